@@ -1,0 +1,1 @@
+"""Jobs: records, the supervisor that writes them, the scheduler, backends, the service."""

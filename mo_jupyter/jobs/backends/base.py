@@ -1,0 +1,64 @@
+"""The job-backend interface. A backend knows how to check a job, start its supervisor, and (inside
+the supervisor) run the job's process. It knows nothing of HTTP or of the job list."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from pathlib import Path
+from typing import Optional
+
+
+class Runner(ABC):
+    """A running job's process as the supervisor sees it."""
+
+    @abstractmethod
+    def output_fds(self) -> dict[str, int]:
+        """Readable file descriptors by stream name ("stdout", "stderr")."""
+
+    @abstractmethod
+    def poll(self) -> Optional[int]:
+        """The exit code once the process has ended, else None."""
+
+    @abstractmethod
+    def terminate(self) -> None:
+        """Ask the whole process tree to end (SIGTERM)."""
+
+    @abstractmethod
+    def kill(self) -> None:
+        """End the whole process tree now (SIGKILL)."""
+
+    @abstractmethod
+    def sample(self) -> tuple[int, float]:
+        """(resident memory of the tree in bytes, CPU percent since the last sample)."""
+
+    def peak_memory(self) -> int:
+        """The largest memory seen by the backend itself (0 if it cannot tell)."""
+        return 0
+
+    def failure_reason(self, exit_code: int) -> Optional[str]:
+        """A backend-specific reason for a non-zero exit (e.g. out of memory), or None."""
+        return None
+
+    def cleanup(self) -> None:
+        """Release what the process left (other members of its process group, containers)."""
+
+
+class JobBackend(ABC):
+    """One way of running jobs: local processes, Docker containers, Swarm services."""
+
+    name: str = ""
+
+    def __init__(self, config: Optional[dict] = None):
+        self.config = dict(config or {})
+
+    def machines(self) -> list[dict]:
+        """The machine types with availability: ``[{"name", "available", "reason"?}]``."""
+        return [{"name": "cpu", "available": True}]
+
+    @abstractmethod
+    def check(self, spec: dict) -> None:
+        """Raise a MoError if this backend cannot run ``spec`` here (unknown machine, no GPU)."""
+
+    @abstractmethod
+    def start(self, spec: dict, job_path: Path) -> Runner:
+        """Start the job's process (called inside the supervisor, once the job has a slot)."""

@@ -1,0 +1,148 @@
+"""The ``local`` backend: the job is a process tree on this machine, in its own session."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+from pathlib import Path
+from typing import Optional
+
+import psutil
+
+from ...errors import BadRequest, Unavailable
+from .base import JobBackend, Runner
+
+# Variables of the Jupyter server that a job has no business seeing.
+_PRIVATE_ENV_PREFIXES = ("JPY_", "JUPYTER_TOKEN", "JUPYTERHUB_API_TOKEN")
+
+
+def detect_gpus() -> list[str]:
+    """Indices of the NVIDIA GPUs this machine has ([] when none)."""
+    smi = shutil.which("nvidia-smi")
+    if smi:
+        try:
+            out = subprocess.run([smi, "-L"], capture_output=True, text=True, timeout=10).stdout
+        except (OSError, subprocess.SubprocessError):
+            out = ""
+        found = [str(i) for i, line in enumerate(out.splitlines()) if line.startswith("GPU ")]
+        if found:
+            return found
+    return sorted(name[6:] for name in os.listdir("/dev") if name[6:].isdigit() and name.startswith("nvidia"))
+
+
+def job_environment(spec: dict, gpus: list[str]) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(_PRIVATE_ENV_PREFIXES)}
+    env.update(spec.get("env") or {})
+    env["PYTHONUNBUFFERED"] = "1"
+    env["MO_JOB_ID"] = spec["id"]
+    env["MO_JOB_NAME"] = spec["name"]
+    env["CUDA_VISIBLE_DEVICES"] = ",".join(gpus) if spec.get("machine") == "gpu" else ""
+    return env
+
+
+class LocalRunner(Runner):
+    def __init__(self, proc: subprocess.Popen):
+        self.proc = proc
+        self.pgid = proc.pid  # start_new_session: the job leads its own process group
+        self._procs: dict[int, psutil.Process] = {}
+
+    def output_fds(self) -> dict[str, int]:
+        return {"stdout": self.proc.stdout.fileno(), "stderr": self.proc.stderr.fileno()}
+
+    def poll(self) -> Optional[int]:
+        return self.proc.poll()
+
+    def _tree(self) -> list[psutil.Process]:
+        try:
+            root = psutil.Process(self.proc.pid)
+            return [root, *root.children(recursive=True)]
+        except psutil.Error:
+            return []
+
+    def _signal(self, sig: int) -> None:
+        members = self._tree()
+        try:
+            os.killpg(self.pgid, sig)
+        except (ProcessLookupError, PermissionError):
+            pass
+        for p in members:  # children that left the process group are still the job's
+            try:
+                p.send_signal(sig)
+            except psutil.Error:
+                pass
+
+    def terminate(self) -> None:
+        self._signal(signal.SIGTERM)
+
+    def kill(self) -> None:
+        self._signal(signal.SIGKILL)
+
+    def sample(self) -> tuple[int, float]:
+        rss, cpu, alive = 0, 0.0, {}
+        for p in self._tree():
+            p = self._procs.get(p.pid, p)
+            try:
+                rss += p.memory_info().rss
+                cpu += p.cpu_percent(None)
+            except psutil.Error:
+                continue
+            alive[p.pid] = p
+        self._procs = alive
+        return rss, cpu
+
+    def peak_memory(self) -> int:
+        import resource
+
+        # ru_maxrss is in KiB on Linux: the largest single process among the reaped children.
+        return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024
+
+    def failure_reason(self, exit_code: int) -> Optional[str]:
+        if exit_code < 0:
+            try:
+                name = signal.Signals(-exit_code).name
+            except ValueError:
+                name = f"signal {-exit_code}"
+            return f"killed by {name}"
+        return None
+
+    def cleanup(self) -> None:
+        try:
+            os.killpg(self.pgid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+
+
+class LocalBackend(JobBackend):
+    name = "local"
+
+    def _gpus(self) -> list[str]:
+        configured = self.config.get("gpus")
+        return list(configured) if configured is not None else detect_gpus()
+
+    def machines(self) -> list[dict]:
+        gpu = {"name": "gpu", "available": bool(self._gpus())}
+        if not gpu["available"]:
+            gpu["reason"] = "no GPU found on this machine"
+        return [{"name": "cpu", "available": True}, gpu]
+
+    def check(self, spec: dict) -> None:
+        machine = spec.get("machine", "cpu")
+        if machine not in ("cpu", "gpu"):
+            raise BadRequest(f"unknown machine type '{machine}' for the local backend (cpu, gpu)")
+        if machine == "gpu" and not self._gpus():
+            raise Unavailable("a GPU job cannot run here: no GPU found on this machine; choose the cpu machine")
+
+    def start(self, spec: dict, job_path: Path) -> Runner:
+        proc = subprocess.Popen(
+            spec["command"],
+            cwd=spec["cwd"],
+            env=job_environment(spec, self._gpus()),
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            start_new_session=True,
+            close_fds=True,
+        )
+        return LocalRunner(proc)

@@ -1,0 +1,110 @@
+"""The metric-line parser: one output line in, a metric (or a warning) out.
+
+The rules (the seeds' "训练指标的可视化", pinned by tests/unit/test_metrics.py):
+
+- A line that is a JSON object with a string ``metric`` and a ``value`` key is a metric.
+- ``value`` int or float (not bool) is charted; NaN / Infinity are kept (``nonfinite``) and
+  drawn as gaps; any other JSON value is kept and listed, not charted.
+- Optional ``step`` / ``epoch`` must be integers; an integral float (3.0) counts as 3; anything
+  else makes the line plain log, with a warning.
+- Lines longer than ``MAX_PARSE_BYTES`` are never parsed. Malformed JSON is plain log.
+- Nothing raises: every input gives a ``Parsed``.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from typing import Any, Optional
+
+import orjson
+
+MAX_PARSE_BYTES = 1024 * 1024
+
+_NONFINITE = {
+    "NaN": float("nan"),
+    "Infinity": float("inf"),
+    "-Infinity": float("-inf"),
+}
+
+
+@dataclass(frozen=True)
+class Parsed:
+    """The outcome of parsing one line: ``metric`` set, or ``warning`` set, or neither."""
+
+    metric: Optional[dict] = None
+    warning: Optional[str] = None
+
+
+PLAIN = Parsed()
+
+
+def _loads(raw: bytes) -> Any:
+    try:
+        return orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        pass
+    # orjson refuses the NaN / Infinity literals that Python's json.dumps writes.
+    if b"NaN" not in raw and b"Infinity" not in raw:
+        return None
+    try:
+        return json.loads(raw)
+    except (ValueError, RecursionError):
+        return None
+
+
+def _integer(name: str, value: Any) -> tuple[Optional[int], Optional[str]]:
+    if isinstance(value, bool):
+        return None, f"'{name}' must be an integer, got a boolean; line kept as log"
+    if isinstance(value, int):
+        return value, None
+    if isinstance(value, float) and math.isfinite(value) and value.is_integer():
+        return int(value), None
+    return None, f"'{name}' must be an integer, got {json.dumps(value)[:40]}; line kept as log"
+
+
+def parse_line(raw: bytes) -> Parsed:
+    """Parse one output line (without its newline)."""
+    if len(raw) > MAX_PARSE_BYTES:
+        return PLAIN
+    stripped = raw.strip()
+    if not stripped.startswith(b"{") or b"metric" not in stripped:
+        return PLAIN
+    obj = _loads(stripped)
+    if not isinstance(obj, dict):
+        return PLAIN
+    name = obj.get("metric")
+    if not isinstance(name, str) or "value" not in obj:
+        return PLAIN
+    metric: dict[str, Any] = {"metric": name}
+    value = obj["value"]
+    if isinstance(value, float) and not math.isfinite(value):
+        metric["value"] = None
+        metric["nonfinite"] = "NaN" if math.isnan(value) else ("Infinity" if value > 0 else "-Infinity")
+    else:
+        metric["value"] = value
+    for key in ("step", "epoch"):
+        if key in obj:
+            number, warning = _integer(key, obj[key])
+            if warning:
+                return Parsed(warning=warning)
+            metric[key] = number
+    return Parsed(metric=metric)
+
+
+def is_chartable(metric: dict) -> bool:
+    """True for a numeric value (drawn) or a non-finite one (drawn as a gap)."""
+    if "nonfinite" in metric:
+        return True
+    value = metric.get("value")
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def numeric_value(metric: dict) -> Optional[float]:
+    """The value to draw: a float, NaN for a gap, None for a value that is not charted."""
+    if "nonfinite" in metric:
+        return _NONFINITE[metric["nonfinite"]]
+    if is_chartable(metric):
+        return float(metric["value"])
+    return None

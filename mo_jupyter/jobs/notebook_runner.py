@@ -1,0 +1,43 @@
+"""Runs a notebook as a job, top to bottom, cell by cell, in one namespace (``python -m``).
+
+Output goes straight to this process's stdout/stderr, so metric lines stream exactly as a
+script's do. Magics are converted the way the exporter converts them.
+"""
+
+from __future__ import annotations
+
+import sys
+import traceback
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if not argv:
+        print("usage: python -m mo_jupyter.jobs.notebook_runner NOTEBOOK [ARGS...]", file=sys.stderr)
+        return 2
+    import nbformat
+
+    from ..magics import IMPORTS, convert_source
+
+    path = argv[0]
+    nb = nbformat.read(path, as_version=4)
+    cells = [c for c in nb.cells if c.cell_type == "code" and c.source.strip()]
+    sys.argv = list(argv)
+    namespace = {"__name__": "__main__", "__file__": path, "display": print}
+    exec(compile(IMPORTS, "<mo>", "exec"), namespace)
+    for index, cell in enumerate(cells, start=1):
+        print(f"[mo] cell {index}/{len(cells)}", file=sys.stderr, flush=True)
+        source, _ = convert_source(cell.source)
+        try:
+            exec(compile(source, f"<cell {index}>", "exec"), namespace)
+        except SystemExit as exc:
+            return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+        except BaseException:
+            traceback.print_exc()
+            print(f"[mo] cell {index} failed", file=sys.stderr, flush=True)
+            return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

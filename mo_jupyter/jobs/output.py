@@ -1,0 +1,130 @@
+"""The supervisor's writing side: bytes from a job's pipes in, ``output.log`` / ``events.jsonl`` /
+``metrics.jsonl`` out, each line on disk before anyone can show it.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import BinaryIO, Optional
+
+import orjson
+
+from .metrics import MAX_PARSE_BYTES, parse_line
+from .records import EVENTS, METRICS, OUTPUT
+
+# A line longer than this is written to output.log as it comes and shown cut to DISPLAY_BYTES.
+MAX_LINE_BYTES = MAX_PARSE_BYTES
+DISPLAY_BYTES = 16 * 1024
+
+
+class _Stream:
+    __slots__ = ("name", "pending", "long_head", "long_size")
+
+    def __init__(self, name: str):
+        self.name = name
+        self.pending = b""
+        self.long_head: Optional[bytes] = None  # set while inside an over-long line
+        self.long_size = 0
+
+
+def _display(raw: bytes) -> str:
+    text = raw.decode("utf-8", errors="replace")
+    if "\r" in text:  # progress bars: show what a terminal would show
+        text = text.rstrip("\r")
+        text = text[text.rfind("\r") + 1 :]
+    return text
+
+
+class EventWriter:
+    """Appends a job's output and events. Single-threaded: the supervisor's loop calls it."""
+
+    def __init__(self, job_path: Path, started_monotonic: Optional[float] = None, first_seq: int = 0):
+        self.output: BinaryIO = open(job_path / OUTPUT, "ab")
+        self.events: BinaryIO = open(job_path / EVENTS, "ab")
+        self.metrics: BinaryIO = open(job_path / METRICS, "ab")
+        self.seq = first_seq
+        self.t0 = started_monotonic
+        self.streams = {"stdout": _Stream("stdout"), "stderr": _Stream("stderr")}
+
+    def elapsed(self) -> float:
+        if self.t0 is None:
+            return 0.0
+        return round(time.monotonic() - self.t0, 6)
+
+    def _event(self, event: dict) -> None:
+        self.seq += 1
+        event["seq"] = self.seq
+        self.events.write(orjson.dumps(event) + b"\n")
+
+    def status(self, job: dict) -> None:
+        self._event({"type": "status", "t": self.elapsed(), "job": job})
+
+    def feed(self, stream: str, chunk: bytes) -> None:
+        """Take a chunk read from a pipe; empty bytes means end of stream."""
+        s = self.streams[stream]
+        if not chunk:
+            if s.long_head is not None:
+                self.output.write(b"\n")
+                self._long_line_end(s)
+            elif s.pending:
+                self.output.write(s.pending + b"\n")
+                self._line(s.name, s.pending)
+                s.pending = b""
+            return
+        if s.long_head is not None:
+            nl = chunk.find(b"\n")
+            if nl < 0:
+                self.output.write(chunk)
+                s.long_size += len(chunk)
+                return
+            self.output.write(chunk[: nl + 1])
+            s.long_size += nl
+            self._long_line_end(s)
+            chunk = chunk[nl + 1 :]
+        data = s.pending + chunk if s.pending else chunk
+        last = data.rfind(b"\n")
+        if last >= 0:
+            self.output.write(data[: last + 1])
+            for line in data[:last].split(b"\n"):
+                self._line(s.name, line)
+            data = data[last + 1 :]
+        if len(data) > MAX_LINE_BYTES:
+            self.output.write(data)
+            s.long_head, s.long_size, data = data[:DISPLAY_BYTES], len(data), b""
+        s.pending = data
+
+    def _long_line_end(self, s: _Stream) -> None:
+        event = {"type": "log", "t": self.elapsed(), "stream": s.name, "line": _display(s.long_head or b"")}
+        event.update(truncated=True, bytes=s.long_size)
+        self._event(event)
+        s.long_head, s.long_size = None, 0
+
+    def _line(self, stream: str, raw: bytes) -> None:
+        t = self.elapsed()
+        if len(raw) > MAX_LINE_BYTES:
+            event = {"type": "log", "t": t, "stream": stream, "line": _display(raw[:DISPLAY_BYTES])}
+            event.update(truncated=True, bytes=len(raw))
+            self._event(event)
+            return
+        text = _display(raw)
+        parsed = parse_line(raw if b"\r" not in raw else text.encode())
+        event = {"type": "log", "t": t, "stream": stream, "line": text}
+        if parsed.warning:
+            event["warning"] = parsed.warning
+        self._event(event)
+        if parsed.metric is not None:
+            metric = parsed.metric
+            metric["time"] = t
+            metric["seq"] = self.seq + 1
+            self.metrics.write(orjson.dumps(metric) + b"\n")
+            self._event({"type": "metric", **metric})
+
+    def flush(self) -> None:
+        self.output.flush()
+        self.metrics.flush()
+        self.events.flush()
+
+    def close(self) -> None:
+        for f in (self.output, self.metrics, self.events):
+            f.close()

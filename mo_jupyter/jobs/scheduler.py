@@ -1,0 +1,67 @@
+"""The queue: which waiting job may start. No daemon: each supervisor asks for its own slot.
+
+Under one lock file per jobs directory, a waiting supervisor counts the jobs of its backend that are
+running (and still supervised) and the live queued jobs created before it; it starts when both
+together are fewer than the backend's concurrency limit. Creation order is the queue order, so
+nobody runs early and nobody is skipped; a dead job frees its slot because its lock is free.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+from typing import Callable
+
+from .records import STATUS, JobDir, flocked, is_locked, read_json
+
+QUEUE_LOCK = ".queue.lock"
+
+
+def _live_ahead(jobs_dir: Path, backend: str, my_marker: str) -> tuple[int, int]:
+    """(running, queued before me) among live jobs of ``backend``."""
+    folder = jobs_dir / ".active" / backend
+    running = queued_ahead = 0
+    for name in sorted(os.listdir(folder)):
+        if name == my_marker:
+            continue
+        job_id = name.split("-", 1)[1]
+        job_path = jobs_dir / job_id
+        if not is_locked(job_path / "lock"):
+            continue  # dead or finished: it holds no slot
+        try:
+            state = read_json(job_path / STATUS).get("state", "queued")
+        except (FileNotFoundError, ValueError):
+            state = "queued"
+        if state == "running":
+            running += 1
+        elif state == "queued" and name < my_marker:
+            queued_ahead += 1
+    return running, queued_ahead
+
+
+def wait_for_slot(
+    job: JobDir,
+    spec: dict,
+    on_start: Callable[[], None],
+    should_stop: Callable[[], bool],
+    poll_seconds: float = 0.05,
+    max_poll_seconds: float = 0.5,
+) -> bool:
+    """Block until the job may run; call ``on_start`` (which marks it running) under the queue lock.
+    Return False if a stop came first."""
+    limit = max(1, int(spec.get("concurrency", 1)))
+    marker = job.active_marker(spec).name
+    delay = poll_seconds
+    while True:
+        if should_stop():
+            return False
+        with flocked(job.jobs_dir / QUEUE_LOCK):
+            if should_stop():
+                return False
+            running, ahead = _live_ahead(job.jobs_dir, spec["backend"], marker)
+            if running + ahead < limit:
+                on_start()
+                return True
+        time.sleep(delay)
+        delay = min(max_poll_seconds, delay * 1.5)

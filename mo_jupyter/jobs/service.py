@@ -1,0 +1,254 @@
+"""The jobs service: create, list, read, stop and delete jobs of one project.
+
+Plain Python, blocking, no tornado: the server calls it from a thread, the CLI calls it directly.
+Both see the same jobs because everything lives in the project's jobs directory.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Optional
+
+import orjson
+
+from .. import schemas
+from ..errors import BadRequest, Conflict, NotFound
+from ..paths import resolve_in_root
+from .backends import backend_for
+from .records import ACTIVE, ID_RE, LOCK, METRICS, OUTPUT, SPEC, JobDir, list_job_ids, new_job_id, write_json_atomic
+
+KINDS = {".py": "python", ".ipynb": "notebook"}
+LOG_CHUNK = 1024 * 1024
+_PACKAGE_PARENT = str(Path(__file__).resolve().parents[2])
+
+
+class JobService:
+    def __init__(
+        self,
+        root: Path | str,
+        jobs_dir: str = ".mo/jobs",
+        backends: Optional[dict[str, dict]] = None,
+        default_backend: str = "local",
+        concurrency: Optional[dict[str, int]] = None,
+        grace_seconds: float = 5.0,
+        python: str = sys.executable,
+    ):
+        self.root = Path(os.path.realpath(root))
+        self.jobs_dir = Path(jobs_dir) if os.path.isabs(jobs_dir) else self.root / jobs_dir
+        self.backend_config = backends if backends is not None else {"local": {}}
+        if default_backend not in self.backend_config:
+            raise ValueError(f"default backend {default_backend!r} is not among {list(self.backend_config)}")
+        self.default_backend = default_backend
+        self.concurrency = concurrency or {}
+        self.grace_seconds = grace_seconds
+        self.python = python
+        self._backends = {}
+
+    # ---- configuration -------------------------------------------------------------------
+    def backend(self, name: str):
+        if name not in self.backend_config:
+            raise BadRequest(f"backend '{name}' is not enabled (enabled: {', '.join(self.backend_config)})")
+        if name not in self._backends:
+            self._backends[name] = backend_for(name, self.backend_config[name])
+        return self._backends[name]
+
+    def config(self) -> dict:
+        backend = self.backend(self.default_backend)
+        return {
+            "machines": backend.machines(),
+            "backends": list(self.backend_config),
+            "default_backend": self.default_backend,
+            "default_machine": "cpu",
+            "root": str(self.root),
+        }
+
+    # ---- create ---------------------------------------------------------------------------
+    def build_spec(self, request: dict) -> dict:
+        schemas.validate("job_request", request)
+        target, rel = resolve_in_root(self.root, request["path"])
+        if not target.is_file():
+            raise BadRequest(f"'{rel}' is not a file")
+        kind = KINDS.get(target.suffix.lower())
+        if kind is None:
+            raise BadRequest(f"'{rel}' is neither a .py script nor a .ipynb notebook")
+        backend_name = request.get("backend", self.default_backend)
+        backend = self.backend(backend_name)
+        created = time.time()
+        job_id = new_job_id(created)
+        args = list(request.get("args", []))
+        if kind == "python":
+            command = [self.python, "-u", rel, *args]
+        else:
+            command = [self.python, "-u", "-m", "mo_jupyter.jobs.notebook_runner", rel, *args]
+        spec = {
+            "id": job_id,
+            "name": request.get("name") or target.stem,
+            "path": rel,
+            "kind": kind,
+            "args": args,
+            "env": dict(request.get("env", {})),
+            "machine": request.get("machine", "cpu"),
+            "backend": backend_name,
+            "command": command,
+            "created": created,
+            "cwd": str(self.root),
+            "concurrency": int(self.concurrency.get(backend_name, 1)),
+            "grace_seconds": self.grace_seconds,
+            "backend_config": self.backend_config[backend_name],
+        }
+        backend.check(spec)
+        return spec
+
+    def create(self, request: dict) -> dict:
+        spec = self.build_spec(request)
+        job = JobDir(self.jobs_dir, spec["id"])
+        job.path.mkdir(parents=True)
+        marker = job.active_marker(spec)
+        marker.parent.mkdir(parents=True, exist_ok=True)
+        lock_fd = os.open(job.file(LOCK), os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(lock_fd, fcntl.LOCK_EX)  # held until the supervisor has inherited it
+            write_json_atomic(job.file(SPEC), spec)
+            marker.touch()
+            self._spawn_supervisor(job.path, lock_fd)
+        finally:
+            os.close(lock_fd)
+        return job.record()
+
+    def _spawn_supervisor(self, job_path: Path, lock_fd: int) -> None:
+        env = dict(os.environ)
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [_PACKAGE_PARENT, env.get("PYTHONPATH")]))
+        with open(job_path / "supervisor.log", "ab") as log:
+            proc = subprocess.Popen(
+                [sys.executable, "-m", "mo_jupyter.jobs.supervisor", str(job_path), "--lock-fd", str(lock_fd)],
+                pass_fds=(lock_fd,),
+                start_new_session=True,
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=log,
+                cwd=job_path,
+                env=env,
+            )
+        if proc.wait() != 0:  # the first process forks the supervisor and exits at once
+            raise RuntimeError(f"the job supervisor did not start; see {job_path / 'supervisor.log'}")
+
+    # ---- read -----------------------------------------------------------------------------
+    def job_dir(self, job_id: str) -> JobDir:
+        if not isinstance(job_id, str) or not ID_RE.match(job_id):
+            raise NotFound(f"no job '{job_id}'")
+        job = JobDir(self.jobs_dir, job_id)
+        if not job.exists():
+            raise NotFound(f"no job '{job_id}'")
+        return job
+
+    def reconcile(self, job: JobDir) -> dict:
+        """The job's record; a job left active by a dead supervisor is marked for what it is."""
+        record = job.record()
+        if record["state"] not in ACTIVE or job.supervised():
+            return record
+        fd = os.open(job.file(LOCK), os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                return job.record()
+            status = job.status()
+            if status.get("state", "queued") in ACTIVE:
+                if job.stop_requested():
+                    status.update(state="stopped", reason="stopped by the user")
+                else:
+                    status.update(state="failed", reason="lost: its supervisor ended unexpectedly")
+                status.setdefault("ended", time.time())
+                job.write_status(status)
+            try:
+                job.active_marker(job.spec()).unlink()
+            except FileNotFoundError:
+                pass
+        finally:
+            os.close(fd)
+        return job.record()
+
+    def get(self, job_id: str) -> dict:
+        return self.reconcile(self.job_dir(job_id))
+
+    def list(self) -> list[dict]:
+        jobs = []
+        for job_id in list_job_ids(self.jobs_dir):
+            try:
+                jobs.append(self.reconcile(JobDir(self.jobs_dir, job_id)))
+            except (OSError, ValueError, KeyError, TypeError) as exc:
+                # One broken record never breaks the list: show it, say what is wrong.
+                jobs.append({"id": job_id, "name": job_id, "state": "failed", "created": 0,
+                             "reason": f"unreadable job record: {exc}"})
+        jobs.sort(key=lambda j: (j.get("created") or 0, j["id"]), reverse=True)
+        return jobs
+
+    def read_log(self, job_id: str, offset: int = 0, limit: int = LOG_CHUNK) -> dict:
+        job = self.job_dir(job_id)
+        if offset < 0:
+            raise BadRequest("offset must be >= 0")
+        limit = max(1, min(int(limit), LOG_CHUNK))
+        state = self.reconcile(job)["state"]
+        path = job.file(OUTPUT)
+        try:
+            with open(path, "rb") as f:
+                size = os.fstat(f.fileno()).st_size
+                f.seek(min(offset, size))
+                data = f.read(limit)
+        except FileNotFoundError:
+            size, data = 0, b""
+        if len(data) == limit and b"\n" in data:  # end on a line, never inside a character
+            data = data[: data.rfind(b"\n") + 1]
+        next_offset = min(offset, size) + len(data)
+        return {
+            "offset": offset,
+            "next_offset": next_offset,
+            "text": data.decode("utf-8", errors="replace"),
+            "complete": state not in ACTIVE and next_offset >= size,
+        }
+
+    def metrics(self, job_id: str) -> list[dict]:
+        job = self.job_dir(job_id)
+        try:
+            with open(job.file(METRICS), "rb") as f:
+                data = f.read()
+        except FileNotFoundError:
+            return []
+        out = []
+        for line in data.split(b"\n"):
+            if line:
+                try:
+                    out.append(orjson.loads(line))
+                except orjson.JSONDecodeError:
+                    break  # a line still being written
+        return out
+
+    # ---- change ---------------------------------------------------------------------------
+    def stop(self, job_id: str) -> dict:
+        job = self.job_dir(job_id)
+        record = self.reconcile(job)
+        if record["state"] in ACTIVE:
+            job.request_stop()  # the supervisor sees it within a poll, queued or running
+        return self.reconcile(job)
+
+    def delete(self, job_id: str) -> None:
+        job = self.job_dir(job_id)
+        if self.reconcile(job)["state"] in ACTIVE:
+            raise Conflict(f"job '{job_id}' is still {job.record()['state']}: stop it first")
+        shutil.rmtree(job.path)
+
+    def wait(self, job_id: str, timeout: Optional[float] = None, interval: float = 0.1) -> dict:
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while True:
+            record = self.get(job_id)
+            if record["state"] not in ACTIVE:
+                return record
+            if deadline is not None and time.monotonic() > deadline:
+                return record
+            time.sleep(interval)

@@ -1,0 +1,175 @@
+"""The supervisor: one detached process per job, the only writer of that job's folder.
+
+It waits for a slot, starts the job through its backend, writes every output line to disk as it
+comes (``EventWriter``), samples memory, honours stop requests in any state, and writes the final
+state. It outlives the Jupyter server that started it: the server only reads what it writes.
+
+Started as ``python -m mo_jupyter.jobs.supervisor JOB_PATH --lock-fd N``; the creator holds the
+job's lock until this process has inherited it, so a job is never seen unsupervised while alive.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import selectors
+import signal
+import sys
+import time
+import traceback
+from pathlib import Path
+
+from .backends import backend_for
+from .output import EventWriter
+from .records import JobDir
+from .scheduler import wait_for_slot
+
+SAMPLE_SECONDS = 1.0
+STATUS_WRITE_SECONDS = 2.0
+DRAIN_SECONDS = 5.0
+
+
+class Supervisor:
+    def __init__(self, job_path: Path):
+        self.job = JobDir(job_path.parent, job_path.name)
+        self.spec = self.job.spec()
+        self.backend = backend_for(self.spec["backend"], self.spec.get("backend_config"))
+        self.status: dict = {"state": "queued", "supervisor_pid": os.getpid()}
+        self.stop_signalled = False
+        self.writer = EventWriter(self.job.path)
+        self.peak = 0
+
+    def should_stop(self) -> bool:
+        return self.stop_signalled or self.job.stop_requested()
+
+    def _set(self, event: bool = True, **fields) -> None:
+        self.status.update(fields)
+        self.job.write_status(self.status)
+        if event:
+            self.writer.status(self.job.record())
+            self.writer.flush()
+
+    def _finish(self, state: str, **fields) -> None:
+        if self.peak:
+            fields.setdefault("peak_memory", self.peak)
+        fields.pop("memory", None)
+        self.status.pop("memory", None)
+        self.status.pop("cpu_percent", None)
+        self._set(state=state, ended=time.time(), **fields)
+        try:
+            self.job.active_marker(self.spec).unlink()
+        except FileNotFoundError:
+            pass
+
+    def run(self) -> None:
+        self._set()
+        started = wait_for_slot(
+            self.job,
+            self.spec,
+            on_start=lambda: self._set(event=False, state="running", started=time.time()),
+            should_stop=self.should_stop,
+        )
+        if not started:
+            self._finish("stopped", reason="stopped before it started")
+            return
+        self.writer.t0 = time.monotonic()
+        self.writer.status(self.job.record())
+        try:
+            runner = self.backend.start(self.spec, self.job.path)
+        except Exception as exc:  # the command could not start at all
+            self._finish("failed", reason=f"could not start: {exc}")
+            return
+        try:
+            exit_code, stopped = self._pump(runner)
+        finally:
+            runner.cleanup()
+        self.peak = max(self.peak, runner.peak_memory())
+        if stopped:
+            self._finish("stopped", exit_code=exit_code, reason="stopped by the user")
+        elif exit_code == 0:
+            self._finish("completed", exit_code=0)
+        else:
+            reason = runner.failure_reason(exit_code) or f"exited with code {exit_code}"
+            self._finish("failed", exit_code=exit_code, reason=reason)
+
+    def _pump(self, runner) -> tuple[int, bool]:
+        sel = selectors.DefaultSelector()
+        for name, fd in runner.output_fds().items():
+            sel.register(fd, selectors.EVENT_READ, name)
+        grace = float(self.spec.get("grace_seconds", 5))
+        term_at = exit_at = None
+        killed = False
+        exit_code = None
+        next_sample = time.monotonic()
+        next_status = next_sample + STATUS_WRITE_SECONDS
+        while sel.get_map():
+            for key, _ in sel.select(0.25):
+                data = os.read(key.fd, 65536)
+                self.writer.feed(key.data, data)
+                if not data:
+                    sel.unregister(key.fd)
+            self.writer.flush()
+            now = time.monotonic()
+            if exit_code is None:
+                if term_at is None and self.should_stop():
+                    runner.terminate()
+                    term_at = now
+                elif term_at is not None and not killed and now - term_at > grace:
+                    runner.kill()
+                    killed = True
+                exit_code = runner.poll()
+                if exit_code is not None:
+                    exit_at = now
+                    runner.cleanup()  # what the job left in its process group goes with it
+            elif now - exit_at > DRAIN_SECONDS:
+                break  # an escaped process still holds the pipe; the job itself has ended
+            if now >= next_sample and exit_code is None:
+                rss, cpu = runner.sample()
+                self.peak = max(self.peak, rss)
+                self.status.update(memory=rss, cpu_percent=round(cpu, 1), peak_memory=self.peak)
+                next_sample = now + SAMPLE_SECONDS
+                if now >= next_status:
+                    self.job.write_status(self.status)
+                    next_status = now + STATUS_WRITE_SECONDS
+        for name in list(sel.get_map().values()):
+            self.writer.feed(name.data, b"")
+        if exit_code is None:
+            while (exit_code := runner.poll()) is None:
+                time.sleep(0.05)
+        return exit_code, term_at is not None
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="mo-supervisor")
+    parser.add_argument("job_path", type=Path)
+    parser.add_argument("--lock-fd", type=int, required=True)
+    args = parser.parse_args(argv)
+    if os.fork() > 0:  # detach: the creator reaps this parent at once, init adopts the child
+        os._exit(0)
+    signal.signal(signal.SIGHUP, signal.SIG_IGN)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    sup = None
+    try:
+        sup = Supervisor(args.job_path)
+
+        def on_term(signum, frame):
+            sup.stop_signalled = True
+
+        signal.signal(signal.SIGTERM, on_term)
+        sup.run()
+    except BaseException as exc:  # leave a truthful record, whatever happened
+        traceback.print_exc()
+        if sup is not None and sup.status.get("state") not in ("completed", "failed", "stopped"):
+            try:
+                sup._finish("failed", reason=f"supervisor error: {exc}")
+            except Exception:
+                traceback.print_exc()
+    finally:
+        if sup is not None:
+            sup.writer.close()
+        sys.stdout.flush()
+        os.close(args.lock_fd)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,43 @@
+"""The JSON Schemas of ``schema/`` (the single source of truth), compiled once, used to validate."""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+from typing import Any
+
+import orjson
+from jsonschema import Draft202012Validator
+
+from .errors import BadRequest
+
+_HERE = Path(__file__).resolve().parent
+# Installed wheels carry the folder as mo_jupyter/schema; a source checkout has it beside the package.
+SCHEMA_DIRS = (_HERE / "schema", _HERE.parent / "schema")
+
+
+def schema_path(name: str) -> Path:
+    for folder in SCHEMA_DIRS:
+        candidate = folder / f"{name}.schema.json"
+        if candidate.is_file():
+            return candidate
+    raise FileNotFoundError(f"schema {name!r} not found in {', '.join(map(str, SCHEMA_DIRS))}")
+
+
+@functools.lru_cache(maxsize=None)
+def validator(name: str) -> Draft202012Validator:
+    schema = orjson.loads(schema_path(name).read_bytes())
+    Draft202012Validator.check_schema(schema)
+    return Draft202012Validator(schema)
+
+
+def _where(error) -> str:
+    return "/".join(str(p) for p in error.absolute_path) or "(body)"
+
+
+def validate(name: str, data: Any) -> None:
+    """Raise BadRequest listing every problem, e.g. ``args/0: 3 is not of type 'string'``."""
+    errors = sorted(validator(name).iter_errors(data), key=lambda e: list(map(str, e.absolute_path)))
+    if errors:
+        detail = "; ".join(f"{_where(e)}: {e.message}" for e in errors[:20])
+        raise BadRequest(f"invalid {name.replace('_', ' ')}: {detail}")
