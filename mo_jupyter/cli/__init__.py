@@ -1,0 +1,1 @@
+"""``jupyter mo``: the command line, one module per noun."""

@@ -1,0 +1,254 @@
+"""``jupyter mo job run|list|show|logs|metrics|stop|plot|delete``"""
+
+from __future__ import annotations
+
+import csv
+import os
+import signal
+import sys
+import time
+from pathlib import Path
+
+import orjson
+
+from ..errors import BadRequest, NotFound
+from ..jobs.records import ACTIVE, list_job_ids
+from ..jobs.service import JobService
+
+
+def add_parser(nouns) -> None:
+    job = nouns.add_parser("job", help="run and inspect training jobs")
+    verbs = job.add_subparsers(dest="verb", required=True)
+
+    p = verbs.add_parser("run", help="run a .py or .ipynb as a job; prints its id")
+    p.add_argument("path")
+    p.add_argument("--name")
+    p.add_argument("--machine", default="cpu", help="cpu (default) or gpu")
+    p.add_argument("--backend")
+    p.add_argument("--env", action="append", default=[], metavar="KEY=VALUE")
+    p.add_argument("--wait", action="store_true", help="wait for the end; exit with the job's exit code")
+    p.add_argument("--follow", action="store_true", help="print the output as it comes (implies --wait)")
+    p.add_argument("args", nargs=argparse_remainder(), help="arguments for the script, after --")
+    p.set_defaults(func=cmd_run)
+
+    verbs.add_parser("list", help="the project's jobs, newest first").set_defaults(func=cmd_list)
+    for name, func, helptext in (
+        ("show", cmd_show, "one job's record"),
+        ("stop", cmd_stop, "stop a job (queued or running)"),
+        ("delete", cmd_delete, "delete a finished job and its output"),
+    ):
+        p = verbs.add_parser(name, help=helptext)
+        p.add_argument("id")
+        p.set_defaults(func=func)
+    p = verbs.add_parser("logs", help="a job's output")
+    p.add_argument("id")
+    p.add_argument("--follow", "-f", action="store_true")
+    p.set_defaults(func=cmd_logs)
+    p = verbs.add_parser("metrics", help="a job's metrics")
+    p.add_argument("id")
+    p.add_argument("--format", choices=("json", "csv"), default="json")
+    p.set_defaults(func=cmd_metrics)
+    p = verbs.add_parser("plot", help="a PNG chart of a job's metrics, one panel per metric")
+    p.add_argument("id")
+    p.add_argument("--out", required=True)
+    p.add_argument("--x", choices=("time", "step", "epoch"), default="time")
+    p.set_defaults(func=cmd_plot)
+
+
+def argparse_remainder():
+    import argparse
+
+    return argparse.REMAINDER
+
+
+def service(args) -> JobService:
+    return JobService(args.root, jobs_dir=args.jobs_dir)
+
+
+def resolve_id(svc: JobService, given: str) -> str:
+    """An id, or a unique prefix of one."""
+    ids = list_job_ids(svc.jobs_dir)
+    if given in ids:
+        return given
+    matches = [i for i in ids if i.startswith(given)]
+    if len(matches) == 1:
+        return matches[0]
+    if not matches:
+        raise NotFound(f"no job '{given}'")
+    raise BadRequest(f"'{given}' matches {len(matches)} jobs; give more of the id")
+
+
+def exit_code_of(record: dict) -> int:
+    code = record.get("exit_code")
+    if record["state"] == "completed":
+        return 0
+    if code is None:
+        return 1
+    return 128 - code if code < 0 else (code or 1)
+
+
+def _fmt_duration(record: dict) -> str:
+    start = record.get("started")
+    if not start:
+        return "-"
+    seconds = (record.get("ended") or time.time()) - start
+    return f"{seconds:.1f}s" if seconds < 60 else f"{int(seconds // 60)}m{int(seconds % 60):02d}s"
+
+
+def _fmt_bytes(n) -> str:
+    if not n:
+        return "-"
+    for unit in ("B", "KiB", "MiB", "GiB"):
+        if n < 1024 or unit == "GiB":
+            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
+        n /= 1024
+    return str(n)
+
+
+def follow_output(svc: JobService, job_id: str, out=sys.stdout.buffer) -> dict:
+    offset = 0
+    while True:
+        chunk = svc.read_log(job_id, offset)
+        if chunk["text"]:
+            out.write(chunk["text"].encode())
+            out.flush()
+        if chunk["next_offset"] == offset and chunk["complete"]:
+            return svc.get(job_id)
+        if chunk["next_offset"] == offset:
+            time.sleep(0.1)
+        offset = chunk["next_offset"]
+
+
+def wait_with_progress(svc: JobService, job_id: str) -> dict:
+    tty = sys.stderr.isatty()
+    last_state = None
+    while True:
+        record = svc.get(job_id)
+        state = record["state"]
+        if tty:
+            print(f"\r{state} {_fmt_duration(record)}   ", end="", file=sys.stderr, flush=True)
+        elif state != last_state:
+            print(f"{job_id}: {state}", file=sys.stderr, flush=True)
+        last_state = state
+        if state not in ACTIVE:
+            if tty:
+                print(file=sys.stderr)
+            return record
+        time.sleep(0.2)
+
+
+def cmd_run(args) -> int:
+    svc = service(args)
+    env = {}
+    for item in args.env:
+        key, sep, value = item.partition("=")
+        if not sep:
+            raise BadRequest(f"--env takes KEY=VALUE, got '{item}'")
+        env[key] = value
+    script_args = args.args[1:] if args.args[:1] == ["--"] else args.args
+    rel = os.path.relpath(os.path.abspath(args.path), svc.root)
+    request = {"path": rel, "args": script_args, "env": env, "machine": args.machine}
+    if args.name:
+        request["name"] = args.name
+    if args.backend:
+        request["backend"] = args.backend
+    record = svc.create(request)
+    print(record["id"], flush=True)
+    if not (args.wait or args.follow):
+        return 0
+
+    def stop_on_signal(signum, frame):  # Ctrl-C while waiting stops the job, then reports it
+        svc.stop(record["id"])
+        print(f"\nstopping {record['id']}...", file=sys.stderr, flush=True)
+
+    signal.signal(signal.SIGINT, stop_on_signal)
+    final = follow_output(svc, record["id"]) if args.follow else wait_with_progress(svc, record["id"])
+    if final["state"] != "completed":
+        print(f"{final['id']}: {final['state']}: {final.get('reason') or ''}".rstrip(": "), file=sys.stderr)
+    return exit_code_of(final)
+
+
+def cmd_list(args) -> int:
+    jobs = service(args).list()
+    if not jobs:
+        print("no jobs yet (start one with 'jupyter mo job run SCRIPT.py')")
+        return 0
+    print(f"{'ID':24} {'STATE':10} {'TIME':>8}  {'NAME':20} PATH")
+    for j in jobs:
+        print(f"{j['id']:24} {j['state']:10} {_fmt_duration(j):>8}  {j.get('name', '')[:20]:20} {j.get('path', '')}")
+    return 0
+
+
+def cmd_show(args) -> int:
+    svc = service(args)
+    record = svc.get(resolve_id(svc, args.id))
+    width = max(len(k) for k in record)
+    for key, value in record.items():
+        if key in ("peak_memory", "memory"):
+            value = _fmt_bytes(value)
+        elif key in ("created", "started", "ended") and value:
+            value = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(value))
+        elif isinstance(value, (list, dict)):
+            value = orjson.dumps(value).decode()
+        print(f"{key:{width}}  {'-' if value is None else value}")
+    return 0
+
+
+def cmd_stop(args) -> int:
+    svc = service(args)
+    job_id = resolve_id(svc, args.id)
+    record = svc.stop(job_id)
+    if record["state"] in ACTIVE:
+        record = svc.wait(job_id, timeout=svc.grace_seconds + 10)
+    print(f"{job_id}: {record['state']}")
+    return 0
+
+
+def cmd_delete(args) -> int:
+    svc = service(args)
+    job_id = resolve_id(svc, args.id)
+    svc.delete(job_id)
+    print(f"deleted {job_id}")
+    return 0
+
+
+def cmd_logs(args) -> int:
+    svc = service(args)
+    job_id = resolve_id(svc, args.id)
+    if args.follow:
+        follow_output(svc, job_id)
+        return 0
+    offset = 0
+    while True:
+        chunk = svc.read_log(job_id, offset)
+        sys.stdout.write(chunk["text"])
+        if chunk["next_offset"] == offset:
+            return 0
+        offset = chunk["next_offset"]
+
+
+def cmd_metrics(args) -> int:
+    svc = service(args)
+    metrics = svc.metrics(resolve_id(svc, args.id))
+    if args.format == "json":
+        sys.stdout.write(orjson.dumps({"metrics": metrics}, option=orjson.OPT_INDENT_2).decode() + "\n")
+        return 0
+    writer = csv.writer(sys.stdout)
+    writer.writerow(["metric", "value", "step", "epoch", "time"])
+    for m in metrics:
+        value = m.get("nonfinite", m.get("value"))
+        if isinstance(value, (list, dict, bool)) or value is None:
+            value = orjson.dumps(value).decode()
+        writer.writerow([m["metric"], value, m.get("step", ""), m.get("epoch", ""), m["time"]])
+    return 0
+
+
+def cmd_plot(args) -> int:
+    from ..jobs.plot import plot_metrics
+
+    svc = service(args)
+    job_id = resolve_id(svc, args.id)
+    record = svc.get(job_id)
+    panels = plot_metrics(svc.metrics(job_id), Path(args.out), args.x, title=f"{record['name']} ({job_id})")
+    print(f"wrote {args.out} ({panels} panel{'s' if panels != 1 else ''})")
+    return 0

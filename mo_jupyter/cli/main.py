@@ -1,0 +1,39 @@
+"""``jupyter mo [--root DIR] NOUN VERB ...``: works with no server running, on the same files."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from ..errors import MoError
+from . import export_cmd, job_cmd
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="jupyter mo", description="mo_jupyter from the command line")
+    parser.add_argument("--root", default=".", help="the project root (default: the current directory)")
+    parser.add_argument("--jobs-dir", default=".mo/jobs", help="job records, relative to the root")
+    nouns = parser.add_subparsers(dest="noun", required=True, metavar="{job,export}")
+    job_cmd.add_parser(nouns)
+    export_cmd.add_parser(nouns)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        code = args.func(args)
+    except MoError as exc:
+        print(f"error: {exc.message}", file=sys.stderr)
+        code = 2
+    except KeyboardInterrupt:
+        print("interrupted (the job, if any, goes on; stop it with 'jupyter mo job stop ID')", file=sys.stderr)
+        code = 130
+    except BrokenPipeError:
+        code = 0
+    return code or 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,58 @@
+"""REST handlers for jobs: parse, call the jobs service, reply."""
+
+from __future__ import annotations
+
+from tornado import web
+
+from .base import MoHandler
+
+
+class ConfigHandler(MoHandler):
+    @web.authenticated
+    async def get(self):
+        self.reply(await self.run(self.jobs.config))
+
+
+class JobsHandler(MoHandler):
+    @web.authenticated
+    async def get(self):
+        self.reject_unknown_arguments()
+        self.reply({"jobs": await self.run(self.jobs.list)})
+
+    @web.authenticated
+    async def post(self):
+        self.reply(await self.run(self.jobs.create, self.json_body()), status=201)
+
+
+class JobHandler(MoHandler):
+    @web.authenticated
+    async def get(self, job_id: str):
+        self.reply(await self.run(self.jobs.get, job_id))
+
+    @web.authenticated
+    async def delete(self, job_id: str):
+        await self.run(self.jobs.delete, job_id)
+        self.set_status(204)
+        self.finish()
+
+
+class JobStopHandler(MoHandler):
+    @web.authenticated
+    async def post(self, job_id: str):
+        self.reply(await self.run(self.jobs.stop, job_id))
+
+
+class JobLogHandler(MoHandler):
+    @web.authenticated
+    async def get(self, job_id: str):
+        self.reject_unknown_arguments("offset", "limit")
+        offset = self.int_argument("offset", 0)
+        limit = self.int_argument("limit", 1024 * 1024, minimum=1)
+        self.reply(await self.run(self.jobs.read_log, job_id, offset, limit))
+
+
+class JobMetricsHandler(MoHandler):
+    @web.authenticated
+    async def get(self, job_id: str):
+        self.reject_unknown_arguments()
+        self.reply({"metrics": await self.run(self.jobs.metrics, job_id)})
