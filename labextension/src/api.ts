@@ -1,0 +1,377 @@
+/**
+ * The one typed client for the mo_jupyter server API.
+ *
+ * Every request goes through `ServerConnection` so the token, XSRF cookie and
+ * base URL are handled the way JupyterLab handles them for its own services.
+ */
+import { URLExt } from '@jupyterlab/coreutils';
+import { ServerConnection } from '@jupyterlab/services';
+import { ISignal, Signal } from '@lumino/signaling';
+
+export type JobState =
+  | 'queued'
+  | 'running'
+  | 'completed'
+  | 'failed'
+  | 'stopped';
+
+/** States after which a job never changes again. */
+export const FINAL_STATES: ReadonlyArray<JobState> = [
+  'completed',
+  'failed',
+  'stopped'
+];
+
+export function isFinal(state: JobState): boolean {
+  return FINAL_STATES.includes(state);
+}
+
+export interface IJob {
+  id: string;
+  name: string;
+  path: string;
+  kind: 'python' | 'notebook';
+  args: string[];
+  env: { [key: string]: string };
+  machine: string;
+  backend: string;
+  state: JobState;
+  created: number;
+  started: number | null;
+  ended: number | null;
+  exit_code: number | null;
+  reason: string | null;
+  command: string[];
+  peak_memory: number | null;
+  cpu_percent?: number;
+  memory?: number;
+}
+
+export interface IMachine {
+  name: string;
+  available: boolean;
+  reason?: string;
+}
+
+export interface IConfig {
+  machines: IMachine[];
+  backends: string[];
+  default_backend: string;
+  default_machine: string;
+  root: string;
+}
+
+export interface ICreateJob {
+  path: string;
+  name?: string;
+  args?: string[];
+  env?: { [key: string]: string };
+  machine?: string;
+  backend?: string;
+}
+
+export interface IMetric {
+  metric: string;
+  value: unknown;
+  time: number;
+  step?: number;
+  epoch?: number;
+  nonfinite?: 'NaN' | 'Infinity' | '-Infinity';
+  seq: number;
+}
+
+export interface ILogChunk {
+  offset: number;
+  next_offset: number;
+  text: string;
+  complete: boolean;
+}
+
+export interface ILogEvent {
+  seq: number;
+  type: 'log';
+  t: number;
+  stream: 'stdout' | 'stderr';
+  line: string;
+  truncated?: boolean;
+  bytes?: number;
+  warning?: string;
+}
+
+export interface IMetricEvent extends IMetric {
+  type: 'metric';
+}
+
+export interface IStatusEvent {
+  seq: number;
+  type: 'status';
+  job: IJob;
+}
+
+export interface ISnapshotEvent {
+  type: 'snapshot';
+  job: IJob;
+}
+
+export interface IEndEvent {
+  type: 'end';
+}
+
+export type StreamEvent =
+  | ILogEvent
+  | IMetricEvent
+  | IStatusEvent
+  | ISnapshotEvent
+  | IEndEvent;
+
+/**
+ * An error from the server, with the server's own message when it sent one.
+ */
+export class MoApiError extends Error {
+  constructor(
+    message: string,
+    readonly status: number,
+    readonly reason: string | null = null
+  ) {
+    super(message);
+    this.name = 'MoApiError';
+  }
+
+  /** Build the error for a non-OK response (JSON `{"message", "reason"?}`). */
+  static async fromResponse(response: Response): Promise<MoApiError> {
+    let message = '';
+    let reason: string | null = null;
+    try {
+      const text = await response.text();
+      try {
+        const data = JSON.parse(text);
+        message = data?.message ?? '';
+        reason = data?.reason ?? null;
+      } catch {
+        message = text.length < 300 ? text.trim() : '';
+      }
+    } catch {
+      // body unreadable: fall back to the status line below
+    }
+    if (!message) {
+      message = `${response.status} ${response.statusText || 'error'}`;
+    }
+    return new MoApiError(message, response.status, reason);
+  }
+}
+
+/** A readable message for anything thrown by the client or the network. */
+export function errorMessage(err: unknown): string {
+  if (err instanceof MoApiError) {
+    return err.message;
+  }
+  if (err instanceof ServerConnection.NetworkError) {
+    return err.message || 'Network error';
+  }
+  if (err instanceof Error) {
+    return err.message;
+  }
+  return String(err);
+}
+
+const API = 'mo/api';
+
+/** Low-level request: JSON in and out, errors mapped to MoApiError. */
+export async function requestAPI<T>(
+  endPoint: string,
+  init: RequestInit = {},
+  settings: ServerConnection.ISettings = ServerConnection.makeSettings()
+): Promise<T> {
+  const url = URLExt.join(settings.baseUrl, API, endPoint);
+  let response: Response;
+  try {
+    response = await ServerConnection.makeRequest(url, init, settings);
+  } catch (error) {
+    throw new ServerConnection.NetworkError(error as TypeError);
+  }
+  if (!response.ok) {
+    throw await MoApiError.fromResponse(response);
+  }
+  if (response.status === 204) {
+    return undefined as T;
+  }
+  const text = await response.text();
+  return (text ? JSON.parse(text) : undefined) as T;
+}
+
+function post(body?: unknown): RequestInit {
+  return {
+    method: 'POST',
+    body: body === undefined ? undefined : JSON.stringify(body),
+    headers: { 'Content-Type': 'application/json' }
+  };
+}
+
+const enc = encodeURIComponent;
+
+export function getConfig(): Promise<IConfig> {
+  return requestAPI<IConfig>('config');
+}
+
+export async function listJobs(): Promise<IJob[]> {
+  const data = await requestAPI<{ jobs: IJob[] }>('jobs');
+  return data.jobs;
+}
+
+export function getJob(id: string): Promise<IJob> {
+  return requestAPI<IJob>(`jobs/${enc(id)}`);
+}
+
+export function createJob(spec: ICreateJob): Promise<IJob> {
+  return requestAPI<IJob>('jobs', post(spec));
+}
+
+export function stopJob(id: string): Promise<IJob> {
+  return requestAPI<IJob>(`jobs/${enc(id)}/stop`, post());
+}
+
+export function deleteJob(id: string): Promise<void> {
+  return requestAPI<void>(`jobs/${enc(id)}`, { method: 'DELETE' });
+}
+
+export function getLog(id: string, offset = 0): Promise<ILogChunk> {
+  return requestAPI<ILogChunk>(`jobs/${enc(id)}/log?offset=${offset}`);
+}
+
+export async function getMetrics(id: string): Promise<IMetric[]> {
+  const data = await requestAPI<{ metrics: IMetric[] }>(
+    `jobs/${enc(id)}/metrics`
+  );
+  return data.metrics;
+}
+
+/** Export a notebook to a .py file; resolves to the new file's path. */
+export async function exportNotebook(path: string): Promise<string> {
+  const data = await requestAPI<{ path: string }>('export', post({ path }));
+  return data.path;
+}
+
+/**
+ * A job's event stream over a websocket.
+ *
+ * It remembers the last sequence number seen and reconnects with backoff
+ * passing `?since=<seq>`, so events are neither lost nor repeated. It stops
+ * after the server's `end` frame or on dispose.
+ */
+export class JobStream {
+  constructor(
+    readonly jobId: string,
+    private _settings: ServerConnection.ISettings = ServerConnection.makeSettings()
+  ) {}
+
+  /** Every event, in order (the snapshot frame included). */
+  get event(): ISignal<this, StreamEvent> {
+    return this._event;
+  }
+
+  /** Whether the socket is currently open. */
+  get connectionChanged(): ISignal<this, boolean> {
+    return this._connectionChanged;
+  }
+
+  get lastSeq(): number {
+    return this._lastSeq;
+  }
+
+  get ended(): boolean {
+    return this._ended;
+  }
+
+  get isDisposed(): boolean {
+    return this._disposed;
+  }
+
+  connect(): void {
+    if (this._disposed || this._ended || this._ws) {
+      return;
+    }
+    const s = this._settings;
+    let url =
+      URLExt.join(s.wsUrl, API, 'jobs', enc(this.jobId), 'stream') +
+      `?since=${this._lastSeq}`;
+    if (s.appendToken && s.token) {
+      url += `&token=${enc(s.token)}`;
+    }
+    const ws = new s.WebSocket(url);
+    this._ws = ws;
+    ws.onopen = () => {
+      this._connectionChanged.emit(true);
+    };
+    ws.onmessage = (msg: MessageEvent) => this._onMessage(msg);
+    ws.onclose = () => {
+      this._ws = null;
+      this._connectionChanged.emit(false);
+      this._scheduleReconnect();
+    };
+    ws.onerror = () => {
+      // onclose follows and handles the retry
+    };
+  }
+
+  dispose(): void {
+    if (this._disposed) {
+      return;
+    }
+    this._disposed = true;
+    window.clearTimeout(this._timer);
+    this._closeSocket();
+    Signal.clearData(this);
+  }
+
+  private _onMessage(msg: MessageEvent): void {
+    let data: StreamEvent;
+    try {
+      data = JSON.parse(msg.data as string);
+    } catch {
+      console.warn('mo_jupyter: bad stream frame', msg.data);
+      return;
+    }
+    this._backoff = 0;
+    if ('seq' in data && typeof data.seq === 'number') {
+      if (data.seq <= this._lastSeq) {
+        return; // already seen (defensive: the server filters by since)
+      }
+      this._lastSeq = data.seq;
+    }
+    if (data.type === 'end') {
+      this._ended = true;
+    }
+    this._event.emit(data);
+    if (this._ended) {
+      this._closeSocket();
+    }
+  }
+
+  private _closeSocket(): void {
+    const ws = this._ws;
+    if (ws) {
+      this._ws = null;
+      ws.onopen = ws.onmessage = ws.onclose = ws.onerror = null;
+      ws.close();
+      this._connectionChanged.emit(false);
+    }
+  }
+
+  private _scheduleReconnect(): void {
+    if (this._disposed || this._ended) {
+      return;
+    }
+    const delay = Math.min(30000, 1000 * 2 ** this._backoff);
+    this._backoff = Math.min(this._backoff + 1, 5);
+    this._timer = window.setTimeout(() => this.connect(), delay);
+  }
+
+  private _ws: WebSocket | null = null;
+  private _lastSeq = 0;
+  private _ended = false;
+  private _disposed = false;
+  private _backoff = 0;
+  private _timer = 0;
+  private _event = new Signal<this, StreamEvent>(this);
+  private _connectionChanged = new Signal<this, boolean>(this);
+}

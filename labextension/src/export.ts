@@ -1,0 +1,119 @@
+/**
+ * "Export notebook to .py": saves the notebook if it has unsaved changes,
+ * asks the server to convert it, then opens the new file.
+ */
+import { JupyterFrontEnd } from '@jupyterlab/application';
+import { Notification, showErrorMessage } from '@jupyterlab/apputils';
+import { DocumentRegistry, IDocumentWidget } from '@jupyterlab/docregistry';
+import { IDefaultFileBrowser } from '@jupyterlab/filebrowser';
+import { TranslationBundle } from '@jupyterlab/translation';
+import { ToolbarButton } from '@jupyterlab/ui-components';
+import { DisposableDelegate, IDisposable } from '@lumino/disposable';
+import { Widget } from '@lumino/widgets';
+
+import { errorMessage, exportNotebook } from './api';
+import { exportIcon } from './icons';
+import { CommandIDs } from './tokens';
+
+/** The document widget in the main area, if the current widget is one. */
+export function currentDocument(app: JupyterFrontEnd): IDocumentWidget | null {
+  const w = app.shell.currentWidget as Partial<IDocumentWidget> | null;
+  return w && w.context && typeof w.context.path === 'string'
+    ? (w as IDocumentWidget)
+    : null;
+}
+
+/** The single file selected in the file browser if the context menu is open on it. */
+export function contextMenuPath(
+  app: JupyterFrontEnd,
+  browser: IDefaultFileBrowser | null
+): string | null {
+  if (!browser) {
+    return null;
+  }
+  const hit = app.contextMenuHitTest(node =>
+    node.classList.contains('jp-DirListing-item')
+  );
+  if (!hit) {
+    return null;
+  }
+  const item = browser.selectedItems().next();
+  return item.done ? null : item.value.path;
+}
+
+export function addExportCommand(
+  app: JupyterFrontEnd,
+  trans: TranslationBundle,
+  browser: IDefaultFileBrowser | null
+): void {
+  const notebookPath = (args: any): string | null => {
+    if (typeof args?.path === 'string' && args.path) {
+      return args.path;
+    }
+    const fromMenu = contextMenuPath(app, browser);
+    if (fromMenu) {
+      return fromMenu.endsWith('.ipynb') ? fromMenu : null;
+    }
+    const doc = currentDocument(app);
+    return doc && doc.context.path.endsWith('.ipynb') ? doc.context.path : null;
+  };
+
+  app.commands.addCommand(CommandIDs.exportNotebook, {
+    label: trans.__('Export Notebook to .py'),
+    caption: trans.__('Convert the notebook to a Python script and open it'),
+    icon: args => (args.toolbar ? exportIcon : undefined),
+    isEnabled: args => notebookPath(args) !== null,
+    execute: async args => {
+      const path = notebookPath(args);
+      if (!path) {
+        return;
+      }
+      // Save unsaved changes first: the server converts the file on disk.
+      const doc = currentDocument(app);
+      if (doc && doc.context.path === path && doc.context.model.dirty) {
+        await doc.context.save();
+      }
+      try {
+        const out = await exportNotebook(path);
+        await app.commands.execute('docmanager:open', { path: out });
+        Notification.success(trans.__('Exported to %1', out), {
+          autoClose: 4000
+        });
+        return out;
+      } catch (err) {
+        await showErrorMessage(
+          trans.__('Cannot export notebook'),
+          errorMessage(err)
+        );
+      }
+    }
+  });
+}
+
+/** Notebook toolbar button running the export command for that notebook. */
+export class ExportButtonExtension implements DocumentRegistry.WidgetExtension {
+  constructor(
+    private _app: JupyterFrontEnd,
+    private _trans: TranslationBundle
+  ) {}
+
+  createNew(
+    widget: Widget,
+    context: DocumentRegistry.IContext<DocumentRegistry.IModel>
+  ): IDisposable {
+    const button = new ToolbarButton({
+      icon: exportIcon,
+      className: 'mo-ExportButton',
+      tooltip: this._trans.__('Export Notebook to .py'),
+      onClick: () =>
+        void this._app.commands.execute(CommandIDs.exportNotebook, {
+          path: context.path
+        })
+    });
+    const toolbar = (widget as any).toolbar;
+    if (toolbar?.insertItem) {
+      toolbar.insertItem(10, 'mo-export', button);
+    }
+    return new DisposableDelegate(() => button.dispose());
+  }
+}

@@ -1,0 +1,78 @@
+/**
+ * The extension's icons. Colours come from theme classes (`jp-icon3`) and
+ * the state colours from `--jp-*` variables in the style sheet.
+ */
+import { LabIcon } from '@jupyterlab/ui-components';
+
+import { JobState } from './api';
+
+const svg = (body: string): string =>
+  `<svg xmlns="http://www.w3.org/2000/svg" width="16" height="16" viewBox="0 0 24 24">${body}</svg>`;
+
+export const jobsIcon = new LabIcon({
+  name: 'mo_jupyter:jobs',
+  svgstr: svg(
+    '<g class="jp-icon3" fill="#616161"><path d="M4 4h16v3H4zM4 10.5h16v3H4zM4 17h10v3H4z"/>' +
+      '<path d="M17 15.2v6.6l5-3.3z"/></g>'
+  )
+});
+
+export const queuedIcon = new LabIcon({
+  name: 'mo_jupyter:state-queued',
+  svgstr: svg(
+    '<path class="jp-icon3" fill="#616161" d="M6 2h12v2h-1v3.2a5 5 0 0 1-2.2 4.1L13.8 12l1 .7A5 5 0 0 1 17 16.8V20h1v2H6v-2h1v-3.2a5 5 0 0 1 2.2-4.1l1-.7-1-.7A5 5 0 0 1 7 7.2V4H6zm3 2v3.2a3 3 0 0 0 1.3 2.5L12.5 12l-2.2 2.3A3 3 0 0 0 9 16.8V20h6v-3.2a3 3 0 0 0-1.3-2.5L11.5 12l2.2-2.3A3 3 0 0 0 15 7.2V4z"/>'
+  )
+});
+
+export const runningIcon = new LabIcon({
+  name: 'mo_jupyter:state-running',
+  svgstr: svg(
+    '<path class="jp-icon3" fill="#616161" d="M12 2a10 10 0 1 0 10 10h-2.5A7.5 7.5 0 1 1 12 4.5z"/>' +
+      '<path class="jp-icon3" fill="#616161" d="M10 8v8l6-4z"/>'
+  )
+});
+
+export const completedIcon = new LabIcon({
+  name: 'mo_jupyter:state-completed',
+  svgstr: svg(
+    '<path class="jp-icon3" fill="#616161" d="M9 16.2 4.8 12l-1.4 1.4L9 19 21 7l-1.4-1.4z"/>'
+  )
+});
+
+export const failedIcon = new LabIcon({
+  name: 'mo_jupyter:state-failed',
+  svgstr: svg(
+    '<path class="jp-icon3" fill="#616161" d="M12 2a10 10 0 1 0 0 20 10 10 0 0 0 0-20zm1 15h-2v-2h2zm0-4h-2V7h2z"/>'
+  )
+});
+
+export const stoppedIcon = new LabIcon({
+  name: 'mo_jupyter:state-stopped',
+  svgstr: svg(
+    '<path class="jp-icon3" fill="#616161" d="M12 2a10 10 0 1 0 0 20 10 10 0 0 0 0-20zm0 2a8 8 0 1 1 0 16 8 8 0 0 1 0-16zM8 8h8v8H8z"/>'
+  )
+});
+
+export const STATE_ICONS: { [K in JobState]: LabIcon } = {
+  queued: queuedIcon,
+  running: runningIcon,
+  completed: completedIcon,
+  failed: failedIcon,
+  stopped: stoppedIcon
+};
+
+export const runJobIcon = new LabIcon({
+  name: 'mo_jupyter:run-job',
+  svgstr: svg(
+    '<g class="jp-icon3" fill="#616161"><path d="M3 4h11v2H3zM3 9h8v2H3zM3 14h6v2H3z"/>' +
+      '<path d="M13 11v10l8-5z"/></g>'
+  )
+});
+
+export const exportIcon = new LabIcon({
+  name: 'mo_jupyter:export-py',
+  svgstr: svg(
+    '<g class="jp-icon3" fill="#616161"><path d="M6 2h8l5 5v6h-2V8h-4V4H6v16h6v2H6a2 2 0 0 1-2-2V4a2 2 0 0 1 2-2z"/>' +
+      '<path d="M16 14v3h-3v2h3v3l4-4z"/></g>'
+  )
+});

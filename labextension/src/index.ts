@@ -1,0 +1,133 @@
+/**
+ * mo_jupyter's JupyterLab plugin: registration and wiring only.
+ * The parts live in api.ts, jobs/, metrics/ and export.ts.
+ */
+import {
+  ILayoutRestorer,
+  JupyterFrontEnd,
+  JupyterFrontEndPlugin
+} from '@jupyterlab/application';
+import {
+  ICommandPalette,
+  IThemeManager,
+  MainAreaWidget,
+  WidgetTracker
+} from '@jupyterlab/apputils';
+import { IDefaultFileBrowser } from '@jupyterlab/filebrowser';
+import { ISettingRegistry } from '@jupyterlab/settingregistry';
+import { ITranslator, nullTranslator } from '@jupyterlab/translation';
+
+import { ExportButtonExtension, addExportCommand } from './export';
+import {
+  DELETE_JOB,
+  RunAsJobButtonExtension,
+  addJobCommands
+} from './jobs/commands';
+import { JobPanel } from './jobs/jobwidget';
+import { JobsModel } from './jobs/model';
+import { JobsSidebar } from './jobs/sidebar';
+import {
+  CommandIDs,
+  DEFAULT_SETTINGS,
+  DOMAIN,
+  IMoSettings,
+  PLUGIN_ID,
+  SettingsHolder
+} from './tokens';
+
+const plugin: JupyterFrontEndPlugin<void> = {
+  id: PLUGIN_ID,
+  description: 'Mo jobs (live logs and metric charts) and notebook export.',
+  autoStart: true,
+  requires: [],
+  optional: [
+    ITranslator,
+    ISettingRegistry,
+    ICommandPalette,
+    ILayoutRestorer,
+    IDefaultFileBrowser,
+    IThemeManager
+  ],
+  activate: async (
+    app: JupyterFrontEnd,
+    translator: ITranslator | null,
+    settingRegistry: ISettingRegistry | null,
+    palette: ICommandPalette | null,
+    restorer: ILayoutRestorer | null,
+    browser: IDefaultFileBrowser | null,
+    themes: IThemeManager | null
+  ) => {
+    const trans = (translator ?? nullTranslator).load(DOMAIN);
+    const settings = new SettingsHolder();
+    const model = new JobsModel(2000);
+    const tracker = new WidgetTracker<MainAreaWidget<JobPanel>>({
+      namespace: 'mo-job'
+    });
+
+    addJobCommands(app, { model, trans, settings, browser, tracker });
+    addExportCommand(app, trans, browser);
+
+    const sidebar = new JobsSidebar({
+      model,
+      commands: app.commands,
+      trans,
+      onDelete: job =>
+        void app.commands.execute(DELETE_JOB, { id: job.id })
+    });
+    app.shell.add(sidebar, 'left', { rank: 700 });
+
+    app.docRegistry.addWidgetExtension(
+      'Editor',
+      new RunAsJobButtonExtension(app, trans)
+    );
+    app.docRegistry.addWidgetExtension(
+      'Notebook',
+      new ExportButtonExtension(app, trans)
+    );
+
+    if (palette) {
+      const category = trans.__('Mo');
+      for (const command of [
+        CommandIDs.createJob,
+        CommandIDs.openJobs,
+        CommandIDs.exportNotebook
+      ]) {
+        palette.addItem({ command, category, args: { isPalette: true } });
+      }
+    }
+
+    if (restorer) {
+      restorer.add(sidebar, sidebar.id);
+      void restorer.restore(tracker, {
+        command: CommandIDs.openJob,
+        args: w => ({ id: w.content.jobId }),
+        name: w => w.content.jobId
+      });
+    }
+
+    themes?.themeChanged.connect(() => {
+      // charts draw on canvas with colours read from CSS variables
+      requestAnimationFrame(() =>
+        tracker.forEach(w => w.content.refreshTheme())
+      );
+    });
+
+    if (settingRegistry) {
+      try {
+        const loaded = await settingRegistry.load(PLUGIN_ID);
+        const read = () => {
+          settings.current = {
+            ...DEFAULT_SETTINGS,
+            ...(loaded.composite as unknown as Partial<IMoSettings>)
+          };
+        };
+        read();
+        loaded.changed.connect(read);
+      } catch (reason) {
+        console.error('mo_jupyter: cannot load settings', reason);
+      }
+    }
+  }
+};
+
+export default plugin;

@@ -1,0 +1,92 @@
+/**
+ * The Details tab: every field of a job, as a two-column table.
+ */
+import { TranslationBundle } from '@jupyterlab/translation';
+import { Widget } from '@lumino/widgets';
+
+import { IJob } from '../api';
+import {
+  elapsed,
+  formatBytes,
+  formatDuration,
+  formatTime,
+  stateLabel
+} from './format';
+
+export class JobDetails extends Widget {
+  constructor(private _trans: TranslationBundle) {
+    super();
+    this.addClass('mo-JobDetails');
+  }
+
+  setJob(job: IJob): void {
+    this._job = job;
+    const t = this._trans;
+    const secs = elapsed(job);
+    const env = Object.entries(job.env ?? {})
+      .map(([k, v]) => `${k}=${v}`)
+      .join('\n');
+    const rows: [string, string, string][] = [
+      ['name', t.__('Name'), job.name],
+      ['path', t.__('File'), job.path],
+      ['kind', t.__('Kind'), job.kind],
+      ['state', t.__('State'), stateLabel(t, job.state)],
+      ['backend', t.__('Backend'), job.backend],
+      ['machine', t.__('Machine'), job.machine],
+      ['command', t.__('Command'), (job.command ?? []).map(quote).join(' ')],
+      ['args', t.__('Arguments'), (job.args ?? []).map(quote).join(' ')],
+      ['env', t.__('Environment'), env],
+      ['created', t.__('Created'), formatTime(job.created)],
+      ['started', t.__('Started'), formatTime(job.started)],
+      ['ended', t.__('Ended'), formatTime(job.ended)],
+      ['elapsed', t.__('Elapsed'), secs === null ? '' : formatDuration(secs)],
+      [
+        'exit_code',
+        t.__('Exit code'),
+        job.exit_code === null || job.exit_code === undefined
+          ? ''
+          : String(job.exit_code)
+      ],
+      ['reason', t.__('Reason'), job.reason ?? ''],
+      ['peak_memory', t.__('Peak memory'), formatBytes(job.peak_memory)],
+      ['memory', t.__('Memory'), formatBytes(job.memory)],
+      [
+        'cpu_percent',
+        t.__('CPU'),
+        job.cpu_percent === undefined ? '' : `${job.cpu_percent.toFixed(0)} %`
+      ],
+      ['id', t.__('Id'), job.id]
+    ];
+    const table = document.createElement('table');
+    table.className = 'mo-Table mo-JobDetails-table';
+    const body = table.createTBody();
+    for (const [key, label, value] of rows) {
+      if (!value && (key === 'memory' || key === 'cpu_percent')) {
+        continue;
+      }
+      const tr = body.insertRow();
+      tr.dataset.field = key;
+      const th = document.createElement('th');
+      th.textContent = label;
+      tr.appendChild(th);
+      const td = tr.insertCell();
+      td.textContent = value;
+    }
+    this.node.textContent = '';
+    this.node.appendChild(table);
+  }
+
+  get job(): IJob | null {
+    return this._job;
+  }
+
+  private _job: IJob | null = null;
+}
+
+/** Quote an argument for display when it needs it (shell-like). */
+function quote(arg: string): string {
+  if (arg !== '' && /^[\w@%+=:,./-]+$/.test(arg)) {
+    return arg;
+  }
+  return `'${arg.replace(/'/g, `'"'"'`)}'`;
+}

@@ -1,0 +1,271 @@
+/**
+ * One live uPlot chart for one numeric metric.
+ *
+ * Appends only touch the typed arrays in `MetricSeries`; the owner calls
+ * `redraw()` at most once per animation frame, which downsamples to the
+ * chart's pixel width and calls `setData`. Zooming (drag to select) keeps
+ * full detail in the zoomed range; a double click zooms back out.
+ */
+import { TranslationBundle } from '@jupyterlab/translation';
+import { Message } from '@lumino/messaging';
+import { Widget } from '@lumino/widgets';
+import uPlot from 'uplot';
+
+import { XAxisKey } from '../tokens';
+import { formatDuration } from '../jobs/format';
+import { MetricSeries, buildPlotData } from './series';
+
+const HEIGHT = 200;
+
+export class MetricChart extends Widget {
+  constructor(
+    readonly series: MetricSeries,
+    private _trans: TranslationBundle,
+    xKey: XAxisKey
+  ) {
+    super();
+    this._xKey = xKey;
+    this.addClass('mo-MetricChart');
+    this.node.dataset.metric = series.name;
+    this.node.dataset.points = '0';
+    this.node.dataset.renderedPoints = '0';
+
+    const header = document.createElement('div');
+    header.className = 'mo-MetricChart-header';
+    const title = document.createElement('span');
+    title.className = 'mo-MetricChart-title';
+    title.textContent = series.name;
+    this._last = document.createElement('span');
+    this._last.className = 'mo-MetricChart-last';
+    header.appendChild(title);
+    header.appendChild(this._last);
+    this.node.appendChild(header);
+
+    this._plotNode = document.createElement('div');
+    this._plotNode.className = 'mo-MetricChart-plot';
+    this.node.appendChild(this._plotNode);
+
+    this._emptyNode = document.createElement('div');
+    this._emptyNode.className = 'mo-MetricChart-empty';
+    this.node.appendChild(this._emptyNode);
+  }
+
+  get xKey(): XAxisKey {
+    return this._xKey;
+  }
+
+  set xKey(key: XAxisKey) {
+    if (key !== this._xKey) {
+      this._xKey = key;
+      this._zoom = null;
+      this._rebuild();
+    }
+  }
+
+  /** Whether new data arrived since the last redraw. */
+  get dirty(): boolean {
+    return this._drawn !== this.series.version || this._needsRebuild;
+  }
+
+  /** Recreate the plot, e.g. after a theme change (colours are read once). */
+  refreshTheme(): void {
+    this._rebuild();
+  }
+
+  /** Push the current data into the chart; cheap when nothing changed. */
+  redraw(): void {
+    if (!this.isVisible) {
+      return;
+    }
+    const width = this._width();
+    if (this._needsRebuild || !this._plot) {
+      this._create(width);
+    }
+    const plot = this._plot!;
+    const data = buildPlotData(this.series, this._xKey, Math.max(50, width), this._zoom);
+    this._xRange = [data.xMin, data.xMax];
+    this.node.dataset.points = String(data.count);
+    this.node.dataset.renderedPoints = String(data.x.length);
+    const n = this.series.length;
+    const lastY = n ? this.series.y()[n - 1] : NaN;
+    this._last.textContent = n
+      ? lastY === lastY
+        ? formatValue(lastY)
+        : this._trans.__('non-finite')
+      : '';
+    this._emptyNode.textContent =
+      data.count === 0 && n > 0
+        ? this._trans.__('No points have "%1" for the x axis.', this._xKey)
+        : '';
+    this._internal = true;
+    plot.setData([data.x, data.y] as uPlot.AlignedData, this._zoom === null);
+    this._internal = false;
+    this._drawn = this.series.version;
+  }
+
+  protected onResize(msg: Widget.ResizeMessage): void {
+    super.onResize(msg);
+    this._resize();
+  }
+
+  protected onAfterShow(msg: Message): void {
+    super.onAfterShow(msg);
+    this._resize();
+    this.redraw();
+  }
+
+  protected onAfterAttach(msg: Message): void {
+    super.onAfterAttach(msg);
+    this._resizeObserver = new ResizeObserver(() => this._resize());
+    this._resizeObserver.observe(this.node);
+  }
+
+  protected onBeforeDetach(msg: Message): void {
+    this._resizeObserver?.disconnect();
+    this._resizeObserver = null;
+    super.onBeforeDetach(msg);
+  }
+
+  dispose(): void {
+    this._resizeObserver?.disconnect();
+    this._plot?.destroy();
+    this._plot = null;
+    super.dispose();
+  }
+
+  private _width(): number {
+    return Math.max(200, Math.floor(this.node.clientWidth || 400) - 2);
+  }
+
+  private _resize(): void {
+    if (this._plot && this.isVisible) {
+      const width = this._width();
+      if (width !== this._plot.width) {
+        this._plot.setSize({ width, height: HEIGHT });
+        this._drawn = -1;
+        this.redraw();
+      }
+    }
+  }
+
+  private _rebuild(): void {
+    this._needsRebuild = true;
+    this.redraw();
+  }
+
+  private _create(width: number): void {
+    this._plot?.destroy();
+    this._plotNode.textContent = '';
+    const css = getComputedStyle(this.node);
+    const v = (name: string, fallback: string) =>
+      css.getPropertyValue(name).trim() || fallback;
+    const fg = v('--jp-ui-font-color2', '#616161');
+    const grid = v('--jp-border-color2', '#e0e0e0');
+    const line = v('--jp-brand-color1', '#1976d2');
+    const font = `11px ${v('--jp-ui-font-family', 'sans-serif')}`;
+    const axis = (): uPlot.Axis => ({
+      stroke: fg,
+      font,
+      grid: { stroke: grid, width: 1 },
+      ticks: { stroke: grid, width: 1 }
+    });
+    const xKey = this._xKey;
+    const xLabel =
+      xKey === 'time'
+        ? this._trans.__('time since start')
+        : xKey === 'step'
+          ? this._trans.__('step')
+          : this._trans.__('epoch');
+    const opts: uPlot.Options = {
+      width,
+      height: HEIGHT,
+      scales: { x: { time: false } },
+      legend: { show: true, live: true },
+      cursor: { drag: { x: true, y: false } },
+      axes: [
+        {
+          ...axis(),
+          values:
+            xKey === 'time'
+              ? (_u, ticks) => ticks.map(t => formatDuration(t))
+              : undefined
+        },
+        { ...axis(), size: 60, values: (_u, ticks) => ticks.map(formatValue) }
+      ],
+      series: [
+        {
+          label: xLabel,
+          value: (_u, val) =>
+            val === null || val === undefined
+              ? '-'
+              : xKey === 'time'
+                ? formatDuration(val)
+                : String(val)
+        },
+        {
+          label: this.series.name,
+          stroke: line,
+          width: 1.5,
+          spanGaps: false,
+          points: { show: false },
+          value: (_u, val) =>
+            val === null || val === undefined ? '-' : formatValue(val)
+        }
+      ],
+      hooks: {
+        setScale: [(u, key) => this._onScale(u, key)]
+      }
+    };
+    this._plot = new uPlot(opts, [[], []], this._plotNode);
+    this._needsRebuild = false;
+  }
+
+  private _onScale(u: uPlot, key: string): void {
+    if (key !== 'x' || this._internal) {
+      return;
+    }
+    const { min, max } = u.scales.x;
+    const [lo, hi] = this._xRange;
+    let zoom: [number, number] | null = null;
+    if (
+      typeof min === 'number' &&
+      typeof max === 'number' &&
+      (min > lo + 1e-12 || max < hi - 1e-12)
+    ) {
+      zoom = [min, max];
+    }
+    const before = JSON.stringify(this._zoom);
+    this._zoom = zoom;
+    if (JSON.stringify(zoom) !== before) {
+      // re-sample for the new range after uPlot finishes this update
+      requestAnimationFrame(() => {
+        this._drawn = -1;
+        this.redraw();
+      });
+    }
+  }
+
+  private _xKey: XAxisKey;
+  private _plot: uPlot | null = null;
+  private _plotNode: HTMLElement;
+  private _emptyNode: HTMLElement;
+  private _last: HTMLElement;
+  private _drawn = -1;
+  private _needsRebuild = false;
+  private _internal = false;
+  private _zoom: [number, number] | null = null;
+  private _xRange: [number, number] = [NaN, NaN];
+  private _resizeObserver: ResizeObserver | null = null;
+}
+
+/** Compact number formatting for axes and readouts. */
+export function formatValue(v: number): string {
+  if (!isFinite(v)) {
+    return String(v);
+  }
+  const a = Math.abs(v);
+  if (a !== 0 && (a >= 1e6 || a < 1e-3)) {
+    return v.toExponential(2);
+  }
+  return String(Number(v.toPrecision(4)));
+}
