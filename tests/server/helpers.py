@@ -172,6 +172,17 @@ def read_events(jobs_dir: Path, job_id: str) -> list[dict]:
     return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
 
 
+def final_events(jobs_dir: Path, job_id: str, timeout: float = 10.0) -> list[dict]:
+    """events.jsonl once its last event is the terminal status (status.json is written just before)."""
+
+    def ended():
+        events = read_events(jobs_dir, job_id)
+        last = events[-1] if events else {}
+        return events if last.get("type") == "status" and last["job"]["state"] in TERMINAL else None
+
+    return wait_until(ended, timeout, message=f"the final status event of {job_id}")
+
+
 def job_dirs(jobs_dir: Path) -> list[str]:
     try:
         return sorted(n for n in os.listdir(jobs_dir) if not n.startswith("."))

@@ -9,7 +9,7 @@ import signal
 import psutil
 import pytest
 
-from helpers import GATED, assert_user_error, await_until, read_events, wait_until, write
+from helpers import GATED, assert_user_error, await_until, final_events, wait_until, write
 
 MARKS = "import pathlib, sys\npathlib.Path(sys.argv[1]).write_text('ran')\nprint('ran', flush=True)\n"
 
@@ -50,7 +50,7 @@ async def test_a_stopped_queued_job_never_starts(api, root, tmp_path, jobs_dir):
     assert await api.full_log(b["id"]) == ""
     assert (await api.get(f"jobs/{b['id']}/metrics")).json == {"metrics": []}
     assert not marker.exists()
-    assert [e["type"] for e in read_events(jobs_dir, b["id"])] == ["status", "status"]
+    assert [e["type"] for e in final_events(jobs_dir, b["id"])] == ["status", "status"]
     assert (await api.delete(f"jobs/{b['id']}")).code == 204
 
 
