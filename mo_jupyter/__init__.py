@@ -1,8 +1,10 @@
 """mo_jupyter: the Mo platform's path (datasets, modules, jobs with live metrics, deploy) in JupyterLab."""
 
+from importlib.metadata import PackageNotFoundError, version
+
 try:
-    from ._version import __version__
-except ImportError:  # a source checkout that was never built
+    __version__ = version("mo_jupyter")
+except PackageNotFoundError:  # a source checkout that was never installed
     __version__ = "0.0.0.dev0"
 
 

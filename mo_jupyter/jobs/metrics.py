@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import dataclass
 from typing import Any, Optional
 
 import orjson
@@ -29,12 +28,14 @@ _NONFINITE = {
 }
 
 
-@dataclass(frozen=True)
 class Parsed:
     """The outcome of parsing one line: ``metric`` set, or ``warning`` set, or neither."""
 
-    metric: Optional[dict] = None
-    warning: Optional[str] = None
+    __slots__ = ("metric", "warning")
+
+    def __init__(self, metric: Optional[dict] = None, warning: Optional[str] = None):
+        self.metric = metric
+        self.warning = warning
 
 
 PLAIN = Parsed()
@@ -55,42 +56,39 @@ def _loads(raw: bytes) -> Any:
 
 
 def _integer(name: str, value: Any) -> tuple[Optional[int], Optional[str]]:
-    if isinstance(value, bool):
-        return None, f"'{name}' must be an integer, got a boolean; line kept as log"
-    if isinstance(value, int):
+    kind = type(value)
+    if kind is int:
         return value, None
-    if isinstance(value, float) and math.isfinite(value) and value.is_integer():
+    if kind is float and math.isfinite(value) and value.is_integer():
         return int(value), None
+    if kind is bool:
+        return None, f"'{name}' must be an integer, got a boolean; line kept as log"
     return None, f"'{name}' must be an integer, got {json.dumps(value)[:40]}; line kept as log"
 
 
 def parse_line(raw: bytes) -> Parsed:
-    """Parse one output line (without its newline)."""
-    if len(raw) > MAX_PARSE_BYTES:
+    """Parse one output line (without its newline). Hot path: keep it lean."""
+    if b"metric" not in raw or len(raw) > MAX_PARSE_BYTES:
         return PLAIN
-    stripped = raw.strip()
-    if not stripped.startswith(b"{") or b"metric" not in stripped:
-        return PLAIN
-    obj = _loads(stripped)
-    if not isinstance(obj, dict):
+    obj = _loads(raw)
+    if type(obj) is not dict:
         return PLAIN
     name = obj.get("metric")
-    if not isinstance(name, str) or "value" not in obj:
+    if type(name) is not str or "value" not in obj:
         return PLAIN
-    metric: dict[str, Any] = {"metric": name}
     value = obj["value"]
-    if isinstance(value, float) and not math.isfinite(value):
-        metric["value"] = None
-        metric["nonfinite"] = "NaN" if math.isnan(value) else ("Infinity" if value > 0 else "-Infinity")
+    if type(value) is float and not math.isfinite(value):
+        nonfinite = "NaN" if math.isnan(value) else ("Infinity" if value > 0 else "-Infinity")
+        metric = {"metric": name, "value": None, "nonfinite": nonfinite}
     else:
-        metric["value"] = value
+        metric = {"metric": name, "value": value}
     for key in ("step", "epoch"):
         if key in obj:
             number, warning = _integer(key, obj[key])
             if warning:
                 return Parsed(warning=warning)
             metric[key] = number
-    return Parsed(metric=metric)
+    return Parsed(metric)
 
 
 def is_chartable(metric: dict) -> bool:

@@ -10,7 +10,7 @@ from typing import BinaryIO, Optional
 
 import orjson
 
-from .metrics import MAX_PARSE_BYTES, parse_line
+from .metrics import MAX_PARSE_BYTES, PLAIN, parse_line
 from .records import EVENTS, METRICS, OUTPUT
 
 # A line longer than this is written to output.log as it comes and shown cut to DISPLAY_BYTES.
@@ -86,8 +86,7 @@ class EventWriter:
         last = data.rfind(b"\n")
         if last >= 0:
             self.output.write(data[: last + 1])
-            for line in data[:last].split(b"\n"):
-                self._line(s.name, line)
+            self._lines(s.name, data[:last].split(b"\n"))
             data = data[last + 1 :]
         if len(data) > MAX_LINE_BYTES:
             self.output.write(data)
@@ -101,24 +100,57 @@ class EventWriter:
         s.long_head, s.long_size = None, 0
 
     def _line(self, stream: str, raw: bytes) -> None:
+        self._lines(stream, [raw])
+
+    def _lines(self, stream: str, lines: list[bytes]) -> None:
+        """The hot path: a pipe chunk's complete lines -> events, encoded by hand around orjson."""
+        head = b'{"type":"log","t":%s,"stream":"%s","line":' % (repr(self.elapsed()).encode(), stream.encode())
         t = self.elapsed()
-        if len(raw) > MAX_LINE_BYTES:
-            event = {"type": "log", "t": t, "stream": stream, "line": _display(raw[:DISPLAY_BYTES])}
-            event.update(truncated=True, bytes=len(raw))
-            self._event(event)
-            return
-        text = _display(raw)
-        parsed = parse_line(raw if b"\r" not in raw else text.encode())
-        event = {"type": "log", "t": t, "stream": stream, "line": text}
-        if parsed.warning:
-            event["warning"] = parsed.warning
-        self._event(event)
-        if parsed.metric is not None:
+        seq = self.seq
+        events: list[bytes] = []
+        metrics: list[bytes] = []
+        for raw in lines:
+            if len(raw) > MAX_LINE_BYTES:
+                self.seq = seq
+                self._flush_lists(events, metrics)
+                events, metrics = [], []
+                event = {"type": "log", "t": t, "stream": stream, "line": _display(raw[:DISPLAY_BYTES])}
+                event.update(truncated=True, bytes=len(raw))
+                self._event(event)
+                seq = self.seq
+                continue
+            if b"\r" in raw:
+                text = _display(raw)
+                raw = text.encode()
+            else:
+                try:
+                    text = raw.decode()
+                except UnicodeDecodeError:
+                    text = raw.decode("utf-8", errors="replace")
+            seq += 1
+            parsed = parse_line(raw) if b"metric" in raw else PLAIN
+            if parsed.warning:
+                events.append(head + orjson.dumps(text) + b',"warning":%s,"seq":%d}' % (orjson.dumps(parsed.warning), seq))
+            else:
+                events.append(head + orjson.dumps(text) + b',"seq":%d}' % seq)
             metric = parsed.metric
-            metric["time"] = t
-            metric["seq"] = self.seq + 1
-            self.metrics.write(orjson.dumps(metric) + b"\n")
-            self._event({"type": "metric", **metric})
+            if metric is not None:
+                seq += 1
+                metric["time"] = t
+                metric["seq"] = seq
+                encoded = orjson.dumps(metric)
+                metrics.append(encoded)
+                events.append(b'{"type":"metric",' + encoded[1:])
+        self.seq = seq
+        self._flush_lists(events, metrics)
+
+    def _flush_lists(self, events: list[bytes], metrics: list[bytes]) -> None:
+        if events:
+            events.append(b"")
+            self.events.write(b"\n".join(events))
+        if metrics:
+            metrics.append(b"")
+            self.metrics.write(b"\n".join(metrics))
 
     def flush(self) -> None:
         self.output.flush()
