@@ -183,6 +183,9 @@ export async function requestAPI<T>(
   settings: ServerConnection.ISettings = ServerConnection.makeSettings()
 ): Promise<T> {
   const url = URLExt.join(settings.baseUrl, API, endPoint);
+  // 'no-cache' (revalidate) rather than the default 'no-store', which makes
+  // ServerConnection append a bare "?<timestamp>" cache buster to the URL.
+  init = { cache: 'no-cache', ...init };
   let response: Response;
   try {
     response = await ServerConnection.makeRequest(url, init, settings);

@@ -153,7 +153,7 @@ export class JobPanel extends TabPanel {
     node.dataset.state = job.state;
     const icon = document.createElement('span');
     STATE_ICONS[job.state]?.element({ container: icon, elementSize: 'normal' });
-    icon.className = `mo-JobStatus-icon mo-mod-${job.state}`;
+    icon.className = `mo-JobStatus-icon mo-StateIcon mo-mod-${job.state}`;
     node.appendChild(icon);
     const text = document.createElement('span');
     let label = stateLabel(trans, job.state);

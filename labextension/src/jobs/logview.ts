@@ -170,6 +170,11 @@ export class LogView extends Widget {
 
   private _render(): void {
     this.node.dataset.lines = String(this._lines.length);
+    const digits = Math.max(4, String(this._lines.length).length);
+    if (digits !== this._digits) {
+      this._digits = digits;
+      this.node.style.setProperty('--mo-log-gutter', `${digits}ch`);
+    }
     this._empty.style.display = this._lines.length ? 'none' : '';
     if (!this.isVisible) {
       return;
@@ -263,6 +268,7 @@ export class LogView extends Widget {
   private _follow: boolean;
   private _frame = 0;
   private _lineHeight = 0;
+  private _digits = 0;
   private _programmatic = false;
   private _scroller: HTMLElement;
   private _spacer: HTMLElement;

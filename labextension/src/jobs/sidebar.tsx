@@ -133,7 +133,10 @@ function JobRow(props: IJobsSidebarOptions & { job: IJob }): JSX.Element {
         }
       }}
     >
-      <span className="mo-JobRow-state" aria-label={label}>
+      <span
+        className={`mo-JobRow-state mo-StateIcon mo-mod-${job.state}`}
+        aria-label={label}
+      >
         <Icon.react tag="span" elementSize="normal" />
       </span>
       <span className="mo-JobRow-main">
