@@ -230,6 +230,7 @@ class ServerProcess:
         return f"http://127.0.0.1:{self.port}/"
 
     def start(self, timeout: float = 60.0) -> None:
+        self.port = free_port()  # a fresh port each start: the last one may still be in TIME_WAIT
         env = dict(os.environ)
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), env.get("PYTHONPATH")]))
         env["JUPYTER_CONFIG_DIR"] = str(self.root.parent / "jupyter_config")
