@@ -26,6 +26,10 @@ from .records import ACTIVE, ID_RE, LOCK, METRICS, OUTPUT, SPEC, JobDir, list_jo
 KINDS = {".py": "python", ".ipynb": "notebook"}
 LOG_CHUNK = 1024 * 1024
 _PACKAGE_PARENT = str(Path(__file__).resolve().parents[2])
+_SUPERVISOR_BOOT = (
+    "import os, sys; sys.path[1:1] = os.environ.pop('MO_SUPERVISOR_PATH', '').split(os.pathsep); "
+    "from mo_jupyter.jobs.supervisor import main; main()"
+)
 
 
 class JobService:
@@ -124,9 +128,11 @@ class JobService:
     def _spawn_supervisor(self, job_path: Path, lock_fd: int) -> None:
         env = dict(os.environ)
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [_PACKAGE_PARENT, env.get("PYTHONPATH")]))
+        # -S: skip site's .pth processing (tens of ms); the paths it would add are passed instead.
+        env["MO_SUPERVISOR_PATH"] = os.pathsep.join(p for p in sys.path if p and os.path.isdir(p))
         with open(job_path / "supervisor.log", "ab") as log:
             proc = subprocess.Popen(
-                [sys.executable, "-m", "mo_jupyter.jobs.supervisor", str(job_path), "--lock-fd", str(lock_fd)],
+                [sys.executable, "-S", "-c", _SUPERVISOR_BOOT, str(job_path), "--lock-fd", str(lock_fd)],
                 pass_fds=(lock_fd,),
                 start_new_session=True,
                 stdin=subprocess.DEVNULL,
