@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 
 import pytest
 from tornado.httpclient import HTTPClientError
@@ -157,3 +158,42 @@ async def test_stream_refusals(api, root, jp_ws_fetch):
     with pytest.raises(HTTPClientError) as caught:
         await connect(jp_ws_fetch, done["id"], "abc")
     assert caught.value.code == 400
+
+
+async def test_the_stream_does_not_end_before_the_final_status_event(api, root, jobs_dir, jp_ws_fetch):
+    """The supervisor writes status.json (terminal) just before it appends the final status event;
+    a stream that looks at that moment must still deliver the event before it ends. Simulated: a
+    job folder whose status says completed, whose supervisor (its lock) is still alive, and whose
+    events file lacks the last event until the test appends it."""
+    import fcntl
+    import shutil
+
+    write(root, "c.py", counting_script(2))
+    done = await api.wait_state((await api.create({"path": "c.py"}))["id"])
+    events = final_events(jobs_dir, done["id"])
+    twin = "20200101-000000-twin01"
+    shutil.copytree(jobs_dir / done["id"], jobs_dir / twin)
+    spec = json.loads((jobs_dir / twin / "spec.json").read_text())
+    (jobs_dir / twin / "spec.json").write_text(json.dumps({**spec, "id": twin}))
+    lines = (jobs_dir / twin / "events.jsonl").read_bytes().splitlines(keepends=True)
+    (jobs_dir / twin / "events.jsonl").write_bytes(b"".join(lines[:-1]))
+    lock = os.open(jobs_dir / twin / "lock", os.O_RDWR | os.O_CREAT)
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # "the supervisor is still writing"
+        ws = await connect(jp_ws_fetch, twin)
+        assert (await next_frame(ws))["type"] == "snapshot"
+        frames = [await next_frame(ws) for _ in range(len(events) - 1)]
+        assert [f["seq"] for f in frames] == [e["seq"] for e in events[:-1]]
+        # Give the stream time for a few state checks: it must wait for the writer, not end.
+        try:
+            early = await asyncio.wait_for(ws.read_message(), 1.5)
+        except asyncio.TimeoutError:
+            early = None
+        assert early is None, f"the stream went on without the final status event: {early}"
+        with open(jobs_dir / twin / "events.jsonl", "ab") as f:
+            f.write(lines[-1])
+    finally:
+        os.close(lock)  # the supervisor exits
+    rest, final = await read_to_end(ws)
+    assert frames + rest == events
+    assert final["state"] == "completed"
