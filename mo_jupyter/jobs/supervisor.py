@@ -27,6 +27,9 @@ from .scheduler import wait_for_slot
 SAMPLE_SECONDS = 1.0
 STATUS_WRITE_SECONDS = 2.0
 DRAIN_SECONDS = 5.0
+READ_BYTES = 1024 * 1024
+COALESCE_BYTES = 32 * 1024
+COALESCE_SECONDS = 0.002
 
 
 class Supervisor:
@@ -92,9 +95,21 @@ class Supervisor:
             reason = runner.failure_reason(exit_code) or f"exited with code {exit_code}"
             self._finish("failed", exit_code=exit_code, reason=reason)
 
+    def _drain(self, sel, key) -> int:
+        """One read of what the pipe holds; unregister it at end of file."""
+        try:
+            data = os.read(key.fd, READ_BYTES)
+        except BlockingIOError:
+            return 0
+        self.writer.feed(key.data, data)
+        if not data:
+            sel.unregister(key.fd)
+        return len(data)
+
     def _pump(self, runner) -> tuple[int, bool]:
         sel = selectors.DefaultSelector()
         for name, fd in runner.output_fds().items():
+            os.set_blocking(fd, False)
             sel.register(fd, selectors.EVENT_READ, name)
         grace = float(self.spec.get("grace_seconds", 5))
         term_at = exit_at = None
@@ -103,12 +118,14 @@ class Supervisor:
         next_sample = time.monotonic()
         next_status = next_sample + STATUS_WRITE_SECONDS
         while sel.get_map():
+            got = 0
             for key, _ in sel.select(0.25):
-                data = os.read(key.fd, 65536)
-                self.writer.feed(key.data, data)
-                if not data:
-                    sel.unregister(key.fd)
+                got += self._drain(sel, key)
             self.writer.flush()
+            if 0 < got < COALESCE_BYTES:
+                # A trickle of small writes (unbuffered prints): wait a moment so that the next
+                # read takes many lines at once. Costs at most COALESCE_SECONDS of latency.
+                time.sleep(COALESCE_SECONDS)
             now = time.monotonic()
             if exit_code is None:
                 if term_at is None and self.should_stop():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
 import signal
@@ -14,6 +15,8 @@ import psutil
 from ...errors import BadRequest, Unavailable
 from .base import JobBackend, Runner
 
+F_SETPIPE_SZ = getattr(fcntl, "F_SETPIPE_SZ", 1031)
+PIPE_BYTES = 1024 * 1024
 # Variables of the Jupyter server that a job has no business seeing.
 _PRIVATE_ENV_PREFIXES = ("JPY_", "JUPYTER_TOKEN", "JUPYTERHUB_API_TOKEN")
 
@@ -145,4 +148,9 @@ class LocalBackend(JobBackend):
             start_new_session=True,
             close_fds=True,
         )
+        for pipe in (proc.stdout, proc.stderr):
+            try:  # a roomy pipe lets a chatty job run ahead while the supervisor batches reads
+                fcntl.fcntl(pipe.fileno(), F_SETPIPE_SZ, PIPE_BYTES)
+            except OSError:
+                pass
         return LocalRunner(proc)
