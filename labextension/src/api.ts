@@ -26,6 +26,11 @@ export function isFinal(state: JobState): boolean {
   return FINAL_STATES.includes(state);
 }
 
+/** queued < running < final: a job's state never goes back. */
+export function stateRank(state: JobState): number {
+  return isFinal(state) ? 2 : state === 'running' ? 1 : 0;
+}
+
 export interface IJob {
   id: string;
   name: string;

@@ -8,7 +8,15 @@ import { ToolbarButton, stopIcon } from '@jupyterlab/ui-components';
 import { CommandRegistry } from '@lumino/commands';
 import { TabPanel, Widget } from '@lumino/widgets';
 
-import { IJob, JobStream, StreamEvent, errorMessage, getJob, isFinal } from '../api';
+import {
+  IJob,
+  JobStream,
+  StreamEvent,
+  errorMessage,
+  getJob,
+  isFinal,
+  stateRank
+} from '../api';
 import { STATE_ICONS } from '../icons';
 import { MetricsPanel } from '../metrics/panel';
 import { CommandIDs, IMoSettings } from '../tokens';
@@ -130,6 +138,9 @@ export class JobPanel extends TabPanel {
   }
 
   private _setJob(job: IJob): void {
+    if (this._job && stateRank(job.state) < stateRank(this._job.state)) {
+      return; // a replayed older status
+    }
     this._job = job;
     this._error = null;
     this.details.setJob(job);

@@ -9,7 +9,7 @@ import { IDisposable } from '@lumino/disposable';
 import { Poll } from '@lumino/polling';
 import { ISignal, Signal } from '@lumino/signaling';
 
-import { IJob, errorMessage, isFinal, listJobs } from '../api';
+import { IJob, errorMessage, isFinal, listJobs, stateRank } from '../api';
 
 export class JobsModel implements IDisposable {
   constructor(interval = 2000) {
@@ -57,12 +57,18 @@ export class JobsModel implements IDisposable {
     await this._poll.tick;
   }
 
-  /** Merge one job's newer state (e.g. from a live stream). */
+  /**
+   * Merge one job's newer state (e.g. from a live stream). An older state
+   * (a stream replaying history) is ignored: states only move forward.
+   */
   update(job: IJob): void {
     const i = this._jobs.findIndex(j => j.id === job.id);
     const next = this._jobs.slice();
     if (i >= 0) {
-      if (JSON.stringify(next[i]) === JSON.stringify(job)) {
+      if (
+        stateRank(job.state) < stateRank(next[i].state) ||
+        JSON.stringify(next[i]) === JSON.stringify(job)
+      ) {
         return;
       }
       next[i] = job;

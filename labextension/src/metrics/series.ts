@@ -35,7 +35,16 @@ export class MetricSeries {
       m.nonfinite !== undefined || typeof v !== 'number' || !isFinite(v)
         ? NaN
         : v;
+    const y = this._value[i];
+    this._keys.time.push(i, this._time[i], y, this._value);
+    this._keys.step.push(i, this._step[i], y, this._value);
+    this._keys.epoch.push(i, this._epoch[i], y, this._value);
     this._version++;
+  }
+
+  /** The points having `key`, in arrival order, with block aggregates. */
+  index(key: XAxisKey): KeyIndex {
+    return this._keys[key];
   }
 
   x(key: XAxisKey): Float64Array {
@@ -61,6 +70,11 @@ export class MetricSeries {
     this._value = grow(this._value);
   }
 
+  private _keys: { [K in XAxisKey]: KeyIndex } = {
+    time: new KeyIndex(),
+    step: new KeyIndex(),
+    epoch: new KeyIndex()
+  };
   private _n = 0;
   private _cap = 256;
   private _version = 0;
@@ -68,6 +82,102 @@ export class MetricSeries {
   private _step = new Float64Array(this._cap);
   private _epoch = new Float64Array(this._cap);
   private _value = new Float64Array(this._cap);
+}
+
+/** log2 of the block size of the pre-aggregated min/max blocks. */
+const SHIFT = 6;
+const BLOCK = 1 << SHIFT;
+
+/**
+ * The indices of the points that have one x key, plus, per block of 64 of
+ * them, the index of the min and max value and of the first gap. Kept up
+ * to date on append, so downsampling 1M points reads ~16k blocks.
+ */
+export class KeyIndex {
+  /** Number of points with this key. */
+  n = 0;
+  /** Whether x never decreased (the usual case: time, step, epoch). */
+  sorted = true;
+  idx: Int32Array = new Int32Array(256);
+  bMin: Int32Array = new Int32Array(8);
+  bMax: Int32Array = new Int32Array(8);
+  bGap: Int32Array = new Int32Array(8);
+
+  push(i: number, x: number, y: number, ys: Float64Array): void {
+    if (x !== x) {
+      return;
+    }
+    const k = this.n;
+    if (k === this.idx.length) {
+      this.idx = grow32(this.idx, k * 2);
+    }
+    this.idx[k] = i;
+    if (x < this._lastX) {
+      this.sorted = false;
+    }
+    this._lastX = x;
+    const b = k >> SHIFT;
+    if ((k & (BLOCK - 1)) === 0) {
+      if (b === this.bMin.length) {
+        this.bMin = grow32(this.bMin, b * 2);
+        this.bMax = grow32(this.bMax, b * 2);
+        this.bGap = grow32(this.bGap, b * 2);
+      }
+      this.bMin[b] = this.bMax[b] = this.bGap[b] = -1;
+    }
+    if (y !== y) {
+      if (this.bGap[b] < 0) {
+        this.bGap[b] = i;
+      }
+    } else {
+      if (this.bMin[b] < 0 || y < ys[this.bMin[b]]) {
+        this.bMin[b] = i;
+      }
+      if (this.bMax[b] < 0 || y > ys[this.bMax[b]]) {
+        this.bMax[b] = i;
+      }
+    }
+    this.n = k + 1;
+  }
+
+  /**
+   * Indices sorted by x (stable on ties), kept between calls: only points
+   * added since the last call are sorted, then merged in.
+   */
+  sortedOrder(xs: Float64Array): Int32Array {
+    const m = this._order.length;
+    const n = this.n;
+    if (m === n) {
+      return this._order;
+    }
+    const cmp = (a: number, b: number) => xs[a] - xs[b] || a - b;
+    const tail = this.idx.slice(m, n).sort(cmp);
+    const prev = this._order;
+    const merged = new Int32Array(n);
+    let i = 0;
+    let j = 0;
+    let k = 0;
+    while (i < m && j < tail.length) {
+      merged[k++] = cmp(prev[i], tail[j]) <= 0 ? prev[i++] : tail[j++];
+    }
+    while (i < m) {
+      merged[k++] = prev[i++];
+    }
+    while (j < tail.length) {
+      merged[k++] = tail[j++];
+    }
+    this._order = merged;
+    return merged;
+  }
+
+  private _lastX = -Infinity;
+  private _order: Int32Array = new Int32Array(0);
+}
+
+function grow32(a: Int32Array, size: number): Int32Array {
+  const b = new Int32Array(size);
+  b.set(a);
+  return b;
 }
 
 /** Chart-ready data: x ascending, y with null for gaps. */
@@ -82,9 +192,10 @@ export interface IPlotData {
 }
 
 /**
- * Build plot data for `key`. When there are more points than about 4 per
- * bucket, each bucket keeps its first, min, max and last points (in
- * order) plus one gap if it held one, so spikes and gaps stay visible.
+ * Build plot data for `key`. With more than ~4 points per bucket, each
+ * bucket keeps its first, min, max and last points (in x order) plus its
+ * first gap, so spikes and gaps stay visible. Whole blocks of 64 points
+ * are merged from their aggregates when buckets hold many points.
  *
  * `zoom` [lo, hi]: spend `buckets` on that range and few on the rest.
  */
@@ -94,124 +205,175 @@ export function buildPlotData(
   buckets: number,
   zoom: [number, number] | null = null
 ): IPlotData {
+  const K = series.index(key);
   const xs = series.x(key);
   const ys = series.y();
-  const n = xs.length;
-  let order: Int32Array | null = null;
-  let count = 0;
-  let sorted = true;
-  let prev = -Infinity;
-  for (let i = 0; i < n; i++) {
-    const x = xs[i];
-    if (x === x) {
-      count++;
-      if (x < prev) {
-        sorted = false;
-      }
-      prev = x;
-    }
-  }
-  if (!sorted || count !== n) {
-    order = new Int32Array(count);
-    let k = 0;
-    for (let i = 0; i < n; i++) {
-      if (xs[i] === xs[i]) {
-        order[k++] = i;
-      }
-    }
-    if (!sorted) {
-      // stable: ties keep arrival order
-      order.sort((a, b) => xs[a] - xs[b] || a - b);
-    }
-  }
-  const at = (k: number) => (order ? order[k] : k);
-  const out: IPlotData = { x: [], y: [], count, xMin: NaN, xMax: NaN };
-  if (count === 0) {
+  const n = K.n;
+  const out: IPlotData = { x: [], y: [], count: n, xMin: NaN, xMax: NaN };
+  if (n === 0) {
     return out;
   }
-  out.xMin = xs[at(0)];
-  out.xMax = xs[at(count - 1)];
-  if (count <= buckets * 4) {
-    for (let k = 0; k < count; k++) {
-      const i = at(k);
+  let order = K.idx;
+  let blocks = true;
+  if (!K.sorted) {
+    // x goes back somewhere (e.g. step restarts): use an x-sorted order
+    order = K.sortedOrder(xs);
+    blocks = false;
+  }
+  const ctx: IAgg = { xs, ys, order, blocks, K, out };
+  out.xMin = xs[order[0]];
+  out.xMax = xs[order[n - 1]];
+  if (n <= buckets * 4) {
+    for (let k = 0; k < n; k++) {
+      const i = order[k];
       out.x.push(xs[i]);
       out.y.push(ys[i] === ys[i] ? ys[i] : null);
     }
     return out;
   }
-  const side = Math.max(16, Math.floor(buckets / 8));
   if (zoom && zoom[0] > out.xMin && zoom[1] < out.xMax) {
-    bucketize(xs, ys, at, count, out.xMin, zoom[0], side, out, false);
-    bucketize(xs, ys, at, count, zoom[0], zoom[1], buckets, out, true);
-    bucketize(xs, ys, at, count, zoom[1], out.xMax, side, out, true, true);
+    const side = Math.max(16, Math.floor(buckets / 8));
+    const k0 = lowerBound(xs, order, n, zoom[0]);
+    const k1 = upperBound(xs, order, n, zoom[1]);
+    aggregate(ctx, 0, k0, side, out.xMin, zoom[0]);
+    aggregate(ctx, k0, k1, buckets, zoom[0], zoom[1]);
+    aggregate(ctx, k1, n, side, zoom[1], out.xMax);
   } else {
-    bucketize(xs, ys, at, count, out.xMin, out.xMax, buckets, out, true);
+    aggregate(ctx, 0, n, buckets, out.xMin, out.xMax);
   }
   return out;
 }
 
-/** Downsample points with lo <= x < hi (or <= hi when `closed`). */
-function bucketize(
-  xs: Float64Array,
-  ys: Float64Array,
-  at: (k: number) => number,
-  count: number,
-  lo: number,
-  hi: number,
+interface IAgg {
+  xs: Float64Array;
+  ys: Float64Array;
+  order: Int32Array;
+  blocks: boolean;
+  K: KeyIndex;
+  out: IPlotData;
+}
+
+/** First k with x >= v (order sorted by x). */
+function lowerBound(xs: Float64Array, order: Int32Array, n: number, v: number): number {
+  let lo = 0;
+  let hi = n;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (xs[order[mid]] < v) {
+      lo = mid + 1;
+    } else {
+      hi = mid;
+    }
+  }
+  return lo;
+}
+
+/** First k with x > v. */
+function upperBound(xs: Float64Array, order: Int32Array, n: number, v: number): number {
+  let lo = 0;
+  let hi = n;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (xs[order[mid]] <= v) {
+      lo = mid + 1;
+    } else {
+      hi = mid;
+    }
+  }
+  return lo;
+}
+
+/** Downsample positions [k0, k1) of `order` into buckets over [x0, x1]. */
+function aggregate(
+  c: IAgg,
+  k0: number,
+  k1: number,
   buckets: number,
-  out: IPlotData,
-  closed: boolean,
-  openLow = false
+  x0: number,
+  x1: number
 ): void {
-  const width = (hi - lo) / buckets || 1;
+  if (k1 <= k0) {
+    return;
+  }
+  const { xs, ys, order, K, out } = c;
+  const useBlocks = c.blocks && (k1 - k0) / buckets >= 4 * BLOCK;
+  const width = (x1 - x0) / buckets || 1;
   let cur = -1;
-  // per bucket: first, min, max, last, gap (indices into xs/ys; -1 = none)
   let first = -1;
+  let last = -1;
   let min = -1;
   let max = -1;
-  let last = -1;
   let gap = -1;
-  const flush = () => {
-    if (first < 0 && gap < 0) {
-      return;
-    }
-    const picks = [first, min, max, last, gap]
-      .filter((v, i, a) => v >= 0 && a.indexOf(v) === i)
-      .sort((a, b) => xs[a] - xs[b] || a - b);
-    for (const i of picks) {
-      out.x.push(xs[i]);
-      out.y.push(i === gap ? null : ys[i]);
-    }
-  };
-  for (let k = 0; k < count; k++) {
-    const i = at(k);
-    const x = xs[i];
-    if (x < lo || (openLow && x === lo) || x > hi || (!closed && x === hi)) {
-      continue;
-    }
-    const b = Math.min(buckets - 1, Math.floor((x - lo) / width));
+  let k = k0;
+  while (k < k1) {
+    const i = order[k];
+    let b = Math.floor((xs[i] - x0) / width);
+    b = b < 0 ? 0 : b >= buckets ? buckets - 1 : b;
     if (b !== cur) {
-      flush();
+      emit(xs, ys, out, first, min, max, last, gap);
       cur = b;
-      first = min = max = last = gap = -1;
+      first = last = min = max = gap = -1;
+    }
+    if (first < 0) {
+      first = i;
+    }
+    if (useBlocks && (k & (BLOCK - 1)) === 0 && k + BLOCK <= k1) {
+      const blk = k >> SHIFT;
+      const bMin = K.bMin[blk];
+      const bMax = K.bMax[blk];
+      if (bMin >= 0 && (min < 0 || ys[bMin] < ys[min])) {
+        min = bMin;
+      }
+      if (bMax >= 0 && (max < 0 || ys[bMax] > ys[max])) {
+        max = bMax;
+      }
+      if (gap < 0 && K.bGap[blk] >= 0) {
+        gap = K.bGap[blk];
+      }
+      last = order[k + BLOCK - 1];
+      k += BLOCK;
+      continue;
     }
     const y = ys[i];
     if (y !== y) {
       if (gap < 0) {
         gap = i;
       }
-      continue;
-    }
-    if (first < 0) {
-      first = i;
-    }
-    if (min < 0 || y < ys[min]) {
-      min = i;
-    }
-    if (max < 0 || y > ys[max]) {
-      max = i;
+    } else {
+      if (min < 0 || y < ys[min]) {
+        min = i;
+      }
+      if (max < 0 || y > ys[max]) {
+        max = i;
+      }
     }
     last = i;
+    k++;
   }
-  flush();
+  emit(xs, ys, out, first, min, max, last, gap);
+}
+
+/** Append one bucket's picks (distinct indices, in x order). */
+function emit(
+  xs: Float64Array,
+  ys: Float64Array,
+  out: IPlotData,
+  first: number,
+  min: number,
+  max: number,
+  last: number,
+  gap: number
+): void {
+  if (first < 0) {
+    return;
+  }
+  const picks = [first, min, max, last, gap].filter(
+    (v, j, a) => v >= 0 && a.indexOf(v) === j
+  );
+  // index order is x order for sorted keys; sort by x for the others
+  picks.sort((a, b) => xs[a] - xs[b] || a - b);
+  for (const i of picks) {
+    out.x.push(xs[i]);
+    out.y.push(ys[i] === ys[i] ? ys[i] : null);
+  }
 }
