@@ -123,22 +123,27 @@ class JobDir:
 
     def record(self) -> dict:
         """The job as the API shows it: the spec merged with the status."""
-        spec = self.spec()
-        status = self.status()
-        job = {k: v for k, v in spec.items() if k not in ("cwd", "concurrency", "grace_seconds", "backend_config")}
-        job.update(
-            state=status.get("state", "queued"),
-            started=status.get("started"),
-            ended=status.get("ended"),
-            exit_code=status.get("exit_code"),
-            reason=status.get("reason"),
-            peak_memory=status.get("peak_memory"),
-        )
-        if job["state"] == "running":
-            for key in ("memory", "cpu_percent"):
-                if key in status:
-                    job[key] = status[key]
-        return job
+        return make_record(self.spec(), self.status())
+
+
+_PRIVATE_SPEC_KEYS = ("cwd", "concurrency", "grace_seconds", "backend_config")
+
+
+def make_record(spec: dict, status: dict) -> dict:
+    job = {k: v for k, v in spec.items() if k not in _PRIVATE_SPEC_KEYS}
+    job.update(
+        state=status.get("state", "queued"),
+        started=status.get("started"),
+        ended=status.get("ended"),
+        exit_code=status.get("exit_code"),
+        reason=status.get("reason"),
+        peak_memory=status.get("peak_memory"),
+    )
+    if job["state"] == "running":
+        for key in ("memory", "cpu_percent"):
+            if key in status:
+                job[key] = status[key]
+    return job
 
 
 def list_job_ids(jobs_dir: Path) -> list[str]:

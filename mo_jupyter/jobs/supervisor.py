@@ -21,7 +21,7 @@ from pathlib import Path
 
 from .backends import backend_for
 from .output import EventWriter
-from .records import JobDir
+from .records import JobDir, make_record
 from .scheduler import wait_for_slot
 
 SAMPLE_SECONDS = 1.0
@@ -46,11 +46,13 @@ class Supervisor:
         return self.stop_signalled or self.job.stop_requested()
 
     def _set(self, event: bool = True, **fields) -> None:
+        """Change the status. The event goes to disk before status.json, so that a reader that
+        sees the final state in status.json has the final event in events.jsonl too."""
         self.status.update(fields)
-        self.job.write_status(self.status)
         if event:
-            self.writer.status(self.job.record())
+            self.writer.status(make_record(self.spec, self.status))
             self.writer.flush()
+        self.job.write_status(self.status)
 
     def _finish(self, state: str, **fields) -> None:
         if self.peak:
@@ -76,7 +78,7 @@ class Supervisor:
             self._finish("stopped", reason="stopped before it started")
             return
         self.writer.t0 = time.monotonic()
-        self.writer.status(self.job.record())
+        self.writer.status(make_record(self.spec, self.status))
         try:
             runner = self.backend.start(self.spec, self.job.path)
         except Exception as exc:  # the command could not start at all
