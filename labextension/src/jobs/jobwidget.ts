@@ -11,6 +11,7 @@ import { TabPanel, Widget } from '@lumino/widgets';
 import {
   IJob,
   JobStream,
+  MoApiError,
   StreamEvent,
   errorMessage,
   getJob,
@@ -63,6 +64,9 @@ export class JobPanel extends TabPanel {
     this.stream.connectionChanged.connect((_, open) => {
       this.toggleClass('mo-mod-disconnected', !open && !this.stream.ended);
       this._renderStatus();
+      if (!open && !this.stream.ended && !this.stream.isDisposed) {
+        this._checkGone();
+      }
     });
     this.stream.connect();
 
@@ -117,6 +121,19 @@ export class JobPanel extends TabPanel {
     }
     this.stream.dispose();
     super.dispose();
+  }
+
+  /** After a lost connection: stop retrying if the job no longer exists. */
+  private _checkGone(): void {
+    getJob(this.jobId).catch(err => {
+      if (err instanceof MoApiError && err.status === 404) {
+        this.stream.dispose();
+        this._job = null;
+        this._error = errorMessage(err);
+        this.node.dataset.state = 'deleted';
+        this._renderStatus();
+      }
+    });
   }
 
   private _onEvent(_: JobStream, event: StreamEvent): void {
