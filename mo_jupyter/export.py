@@ -20,7 +20,9 @@ class MagicsToPython(Preprocessor):
     used_magics = False
 
     def preprocess_cell(self, cell, resources, index):
-        if cell.cell_type == "code":
+        if cell.cell_type == "raw":  # not Python: kept, as comments (the template comments markdown)
+            cell.cell_type = "markdown"
+        elif cell.cell_type == "code":
             cell.source, changed = convert_source(cell.source)
             self.used_magics = self.used_magics or changed
         return cell, resources

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import os
-
-from ..export import export_notebook
+from .job_cmd import project_relative
 
 
 def add_parser(nouns) -> None:
@@ -16,7 +14,9 @@ def add_parser(nouns) -> None:
 
 
 def run(args) -> int:
-    rel = os.path.relpath(os.path.abspath(args.notebook), os.path.abspath(args.root))
-    out = os.path.relpath(os.path.abspath(args.out), os.path.abspath(args.root)) if args.out else None
+    from ..export import export_notebook  # nbconvert is slow to import: only when exporting
+
+    rel = project_relative(args.notebook, args.root)
+    out = project_relative(args.out, args.root) if args.out else None
     print(export_notebook(args.root, rel, out, overwrite=args.force))
     return 0

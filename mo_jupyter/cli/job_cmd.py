@@ -28,7 +28,7 @@ def add_parser(nouns) -> None:
     p.add_argument("--env", action="append", default=[], metavar="KEY=VALUE")
     p.add_argument("--wait", action="store_true", help="wait for the end; exit with the job's exit code")
     p.add_argument("--follow", action="store_true", help="print the output as it comes (implies --wait)")
-    p.add_argument("args", nargs=argparse_remainder(), help="arguments for the script, after --")
+    p.add_argument("args", nargs="*", help="arguments for the script, after --")
     p.set_defaults(func=cmd_run)
 
     verbs.add_parser("list", help="the project's jobs, newest first").set_defaults(func=cmd_list)
@@ -55,10 +55,11 @@ def add_parser(nouns) -> None:
     p.set_defaults(func=cmd_plot)
 
 
-def argparse_remainder():
-    import argparse
-
-    return argparse.REMAINDER
+def project_relative(path: str, root) -> str:
+    """A path as typed: relative to the current directory if it exists there, else to the root."""
+    if os.path.isabs(path) or os.path.exists(path):
+        return os.path.relpath(os.path.abspath(path), os.path.realpath(root))
+    return path
 
 
 def service(args) -> JobService:
@@ -145,8 +146,8 @@ def cmd_run(args) -> int:
         if not sep:
             raise BadRequest(f"--env takes KEY=VALUE, got '{item}'")
         env[key] = value
-    script_args = args.args[1:] if args.args[:1] == ["--"] else args.args
-    rel = os.path.relpath(os.path.abspath(args.path), svc.root)
+    script_args = args.args
+    rel = project_relative(args.path, svc.root)
     request = {"path": rel, "args": script_args, "env": env, "machine": args.machine}
     if args.name:
         request["name"] = args.name

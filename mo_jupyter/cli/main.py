@@ -21,7 +21,17 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    # Everything after a bare "--" belongs to the job's script (argparse's subparsers mishandle it).
+    passthrough = []
+    if "--" in argv:
+        at = argv.index("--")
+        argv, passthrough = argv[:at], argv[at + 1 :]
     args = parser.parse_args(argv)
+    if hasattr(args, "args"):
+        args.args = list(args.args) + passthrough
+    elif passthrough:
+        parser.error("'--' only goes with 'job run'")
     try:
         code = args.func(args)
     except MoError as exc:

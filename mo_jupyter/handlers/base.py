@@ -46,7 +46,8 @@ class MoHandler(ExtensionHandlerMixin, APIHandler):
         return value
 
     def reject_unknown_arguments(self, *known: str) -> None:
-        unknown = sorted(set(self.request.query_arguments) - set(known))
+        # A bare number is the cache buster that JupyterLab's ServerConnection adds to GETs.
+        unknown = sorted(k for k in set(self.request.query_arguments) - set(known) if not k.isdigit())
         if unknown:
             raise BadRequest(f"unknown query argument(s): {', '.join(unknown)}")
 

@@ -97,11 +97,11 @@ class JobDir:
         return (self.path / SPEC).is_file()
 
     def spec(self) -> dict:
-        return read_json(self.file(SPEC))
+        return _object(read_json(self.file(SPEC)), SPEC)
 
     def status(self) -> dict:
         try:
-            return read_json(self.file(STATUS))
+            return _object(read_json(self.file(STATUS)), STATUS)
         except FileNotFoundError:
             return {"state": "queued"}
 
@@ -123,10 +123,24 @@ class JobDir:
 
     def record(self) -> dict:
         """The job as the API shows it: the spec merged with the status."""
-        return make_record(self.spec(), self.status())
+        record = make_record(self.spec(), self.status())
+        record["id"] = self.id
+        return record
 
 
 _PRIVATE_SPEC_KEYS = ("cwd", "concurrency", "grace_seconds", "backend_config")
+
+
+def _object(data: Any, name: str) -> dict:
+    if not isinstance(data, dict):
+        raise ValueError(f"{name} holds {type(data).__name__}, not an object")
+    return data
+
+
+def unreadable_record(job_id: str, exc: Exception) -> dict:
+    """What a job whose files are broken looks like: listed, failed, with the reason."""
+    return {"id": job_id, "name": job_id, "path": None, "state": "failed", "created": 0, "started": None,
+            "ended": None, "exit_code": None, "reason": f"unreadable job record: {exc}", "peak_memory": None}
 
 
 def make_record(spec: dict, status: dict) -> dict:

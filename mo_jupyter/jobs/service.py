@@ -21,7 +21,10 @@ from .. import schemas
 from ..errors import BadRequest, Conflict, NotFound
 from ..paths import resolve_in_root
 from .backends import backend_for
-from .records import ACTIVE, ID_RE, LOCK, METRICS, OUTPUT, SPEC, JobDir, list_job_ids, new_job_id, write_json_atomic
+from .records import (
+    ACTIVE, ID_RE, LOCK, METRICS, OUTPUT, SPEC, JobDir, list_job_ids, new_job_id, unreadable_record,
+    write_json_atomic,
+)
 
 KINDS = {".py": "python", ".ipynb": "notebook"}
 LOG_CHUNK = 1024 * 1024
@@ -30,6 +33,24 @@ _SUPERVISOR_BOOT = (
     "import os, sys; sys.path[1:1] = os.environ.pop('MO_SUPERVISOR_PATH', '').split(os.pathsep); "
     "from mo_jupyter.jobs.supervisor import main; main()"
 )
+
+
+def _whole_text(data: bytes, f) -> bytes:
+    """Cut a full slice at its last newline, or else after its last complete UTF-8 character
+    (reading up to 3 more bytes when not even one character fits), so pages never split one."""
+    if b"\n" in data:
+        return data[: data.rfind(b"\n") + 1]
+    for back in range(1, min(4, len(data)) + 1):
+        byte = data[-back]
+        if byte < 0x80:  # ASCII: the slice ends on a character boundary
+            return data
+        if byte >= 0xC0:  # a lead byte: is its sequence complete?
+            need = 2 if byte < 0xE0 else 3 if byte < 0xF0 else 4
+            if back >= need:
+                return data
+            cut = data[:-back]
+            return cut if cut else data + f.read(need - back)
+    return data
 
 
 class JobService:
@@ -154,7 +175,14 @@ class JobService:
         return job
 
     def reconcile(self, job: JobDir) -> dict:
-        """The job's record; a job left active by a dead supervisor is marked for what it is."""
+        """The job's record; a job left active by a dead supervisor is marked for what it is, a
+        job whose files are broken is shown as failed with the reason (never an exception)."""
+        try:
+            return self._reconcile(job)
+        except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+            return unreadable_record(job.id, exc)
+
+    def _reconcile(self, job: JobDir) -> dict:
         record = job.record()
         if record["state"] not in ACTIVE or job.supervised():
             return record
@@ -186,13 +214,9 @@ class JobService:
     def list(self) -> list[dict]:
         jobs = []
         for job_id in list_job_ids(self.jobs_dir):
-            try:
-                jobs.append(self.reconcile(JobDir(self.jobs_dir, job_id)))
-            except (OSError, ValueError, KeyError, TypeError) as exc:
-                # One broken record never breaks the list: show it, say what is wrong.
-                jobs.append({"id": job_id, "name": job_id, "state": "failed", "created": 0,
-                             "reason": f"unreadable job record: {exc}"})
-        jobs.sort(key=lambda j: (j.get("created") or 0, j["id"]), reverse=True)
+            jobs.append(self.reconcile(JobDir(self.jobs_dir, job_id)))
+        jobs.sort(key=lambda j: (j["created"] if isinstance(j.get("created"), (int, float)) else 0, j["id"]),
+                  reverse=True)
         return jobs
 
     def read_log(self, job_id: str, offset: int = 0, limit: int = LOG_CHUNK) -> dict:
@@ -201,17 +225,16 @@ class JobService:
             raise BadRequest("offset must be >= 0")
         limit = max(1, min(int(limit), LOG_CHUNK))
         state = self.reconcile(job)["state"]
-        path = job.file(OUTPUT)
         try:
-            with open(path, "rb") as f:
+            with open(job.file(OUTPUT), "rb") as f:
                 size = os.fstat(f.fileno()).st_size
-                f.seek(min(offset, size))
+                f.seek(offset)
                 data = f.read(limit)
+                if len(data) == limit:
+                    data = _whole_text(data, f)
         except FileNotFoundError:
             size, data = 0, b""
-        if len(data) == limit and b"\n" in data:  # end on a line, never inside a character
-            data = data[: data.rfind(b"\n") + 1]
-        next_offset = min(offset, size) + len(data)
+        next_offset = offset + len(data)
         return {
             "offset": offset,
             "next_offset": next_offset,
