@@ -332,7 +332,7 @@ export class JobStream {
   }
 
   private _onMessage(msg: MessageEvent): void {
-    let data: StreamEvent;
+    let data: StreamEvent | StreamEvent[];
     try {
       data = JSON.parse(msg.data as string);
     } catch {
@@ -340,6 +340,17 @@ export class JobStream {
       return;
     }
     this._backoff = 0;
+    // A frame is one event, or a batch of events in order (replays of long logs).
+    for (const event of Array.isArray(data) ? data : [data]) {
+      this._onEvent(event);
+      if (this._ended) {
+        this._closeSocket();
+        return;
+      }
+    }
+  }
+
+  private _onEvent(data: StreamEvent): void {
     if ('seq' in data && typeof data.seq === 'number') {
       if (data.seq <= this._lastSeq) {
         return; // already seen (defensive: the server filters by since)
@@ -350,9 +361,6 @@ export class JobStream {
       this._ended = true;
     }
     this._event.emit(data);
-    if (this._ended) {
-      this._closeSocket();
-    }
   }
 
   private _closeSocket(): void {

@@ -27,10 +27,12 @@ async def probe_latencies(server: Server, job_id: str) -> list[float]:
     async with websockets.connect(url, max_size=None) as ws:
         async for message in ws:
             now = time.time()
-            event = orjson.loads(message)
-            if event.get("type") == "log" and event["line"].startswith("probe "):
-                out.append(now - float(event["line"].split()[1]))
-            if event.get("type") == "end":
+            frame = orjson.loads(message)
+            events = frame if isinstance(frame, list) else [frame]
+            for event in events:
+                if event.get("type") == "log" and event["line"].startswith("probe "):
+                    out.append(now - float(event["line"].split()[1]))
+            if events[-1].get("type") == "end":
                 break
     return out
 

@@ -20,8 +20,15 @@ async def connect(jp_ws_fetch, job_id, since=None):
 
 
 async def next_frame(ws):
-    message = await asyncio.wait_for(ws.read_message(), READ_TIMEOUT)
-    return None if message is None else json.loads(message)
+    """The next event: a frame is one event or a batch (a JSON array) of them, in order."""
+    pending = ws.__dict__.setdefault("_mo_pending", [])
+    if not pending:
+        message = await asyncio.wait_for(ws.read_message(), READ_TIMEOUT)
+        if message is None:
+            return None
+        frame = json.loads(message)
+        pending.extend(frame if isinstance(frame, list) else [frame])
+    return pending.pop(0)
 
 
 async def read_to_end(ws, frames=None):
