@@ -4,12 +4,9 @@
  */
 import { JupyterFrontEnd } from '@jupyterlab/application';
 import { Notification, showErrorMessage } from '@jupyterlab/apputils';
-import { DocumentRegistry, IDocumentWidget } from '@jupyterlab/docregistry';
+import { IDocumentWidget } from '@jupyterlab/docregistry';
 import { IDefaultFileBrowser } from '@jupyterlab/filebrowser';
 import { TranslationBundle } from '@jupyterlab/translation';
-import { ToolbarButton } from '@jupyterlab/ui-components';
-import { DisposableDelegate, IDisposable } from '@lumino/disposable';
-import { Widget } from '@lumino/widgets';
 
 import { errorMessage, exportNotebook } from './api';
 import { exportIcon } from './icons';
@@ -88,32 +85,4 @@ export function addExportCommand(
       }
     }
   });
-}
-
-/** Notebook toolbar button running the export command for that notebook. */
-export class ExportButtonExtension implements DocumentRegistry.WidgetExtension {
-  constructor(
-    private _app: JupyterFrontEnd,
-    private _trans: TranslationBundle
-  ) {}
-
-  createNew(
-    widget: Widget,
-    context: DocumentRegistry.IContext<DocumentRegistry.IModel>
-  ): IDisposable {
-    const button = new ToolbarButton({
-      icon: exportIcon,
-      className: 'mo-ExportButton',
-      tooltip: this._trans.__('Export Notebook to .py'),
-      onClick: () =>
-        void this._app.commands.execute(CommandIDs.exportNotebook, {
-          path: context.path
-        })
-    });
-    const toolbar = (widget as any).toolbar;
-    if (toolbar?.insertItem) {
-      toolbar.insertItem(10, 'mo-export', button);
-    }
-    return new DisposableDelegate(() => button.dispose());
-  }
 }

@@ -17,12 +17,9 @@ import { IDefaultFileBrowser } from '@jupyterlab/filebrowser';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 
-import { ExportButtonExtension, addExportCommand } from './export';
-import {
-  DELETE_JOB,
-  RunAsJobButtonExtension,
-  addJobCommands
-} from './jobs/commands';
+import { addExportCommand } from './export';
+import { exportIcon, runJobIcon } from './icons';
+import { DELETE_JOB, addJobCommands } from './jobs/commands';
 import { JobPanel } from './jobs/jobwidget';
 import { JobsModel } from './jobs/model';
 import { JobsSidebar } from './jobs/sidebar';
@@ -34,6 +31,7 @@ import {
   PLUGIN_ID,
   SettingsHolder
 } from './tokens';
+import { CommandButtonExtension } from './toolbar';
 
 const plugin: JupyterFrontEndPlugin<void> = {
   id: PLUGIN_ID,
@@ -78,11 +76,25 @@ const plugin: JupyterFrontEndPlugin<void> = {
 
     app.docRegistry.addWidgetExtension(
       'Editor',
-      new RunAsJobButtonExtension(app, trans)
+      new CommandButtonExtension(app, {
+        command: CommandIDs.createJob,
+        name: 'mo-run-as-job',
+        className: 'mo-RunAsJobButton',
+        icon: runJobIcon,
+        label: trans.__('Run as job'),
+        tooltip: trans.__('Run this file as a job'),
+        showFor: path => path.endsWith('.py')
+      })
     );
     app.docRegistry.addWidgetExtension(
       'Notebook',
-      new ExportButtonExtension(app, trans)
+      new CommandButtonExtension(app, {
+        command: CommandIDs.exportNotebook,
+        name: 'mo-export',
+        className: 'mo-ExportButton',
+        icon: exportIcon,
+        tooltip: trans.__('Export Notebook to .py')
+      })
     );
 
     if (palette) {

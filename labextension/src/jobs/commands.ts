@@ -11,12 +11,8 @@ import {
   showDialog,
   showErrorMessage
 } from '@jupyterlab/apputils';
-import { DocumentRegistry } from '@jupyterlab/docregistry';
 import { IDefaultFileBrowser } from '@jupyterlab/filebrowser';
 import { TranslationBundle } from '@jupyterlab/translation';
-import { ToolbarButton } from '@jupyterlab/ui-components';
-import { DisposableDelegate, IDisposable } from '@lumino/disposable';
-import { Widget } from '@lumino/widgets';
 
 import { IJob, deleteJob, errorMessage, stopJob } from '../api';
 import { contextMenuPath, currentDocument } from '../export';
@@ -202,42 +198,5 @@ function notifyEnded(
       break;
     default:
       Notification.info(trans.__('Job "%1" was stopped', job.name), options);
-  }
-}
-
-/** Python editor toolbar button opening "Create job" for that file. */
-export class RunAsJobButtonExtension
-  implements DocumentRegistry.WidgetExtension
-{
-  constructor(
-    private _app: JupyterFrontEnd,
-    private _trans: TranslationBundle
-  ) {}
-
-  createNew(
-    widget: Widget,
-    context: DocumentRegistry.IContext<DocumentRegistry.IModel>
-  ): IDisposable {
-    const button = new ToolbarButton({
-      icon: runJobIcon,
-      className: 'mo-RunAsJobButton',
-      label: this._trans.__('Run as job'),
-      tooltip: this._trans.__('Run this file as a job'),
-      onClick: () =>
-        void this._app.commands.execute(CommandIDs.createJob, {
-          path: context.path
-        })
-    });
-    const sync = () => button.setHidden(!context.path.endsWith('.py'));
-    sync();
-    context.pathChanged.connect(sync);
-    const toolbar = (widget as any).toolbar;
-    if (toolbar?.insertItem) {
-      toolbar.insertItem(10, 'mo-run-as-job', button);
-    }
-    return new DisposableDelegate(() => {
-      context.pathChanged.disconnect(sync);
-      button.dispose();
-    });
   }
 }
