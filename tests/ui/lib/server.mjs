@@ -1,0 +1,211 @@
+// Start and stop a real JupyterLab server for the browser tests.
+//
+// Each server gets fresh temporary folders: a project root (a copy of demo/
+// plus jobs/examples/*.py), a workspaces dir, a user settings dir (news toast
+// off) and a runtime dir. It binds 127.0.0.1 on a free port, runs in its own
+// process group, and `stop()` stops the jobs it started and kills the group.
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+export const OUTPUT = path.join(REPO, 'tests/ui/test-output');
+
+const PYTHON = process.env.PYTHON || 'python3';
+
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+function tmp(prefix) {
+  return fs.mkdtempSync(path.join(os.tmpdir(), `mo-ui-${prefix}-`));
+}
+
+/** A fresh project root: demo/ and jobs/examples/*.py. */
+export function makeProject() {
+  const root = tmp('root');
+  fs.cpSync(path.join(REPO, 'demo'), root, {
+    recursive: true,
+    filter: src => !/[/\\](\.mo|results|\.ipynb_checkpoints)$/.test(src)
+  });
+  const examples = path.join(REPO, 'jobs/examples');
+  for (const name of fs.readdirSync(examples)) {
+    if (name.endsWith('.py')) {
+      fs.copyFileSync(path.join(examples, name), path.join(root, name));
+    }
+  }
+  return root;
+}
+
+/** User settings that keep JupyterLab quiet (no news / update toast). */
+function makeSettingsDir(extra = {}) {
+  const dir = tmp('settings');
+  const files = {
+    '@jupyterlab/apputils-extension/notification.jupyterlab-settings': {
+      fetchNews: 'false',
+      checkForUpdates: false
+    },
+    ...extra
+  };
+  for (const [rel, value] of Object.entries(files)) {
+    const file = path.join(dir, rel);
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, JSON.stringify(value, null, 2));
+  }
+  return dir;
+}
+
+/**
+ * Start JupyterLab; resolves once `GET /mo/api/config` answers.
+ * `name` labels the server log in tests/ui/test-output/.
+ */
+export async function startServer({ name = 'server', settings = {}, timeoutMs = 60000 } = {}) {
+  const port = await freePort();
+  const token = randomBytes(16).toString('hex');
+  const root = makeProject();
+  const workspaces = tmp('workspaces');
+  const settingsDir = makeSettingsDir(settings);
+  const runtime = tmp('runtime');
+  fs.mkdirSync(OUTPUT, { recursive: true });
+  const logFile = path.join(OUTPUT, `${name}.log`);
+  const log = fs.openSync(logFile, 'w');
+  const args = [
+    '-m', 'jupyterlab', '--no-browser',
+    '--ip=127.0.0.1', `--port=${port}`, '--ServerApp.port_retries=0',
+    `--IdentityProvider.token=${token}`,
+    `--ServerApp.root_dir=${root}`,
+    `--LabApp.workspaces_dir=${workspaces}`,
+    '--LabApp.expose_app_in_browser=True'
+  ];
+  if (process.getuid && process.getuid() === 0) {
+    args.push('--allow-root');
+  }
+  const env = {
+    ...process.env,
+    JUPYTERLAB_SETTINGS_DIR: settingsDir,
+    JUPYTER_RUNTIME_DIR: runtime,
+    PYTHONUNBUFFERED: '1'
+  };
+  const proc = spawn(PYTHON, args, { cwd: root, env, detached: true, stdio: ['ignore', log, log] });
+  fs.closeSync(log);
+  let exited = null;
+  proc.on('exit', (code, signal) => {
+    exited = { code, signal };
+  });
+
+  const url = `http://127.0.0.1:${port}/`;
+  const server = {
+    url, port, token, root, logFile, proc,
+    tempDirs: [root, workspaces, settingsDir, runtime],
+    labUrl: `${url}lab?token=${token}`,
+    api: (p, init = {}) => api(server, p, init),
+    stop: () => stopServer(server)
+  };
+
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (exited) {
+      throw new Error(`jupyter lab exited (${JSON.stringify(exited)}); log:\n${tail(logFile)}`);
+    }
+    try {
+      const r = await fetch(`${url}mo/api/config?token=${token}`);
+      if (r.ok) {
+        await r.json();
+        break;
+      }
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) {
+      await stopServer(server);
+      throw new Error(`jupyter lab did not answer in ${timeoutMs} ms; log:\n${tail(logFile)}`);
+    }
+    await new Promise(r => setTimeout(r, 200));
+  }
+  return server;
+}
+
+/** fetch() a server path with the token; JSON bodies in and out. */
+export async function api(server, p, { method = 'GET', body, raw = false } = {}) {
+  const sep = p.includes('?') ? '&' : '?';
+  const r = await fetch(`${server.url}${p}${sep}token=${server.token}`, {
+    method,
+    headers: body === undefined ? {} : { 'Content-Type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body)
+  });
+  if (raw) {
+    return r;
+  }
+  const text = await r.text();
+  if (!r.ok) {
+    throw new Error(`${method} ${p}: ${r.status} ${text}`);
+  }
+  return text ? JSON.parse(text) : null;
+}
+
+function tail(file, n = 4000) {
+  try {
+    const s = fs.readFileSync(file, 'utf8');
+    return s.slice(-n);
+  } catch {
+    return '';
+  }
+}
+
+/** Stop active jobs (their supervisors outlive the server), then kill the group. */
+export async function stopServer(server) {
+  if (server.stopped) {
+    return;
+  }
+  server.stopped = true;
+  const { proc } = server;
+  if (proc.exitCode === null && proc.signalCode === null) {
+    try {
+      const { jobs } = await api(server, 'mo/api/jobs');
+      const active = jobs.filter(j => j.state === 'queued' || j.state === 'running');
+      await Promise.all(active.map(j => api(server, `mo/api/jobs/${j.id}/stop`, { method: 'POST' }).catch(() => null)));
+      const until = Date.now() + 10000;
+      while (active.length && Date.now() < until) {
+        const { jobs: now } = await api(server, 'mo/api/jobs');
+        if (!now.some(j => j.state === 'queued' || j.state === 'running')) {
+          break;
+        }
+        await new Promise(r => setTimeout(r, 200));
+      }
+    } catch {
+      // the server is already unwell: kill it anyway
+    }
+    const gone = new Promise(resolve => proc.once('exit', resolve));
+    try {
+      process.kill(-proc.pid, 'SIGTERM');
+    } catch {
+      // already gone
+    }
+    const timer = setTimeout(() => {
+      try {
+        process.kill(-proc.pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }, 5000);
+    await gone;
+    clearTimeout(timer);
+  }
+  if (!process.env.MO_UI_KEEP) {
+    for (const dir of server.tempDirs) {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }
+}
