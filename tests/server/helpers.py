@@ -137,9 +137,12 @@ def assert_user_error(reply: Reply, *codes: int, mentions: str = "") -> str:
 
 # ---- job scripts ------------------------------------------------------------------------------
 def write(root: Path, rel: str, text: str) -> Path:
+    """Atomically (write + rename): a job already running the old file never reads it half-written."""
     path = Path(root) / rel
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text)
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(text)
+    tmp.replace(path)
     return path
 
 
