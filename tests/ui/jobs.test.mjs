@@ -98,7 +98,7 @@ describe('jobs', () => {
     });
   });
 
-  it('stops a running job from its row in the Jobs sidebar', async () => {
+  it('stops a queued job from its tab and a running one from its sidebar row', async () => {
     await withSnapshot(page, 'stop-job', async () => {
       // the Create job dialog again, this time opened by the command with a path
       const created = execute(page, 'mo:create-job', { path: 'train_softmax.py' });
@@ -106,8 +106,16 @@ describe('jobs', () => {
       await created;
       await showJobsSidebar(page);
       await waitForJobState(page, id, 'running');
-      // let it print an epoch or two: a job that really runs is stopped
+      // let it print an epoch: a job that really runs is stopped
       await page.waitForSelector(`#mo-job-${id} .mo-LogView:not([data-lines="0"])`, { state: 'attached' });
+
+      // a third job waits behind it (one job at a time): stop it from its tab while queued
+      const queued = await server.api('mo/api/jobs', { method: 'POST', body: { path: 'train_softmax.py', name: 'waiting' } });
+      await execute(page, 'mo:open-job', { id: queued.id });
+      await waitForJobState(page, queued.id, 'queued');
+      await page.locator(`#mo-job-${queued.id} .mo-JobStopButton[aria-disabled="false"]`).click();
+      await waitForJobState(page, queued.id, 'stopped');
+      await waitForToast(page, /"waiting" was stopped/);
 
       await jobRow(page, id).locator('.mo-JobRow-stop').click();
       await waitForJobState(page, id, 'stopped', 15000);
@@ -115,10 +123,19 @@ describe('jobs', () => {
       assert.equal(rest.state, 'stopped');
       assert.equal(rest.reason, 'stopped by the user');
       assert.ok(rest.ended - rest.started < 25, `stopped early (ran ${rest.ended - rest.started} s of ~30 s)`);
-      await waitForToast(page, /was stopped/);
+      await waitForToast(page, /"train_softmax" was stopped/);
       // a final job offers delete instead of stop; its toolbar stop button is disabled
       await jobRow(page, id).locator('.mo-JobRow-delete').waitFor();
       await page.waitForSelector(`#mo-job-${id} .mo-JobStopButton[aria-disabled="true"]`, { state: 'attached' });
+
+      // the queued job never started, even after the running one ended
+      const never = await server.api(`mo/api/jobs/${queued.id}`);
+      assert.equal(never.state, 'stopped');
+      assert.equal(never.started, null);
+      assert.equal(never.reason, 'stopped before it started');
+      // a finished job can be deleted: its row and tab go away
+      await execute(page, 'mo:delete-job', { id: queued.id, noConfirm: true });
+      await jobRow(page, queued.id).waitFor({ state: 'detached' });
       await execute(page, 'application:close-all');
     });
   });
@@ -128,6 +145,14 @@ describe('jobs', () => {
       const id = streamJob;
       assert.ok(id, 'needs the job of the first test');
       await execute(page, 'mo:open-job', { id });
+      // only the job's tab in the main area (the launcher reopens after close-all)
+      await page.evaluate(keep => {
+        for (const w of Array.from(window.jupyterapp.shell.widgets('main'))) {
+          if (w.id !== keep) {
+            w.close();
+          }
+        }
+      }, `mo-job-${id}`);
       await showJobsSidebar(page);
       await openJobTab(page, id, 'metrics');
       for (const m of ['loss', 'accuracy']) {
