@@ -2,6 +2,7 @@
 // watch its charts grow, stop a second one from the Jobs sidebar, and the
 // light / dark screenshots of the README.
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 
@@ -19,9 +20,11 @@ import {
   waitForToast,
   withSnapshot
 } from './lib/lab.mjs';
-import { REPO, startServer } from './lib/server.mjs';
+import { OUTPUT, REPO, startServer } from './lib/server.mjs';
 
-const IMG = path.join(REPO, 'docs/img');
+// README screenshots: written to test-output/ on every run, and to docs/img/
+// with `npm run screenshots` (so a test run leaves the work tree clean)
+const IMG = process.env.MO_UI_SCREENSHOTS === 'docs' ? path.join(REPO, 'docs/img') : OUTPUT;
 
 describe('jobs', () => {
   let server;
@@ -30,6 +33,7 @@ describe('jobs', () => {
   let streamJob; // the metrics_stream.py job of the first test
 
   before(async () => {
+    fs.mkdirSync(IMG, { recursive: true });
     server = await startServer({ name: 'jobs' });
     browser = await launchBrowser();
     page = await openLab(browser, server);
@@ -167,6 +171,8 @@ describe('jobs', () => {
 
       await execute(page, 'apputils:change-theme', { theme: 'JupyterLab Dark' });
       await page.waitForFunction(() => document.body.dataset.jpThemeLight === 'false');
+      // a theme change shows the splash screen until the theme's CSS is in
+      await page.waitForSelector('#jupyterlab-splash', { state: 'detached' });
       await page.waitForFunction(
         sel => getComputedStyle(document.querySelector(sel)).backgroundColor !== 'rgb(255, 255, 255)',
         panel

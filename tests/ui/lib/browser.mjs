@@ -54,6 +54,7 @@ export async function openLab(browser, server, { width = 1400, height = 850, loc
 export async function waitForLab(page) {
   await page.waitForFunction(() => window.jupyterapp && window.jupyterapp.shell, null, { timeout: 60000 });
   await page.evaluate(() => window.jupyterapp.restored);
+  await page.waitForSelector('#jupyterlab-splash', { state: 'detached', timeout: 30000 });
   await page.waitForSelector('#mo-jobs-sidebar', { state: 'attached', timeout: 30000 });
 }
 
