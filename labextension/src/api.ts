@@ -253,9 +253,18 @@ export async function getMetrics(id: string): Promise<IMetric[]> {
   return data.metrics;
 }
 
-/** Export a notebook to a .py file; resolves to the new file's path. */
-export async function exportNotebook(path: string): Promise<string> {
-  const data = await requestAPI<{ path: string }>('export', post({ path }));
+/**
+ * Export a notebook to a .py file; resolves to the new file's path.
+ * Without `overwrite`, an existing .py is a 409 (`reason: "exists"`).
+ */
+export async function exportNotebook(
+  path: string,
+  overwrite = false
+): Promise<string> {
+  const data = await requestAPI<{ path: string }>(
+    'export',
+    post({ path, overwrite })
+  );
   return data.path;
 }
 

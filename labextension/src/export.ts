@@ -3,12 +3,17 @@
  * asks the server to convert it, then opens the new file.
  */
 import { JupyterFrontEnd } from '@jupyterlab/application';
-import { Notification, showErrorMessage } from '@jupyterlab/apputils';
+import {
+  Dialog,
+  Notification,
+  showDialog,
+  showErrorMessage
+} from '@jupyterlab/apputils';
 import { IDocumentWidget } from '@jupyterlab/docregistry';
 import { IDefaultFileBrowser } from '@jupyterlab/filebrowser';
 import { TranslationBundle } from '@jupyterlab/translation';
 
-import { errorMessage, exportNotebook } from './api';
+import { MoApiError, errorMessage, exportNotebook } from './api';
 import { exportIcon } from './icons';
 import { CommandIDs } from './tokens';
 
@@ -36,6 +41,33 @@ export function contextMenuPath(
   }
   const item = browser.selectedItems().next();
   return item.done ? null : item.value.path;
+}
+
+/** Export; if the .py exists, ask before replacing it. Null: the user said no. */
+async function exportOrAskToReplace(
+  path: string,
+  trans: TranslationBundle
+): Promise<string | null> {
+  try {
+    return await exportNotebook(path);
+  } catch (err) {
+    if (!(err instanceof MoApiError && err.status === 409)) {
+      throw err;
+    }
+  }
+  const target = path.replace(/\.ipynb$/i, '.py');
+  const answer = await showDialog({
+    title: trans.__('Replace %1?', target),
+    body: trans.__(
+      '%1 exists already. Replace it with a new export of the notebook? Changes made to it by hand will be lost.',
+      target
+    ),
+    buttons: [
+      Dialog.cancelButton({ label: trans.__('Cancel') }),
+      Dialog.warnButton({ label: trans.__('Replace') })
+    ]
+  });
+  return answer.button.accept ? exportNotebook(path, true) : null;
 }
 
 export function addExportCommand(
@@ -71,7 +103,10 @@ export function addExportCommand(
         await doc.context.save();
       }
       try {
-        const out = await exportNotebook(path);
+        const out = await exportOrAskToReplace(path, trans);
+        if (out === null) {
+          return; // the user kept the existing .py
+        }
         await app.commands.execute('docmanager:open', { path: out });
         Notification.success(trans.__('Exported to %1', out), {
           autoClose: 4000
