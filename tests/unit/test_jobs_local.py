@@ -275,3 +275,15 @@ def test_random_output_never_breaks_the_job_and_charts_exactly_the_metric_lines(
     got = [{k: v for k, v in m.items() if k not in ("time", "seq")} for m in svc.metrics(job["id"])]
     assert got == expected and len(got) > 500
     assert svc.read_log(job["id"])["text"].splitlines() == lines
+
+
+def test_jobs_dir_is_configurable_inside_or_outside_the_project(root, tmp_path_factory):
+    script(root, "hi.py", "print('hi')\n")
+    inside = make_service(root, jobs_dir="custom/jobs")
+    job = inside.wait(inside.create({"path": "hi.py"})["id"])
+    assert (root / "custom" / "jobs" / job["id"] / "output.log").read_text() == "hi\n"
+    elsewhere = tmp_path_factory.mktemp("records")
+    outside = make_service(root, jobs_dir=str(elsewhere))
+    job = outside.wait(outside.create({"path": "hi.py"})["id"])
+    assert (elsewhere / job["id"] / "output.log").read_text() == "hi\n"
+    assert [j["id"] for j in outside.list()] == [job["id"]]
