@@ -119,7 +119,9 @@ class Supervisor:
         exit_code = None
         next_sample = time.monotonic()
         next_status = next_sample + STATUS_WRITE_SECONDS
-        while sel.get_map():
+        # Until the process has ended and its pipes are drained (a job that closed its output
+        # early is still watched: stop and sampling go on).
+        while sel.get_map() or exit_code is None:
             got = 0
             for key, _ in sel.select(0.25):
                 got += self._drain(sel, key)
@@ -152,9 +154,6 @@ class Supervisor:
                     next_status = now + STATUS_WRITE_SECONDS
         for name in list(sel.get_map().values()):
             self.writer.feed(name.data, b"")
-        if exit_code is None:
-            while (exit_code := runner.poll()) is None:
-                time.sleep(0.05)
         return exit_code, term_at is not None
 
 

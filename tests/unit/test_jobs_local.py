@@ -287,3 +287,14 @@ def test_jobs_dir_is_configurable_inside_or_outside_the_project(root, tmp_path_f
     job = outside.wait(outside.create({"path": "hi.py"})["id"])
     assert (elsewhere / job["id"] / "output.log").read_text() == "hi\n"
     assert [j["id"] for j in outside.list()] == [job["id"]]
+
+
+def test_a_job_that_closes_its_output_can_still_be_stopped(root):
+    svc = make_service(root)
+    script(root, "quiet.py", "import os, sys, time\nprint('closing', flush=True)\n"
+           "os.close(1)\nos.close(2)\ntime.sleep(300)\n")
+    job = svc.create({"path": "quiet.py"})
+    wait_until(lambda: "closing" in svc.read_log(job["id"])["text"], message="printed")
+    svc.stop(job["id"])
+    done = svc.wait(job["id"], timeout=30)
+    assert done["state"] == "stopped" and done["exit_code"] == -signal.SIGTERM
