@@ -1,7 +1,8 @@
 """Runs a notebook as a job, top to bottom, cell by cell, in one namespace (``python -m``).
 
 Output goes straight to this process's stdout/stderr, so metric lines stream exactly as a
-script's do. Magics are converted the way the exporter converts them.
+script's do. Magics are converted the way the exporter converts them. Standard library only (and
+mo_jupyter.magics), so that it also runs inside a job container that lacks Jupyter.
 """
 
 from __future__ import annotations
@@ -15,19 +16,25 @@ def main(argv: list[str] | None = None) -> int:
     if not argv:
         print("usage: python -m mo_jupyter.jobs.notebook_runner NOTEBOOK [ARGS...]", file=sys.stderr)
         return 2
-    import nbformat
+    import json
 
     from ..magics import IMPORTS, convert_source
 
     path = argv[0]
-    nb = nbformat.read(path, as_version=4)
-    cells = [c for c in nb.cells if c.cell_type == "code" and c.source.strip()]
+    with open(path, encoding="utf-8") as f:
+        nb = json.load(f)
+    cells = []
+    for cell in nb.get("cells", []):
+        source = cell.get("source", "")
+        source = "".join(source) if isinstance(source, list) else source
+        if cell.get("cell_type") == "code" and source.strip():
+            cells.append(source)
     sys.argv = list(argv)
     namespace = {"__name__": "__main__", "__file__": path, "display": print}
     exec(compile(IMPORTS, "<mo>", "exec"), namespace)
     for index, cell in enumerate(cells, start=1):
         print(f"[mo] cell {index}/{len(cells)}", file=sys.stderr, flush=True)
-        source, _ = convert_source(cell.source)
+        source, _ = convert_source(cell)
         try:
             exec(compile(source, f"<cell {index}>", "exec"), namespace)
         except SystemExit as exc:

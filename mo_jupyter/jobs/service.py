@@ -107,10 +107,7 @@ class JobService:
         created = time.time()
         job_id = new_job_id(created)
         args = list(request.get("args", []))
-        if kind == "python":
-            command = [self.python, "-u", rel, *args]
-        else:
-            command = [self.python, "-u", "-m", "mo_jupyter.jobs.notebook_runner", rel, *args]
+        command = backend.command(kind, rel, args, self.python)
         spec = {
             "id": job_id,
             "name": request.get("name") or target.stem,

@@ -86,16 +86,17 @@ class Supervisor:
             return
         try:
             exit_code, stopped = self._pump(runner)
+            # asked before cleanup: a container knows why it ended only until it is removed
+            reason = None if stopped or exit_code == 0 else runner.failure_reason(exit_code)
+            self.peak = max(self.peak, runner.peak_memory())
         finally:
             runner.cleanup()
-        self.peak = max(self.peak, runner.peak_memory())
         if stopped:
             self._finish("stopped", exit_code=exit_code, reason="stopped by the user")
         elif exit_code == 0:
             self._finish("completed", exit_code=0)
         else:
-            reason = runner.failure_reason(exit_code) or f"exited with code {exit_code}"
-            self._finish("failed", exit_code=exit_code, reason=reason)
+            self._finish("failed", exit_code=exit_code, reason=reason or f"exited with code {exit_code}")
 
     def _drain(self, sel, key) -> int:
         """One read of what the pipe holds; unregister it at end of file."""
@@ -141,7 +142,7 @@ class Supervisor:
                 exit_code = runner.poll()
                 if exit_code is not None:
                     exit_at = now
-                    runner.cleanup()  # what the job left in its process group goes with it
+                    runner.after_exit()  # what the job left running goes with it
             elif now - exit_at > DRAIN_SECONDS:
                 break  # an escaped process still holds the pipe; the job itself has ended
             if now >= next_sample and exit_code is None:

@@ -39,8 +39,11 @@ class Runner(ABC):
         """A backend-specific reason for a non-zero exit (e.g. out of memory), or None."""
         return None
 
+    def after_exit(self) -> None:
+        """The job's main process has ended: end what it left running (output may still be read)."""
+
     def cleanup(self) -> None:
-        """Release what the process left (other members of its process group, containers)."""
+        """Everything is read: release what is left (process group members, the container)."""
 
 
 class JobBackend(ABC):
@@ -54,6 +57,12 @@ class JobBackend(ABC):
     def machines(self) -> list[dict]:
         """The machine types with availability: ``[{"name", "available", "reason"?}]``."""
         return [{"name": "cpu", "available": True}]
+
+    def command(self, kind: str, path: str, args: list[str], python: str) -> list[str]:
+        """The command line of a job: a script, or a notebook through the notebook runner."""
+        if kind == "python":
+            return [python, "-u", path, *args]
+        return [python, "-u", "-m", "mo_jupyter.jobs.notebook_runner", path, *args]
 
     @abstractmethod
     def check(self, spec: dict) -> None:

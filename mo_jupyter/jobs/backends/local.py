@@ -110,11 +110,13 @@ class LocalRunner(Runner):
             return f"killed by {name}"
         return None
 
-    def cleanup(self) -> None:
+    def after_exit(self) -> None:
         try:
             os.killpg(self.pgid, signal.SIGKILL)
         except (ProcessLookupError, PermissionError):
             pass
+
+    cleanup = after_exit
 
 
 class LocalBackend(JobBackend):

@@ -1,0 +1,233 @@
+"""The ``docker`` backend: each job is a container of a machine type's image (docker SDK).
+
+The project root is mounted read-only at /workspace (the working directory), ``results/`` writable;
+the container runs as the user who owns the project, with an init process, labels naming the job,
+and the machine type's CPU / memory limits (and GPUs). The supervisor follows the container's logs
+through two pipes, so its loop is the same as for local processes.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import threading
+import time
+from pathlib import Path
+from typing import Optional
+
+from ...errors import BadRequest, Unavailable
+from .base import JobBackend, Runner
+
+PACKAGE_DIR = Path(__file__).resolve().parents[2]  # .../mo_jupyter, mounted for notebook jobs
+WORKSPACE = "/workspace"
+DEFAULT_MACHINES = {
+    "cpu": {"image": "mo-jupyter/cpu:latest", "cpus": 2.0, "memory": "4g"},
+    "gpu": {"image": "mo-jupyter/gpu:latest", "cpus": 4.0, "memory": "16g", "gpus": 1},
+}
+LABEL = "mo.job"
+
+
+def parse_bytes(value) -> int:
+    """'64m', '4g', '512k' or a number of bytes."""
+    if isinstance(value, (int, float)):
+        return int(value)
+    text = str(value).strip().lower().rstrip("b")
+    units = {"k": 1024, "m": 1024**2, "g": 1024**3}
+    if text and text[-1] in units:
+        return int(float(text[:-1]) * units[text[-1]])
+    return int(text)
+
+
+def human_bytes(n: int) -> str:
+    for unit, size in (("GiB", 1024**3), ("MiB", 1024**2), ("KiB", 1024)):
+        if n >= size:
+            return f"{n / size:g} {unit}"
+    return f"{n} B"
+
+
+class DockerRunner(Runner):
+    def __init__(self, container, memory_limit: Optional[int]):
+        self.container = container
+        self.memory_limit = memory_limit
+        self._fds: dict[str, int] = {}
+        self._exit: Optional[int] = None
+        self._peak = 0
+        self._last_cpu: Optional[tuple[int, int]] = None
+        for stream in ("stdout", "stderr"):
+            read_fd, write_fd = os.pipe()
+            self._fds[stream] = read_fd
+            threading.Thread(target=self._follow, args=(stream, write_fd), daemon=True).start()
+        threading.Thread(target=self._wait, daemon=True).start()
+
+    def _follow(self, stream: str, write_fd: int) -> None:
+        """Copy one stream of the container's log into a pipe (whole log from the start, live)."""
+        try:
+            for chunk in self.container.logs(stream=True, follow=True, stdout=stream == "stdout",
+                                             stderr=stream == "stderr"):
+                os.write(write_fd, chunk)
+        except Exception:  # the engine went away: the pipe closes, the job's end says why
+            pass
+        finally:
+            os.close(write_fd)
+
+    def _wait(self) -> None:
+        while True:
+            try:
+                self._exit = int(self.container.wait()["StatusCode"])
+                return
+            except Exception:
+                time.sleep(0.5)
+
+    def output_fds(self) -> dict[str, int]:
+        return dict(self._fds)
+
+    def poll(self) -> Optional[int]:
+        return self._exit
+
+    def terminate(self) -> None:
+        self._signal(signal.SIGTERM)
+
+    def kill(self) -> None:
+        self._signal(signal.SIGKILL)
+
+    def _signal(self, sig: int) -> None:
+        try:
+            self.container.kill(signal=int(sig))
+        except Exception:
+            pass  # already gone
+
+    def sample(self) -> tuple[int, float]:
+        try:
+            stats = self.container.stats(stream=False, one_shot=True)
+        except Exception:
+            return 0, 0.0
+        mem = stats.get("memory_stats") or {}
+        usage = int(mem.get("usage") or 0) - int((mem.get("stats") or {}).get("cache") or 0)
+        self._peak = max(self._peak, int(mem.get("max_usage") or 0), usage)
+        cpu = stats.get("cpu_stats") or {}
+        total = int((cpu.get("cpu_usage") or {}).get("total_usage") or 0)
+        system = int(cpu.get("system_cpu_usage") or 0)
+        percent = 0.0
+        if self._last_cpu and system > self._last_cpu[1]:
+            cpus = cpu.get("online_cpus") or 1
+            percent = (total - self._last_cpu[0]) / (system - self._last_cpu[1]) * cpus * 100
+        self._last_cpu = (total, system)
+        return max(usage, 0), max(percent, 0.0)
+
+    def peak_memory(self) -> int:
+        return self._peak
+
+    def failure_reason(self, exit_code: int) -> Optional[str]:
+        try:
+            self.container.reload()
+            oom = self.container.attrs["State"].get("OOMKilled")
+        except Exception:
+            oom = False
+        if oom:
+            limit = f" (limit {human_bytes(self.memory_limit)})" if self.memory_limit else ""
+            return f"out of memory{limit}"
+        if exit_code > 128:
+            try:
+                return f"killed by {signal.Signals(exit_code - 128).name}"
+            except ValueError:
+                return None
+        return None
+
+    def cleanup(self) -> None:
+        try:
+            self.container.remove(force=True)
+        except Exception:
+            pass
+
+
+class DockerBackend(JobBackend):
+    name = "docker"
+
+    def __init__(self, config: Optional[dict] = None):
+        super().__init__(config)
+        self._client = None
+
+    @property
+    def machine_types(self) -> dict:
+        return self.config.get("machines") or DEFAULT_MACHINES
+
+    def client(self):
+        if self._client is None:
+            import docker
+
+            try:
+                self._client = docker.DockerClient(base_url=self.config.get("base_url") or None,
+                                                   timeout=self.config.get("timeout", 60)) \
+                    if self.config.get("base_url") else docker.from_env(timeout=self.config.get("timeout", 60))
+                self._client.ping()
+            except Exception as exc:
+                self._client = None
+                raise Unavailable(f"the Docker engine cannot be reached: {exc}") from None
+        return self._client
+
+    def _gpu_runtime(self) -> bool:
+        return "nvidia" in (self.client().info().get("Runtimes") or {})
+
+    def machines(self) -> list[dict]:
+        out = []
+        for name, machine in self.machine_types.items():
+            entry = {"name": name, "available": True}
+            try:
+                self.check({"machine": name})
+            except (Unavailable, BadRequest) as exc:
+                entry.update(available=False, reason=exc.message)
+            entry["image"] = machine.get("image")
+            out.append(entry)
+        return out
+
+    def command(self, kind: str, path: str, args: list[str], python: str) -> list[str]:
+        return super().command(kind, path, args, self.config.get("python", "python3"))
+
+    def check(self, spec: dict) -> None:
+        import docker
+
+        name = spec.get("machine", "cpu")
+        machine = self.machine_types.get(name)
+        if machine is None:
+            raise BadRequest(f"unknown machine type '{name}' for the docker backend "
+                             f"({', '.join(self.machine_types)})")
+        client = self.client()
+        if machine.get("gpus") and not self._gpu_runtime():
+            raise Unavailable(f"a GPU job cannot run here: the Docker engine has no GPU runtime (nvidia); "
+                              f"choose another machine type")
+        try:
+            client.images.get(machine["image"])
+        except docker.errors.ImageNotFound:
+            raise Unavailable(f"the image '{machine['image']}' of machine '{name}' is not built here; "
+                              f"build it with 'jupyter mo image build {name} --offline'") from None
+
+    def start(self, spec: dict, job_path: Path) -> Runner:
+        import docker
+
+        machine = self.machine_types[spec.get("machine", "cpu")]
+        root = Path(spec["cwd"])
+        (root / "results").mkdir(exist_ok=True)
+        owner = os.stat(root)
+        memory = parse_bytes(machine["memory"]) if machine.get("memory") else None
+        volumes = {str(root): {"bind": WORKSPACE, "mode": "ro"},
+                   str(PACKAGE_DIR): {"bind": "/opt/mo/mo_jupyter", "mode": "ro"}}
+        for folder in self.config.get("writable", ["results"]):
+            volumes[str(root / folder)] = {"bind": f"{WORKSPACE}/{folder}", "mode": "rw"}
+        env = dict(spec.get("env") or {})
+        env.update(PYTHONUNBUFFERED="1", PYTHONPATH="/opt/mo", HOME="/tmp", MPLCONFIGDIR="/tmp",
+                   MO_JOB_ID=spec["id"], MO_JOB_NAME=spec["name"])
+        kwargs = dict(
+            image=machine["image"], command=spec["command"], working_dir=WORKSPACE, environment=env,
+            volumes=volumes, user=f"{owner.st_uid}:{owner.st_gid}", init=True, detach=True,
+            labels={LABEL: spec["id"], "mo.job.name": spec["name"], "mo.project": str(root)},
+            name=f"mo-job-{spec['id']}",
+        )
+        if machine.get("cpus"):
+            kwargs["nano_cpus"] = int(float(machine["cpus"]) * 1e9)
+        if memory:
+            kwargs.update(mem_limit=memory, memswap_limit=memory)
+        if machine.get("gpus"):
+            kwargs["device_requests"] = [docker.types.DeviceRequest(count=int(machine["gpus"]),
+                                                                    capabilities=[["gpu"]])]
+        container = self.client().containers.run(**kwargs)
+        return DockerRunner(container, memory)

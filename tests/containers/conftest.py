@@ -1,0 +1,38 @@
+"""Container tests run a real Docker engine and the offline-built `mo-jupyter/base` image.
+`.ci/test` installs docker.io, starts dockerd and builds the image; here we only check."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+IMAGE = "mo-jupyter/base:latest"
+
+
+@pytest.fixture(scope="session")
+def docker_client():
+    import docker
+
+    try:
+        client = docker.from_env(timeout=60)
+        client.ping()
+    except Exception as exc:  # not a skip: these tests exist to run against a real engine
+        pytest.fail(f"no Docker engine: {exc}. Run `bash .ci/test` (it installs and starts dockerd).")
+    try:
+        client.images.get(IMAGE)
+    except docker.errors.ImageNotFound:
+        subprocess.run(["bash", str(REPO / "jobs/images/build_offline.sh"), "base"], check=True)
+    return client
+
+
+@pytest.fixture
+def machines():
+    return {
+        "cpu": {"image": IMAGE, "cpus": 1.0, "memory": "256m"},
+        "small": {"image": IMAGE, "cpus": 1.0, "memory": "64m"},
+        "missing": {"image": "mo-jupyter/not-built:latest"},
+        "gpu": {"image": IMAGE, "gpus": 1},
+    }

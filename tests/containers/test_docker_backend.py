@@ -1,0 +1,134 @@
+"""The docker backend against a real engine: states, exit codes, stop, OOM, mounts, ownership."""
+
+from __future__ import annotations
+
+import os
+import time
+
+import pytest
+
+from mo_jupyter.errors import BadRequest, Unavailable
+from mo_jupyter.jobs.service import JobService
+
+from ..unit.jobhelpers import script, wait_until
+
+
+@pytest.fixture
+def project(tmp_path):
+    root = tmp_path / "proj"
+    (root / "datasets").mkdir(parents=True)
+    (root / "datasets" / "data.txt").write_text("42\n")
+    return root
+
+
+@pytest.fixture
+def svc(project, docker_client, machines):
+    return JobService(project, backends={"docker": {"machines": machines}}, default_backend="docker",
+                      grace_seconds=3.0)
+
+
+def containers_of(client, job_id):
+    return client.containers.list(all=True, filters={"label": f"mo.job={job_id}"})
+
+
+def test_a_job_runs_in_a_container_and_leaves_nothing_behind(svc, project, docker_client):
+    script(project, "train.py", "import json, os, sys\n"
+           "print(json.dumps({'metric': 'acc', 'value': 0.5, 'epoch': 1}))\n"
+           "print('cwd', os.getcwd(), 'data', open('datasets/data.txt').read().strip(), file=sys.stderr)\n"
+           "print('unbuffered', os.environ.get('PYTHONUNBUFFERED'), 'job', os.environ.get('MO_JOB_ID'))\n"
+           "open('results/model.txt', 'w').write('ok')\n")
+    job = svc.create({"path": "train.py"})
+    assert job["backend"] == "docker" and job["command"][0] == "python3"
+    done = svc.wait(job["id"], timeout=60)
+    assert done["state"] == "completed" and done["exit_code"] == 0, done
+    text = svc.read_log(job["id"])["text"]
+    assert "cwd /workspace data 42" in text and f"unbuffered 1 job {job['id']}" in text
+    assert svc.metrics(job["id"])[0]["value"] == 0.5
+    assert (project / "results" / "model.txt").read_text() == "ok"
+    assert containers_of(docker_client, job["id"]) == []  # removed, output kept
+
+
+def test_exit_code_and_reason(svc, project):
+    script(project, "bad.py", "import sys\nprint('failing')\nsys.exit(3)\n")
+    done = svc.wait(svc.create({"path": "bad.py"})["id"], timeout=60)
+    assert done["state"] == "failed" and done["exit_code"] == 3 and done["reason"] == "exited with code 3"
+
+
+def test_stop_a_running_container(svc, project, docker_client):
+    script(project, "long.py", "import time\nprint('up', flush=True)\ntime.sleep(300)\n")
+    job = svc.create({"path": "long.py"})
+    wait_until(lambda: "up" in svc.read_log(job["id"])["text"], timeout=60, message="container up")
+    (running,) = containers_of(docker_client, job["id"])
+    running.reload()
+    assert running.attrs["HostConfig"]["Init"] is True
+    assert running.labels["mo.job.name"] == "long"
+    t0 = time.monotonic()
+    svc.stop(job["id"])
+    done = svc.wait(job["id"], timeout=30)
+    assert done["state"] == "stopped" and done["reason"] == "stopped by the user"
+    assert time.monotonic() - t0 < svc.grace_seconds + 5  # ended by SIGTERM through the init, not a timeout
+    assert done["exit_code"] == 143
+    wait_until(lambda: containers_of(docker_client, job["id"]) == [], timeout=10, message="container removed")
+
+
+def test_out_of_memory_is_reported_with_the_limit(svc, project):
+    script(project, "hog.py", "blocks = []\nfor _ in range(512):\n    blocks.append(bytearray(1024 * 1024))\n"
+           "print('survived')\n")
+    done = svc.wait(svc.create({"path": "hog.py", "machine": "small"})["id"], timeout=60)
+    assert done["state"] == "failed" and done["exit_code"] == 137
+    assert done["reason"] == "out of memory (limit 64 MiB)"
+    assert "survived" not in svc.read_log(done["id"])["text"]
+
+
+def test_results_belong_to_the_project_owner_and_the_rest_is_read_only(svc, project):
+    os.chown(project, 4321, 4321)
+    (project / "results").mkdir()
+    os.chown(project / "results", 4321, 4321)
+    script(project, "own.py", "import os\nopen('results/out.txt', 'w').write(str(os.getuid()))\n"
+           "try:\n    open('elsewhere.txt', 'w')\nexcept OSError as e:\n    print('refused', e.errno)\n")
+    done = svc.wait(svc.create({"path": "own.py"})["id"], timeout=60)
+    assert done["state"] == "completed", svc.read_log(done["id"])["text"]
+    out = project / "results" / "out.txt"
+    assert out.read_text() == "4321" and out.stat().st_uid == 4321
+    assert "refused 30" in svc.read_log(done["id"])["text"]  # EROFS
+    assert not (project / "elsewhere.txt").exists()
+
+
+def test_notebook_job_in_a_container(svc, project):
+    import nbformat
+    from nbformat.v4 import new_code_cell, new_notebook
+
+    nbformat.write(new_notebook(cells=[new_code_cell("import json\nx = 3"),
+                                       new_code_cell("print(json.dumps({'metric': 'x', 'value': x}))")]),
+                   project / "nb.ipynb")
+    done = svc.wait(svc.create({"path": "nb.ipynb"})["id"], timeout=60)
+    assert done["state"] == "completed", svc.read_log(done["id"])["text"]
+    assert svc.metrics(done["id"])[0]["value"] == 3
+
+
+def test_refusals_are_clear(svc, project):
+    script(project, "x.py", "print(1)\n")
+    with pytest.raises(Unavailable, match="not built here; build it with 'jupyter mo image build missing"):
+        svc.create({"path": "x.py", "machine": "missing"})
+    with pytest.raises(Unavailable, match="no GPU runtime"):
+        svc.create({"path": "x.py", "machine": "gpu"})
+    with pytest.raises(BadRequest, match="unknown machine type 'tpu'"):
+        svc.create({"path": "x.py", "machine": "tpu"})
+    machines = {m["name"]: m for m in svc.config()["machines"]}
+    assert machines["cpu"]["available"] and not machines["gpu"]["available"]
+
+
+def test_queue_with_concurrency_two_runs_everything_in_order(project, docker_client, machines):
+    svc = JobService(project, backends={"docker": {"machines": machines}}, default_backend="docker",
+                     concurrency={"docker": 2})
+    script(project, "span.py", "import time\nt0 = time.time()\ntime.sleep(0.5)\nprint(t0, time.time())\n")
+    ids = [svc.create({"path": "span.py"})["id"] for _ in range(6)]
+    spans = []
+    for job_id in ids:
+        done = svc.wait(job_id, timeout=120)
+        assert done["state"] == "completed", done
+        spans.append(tuple(map(float, svc.read_log(job_id)["text"].split())))
+    for t, _ in spans:
+        assert sum(1 for s, e in spans if s <= t < e) <= 2
+    starts = [svc.get(i)["started"] for i in ids]
+    assert starts == sorted(starts)
