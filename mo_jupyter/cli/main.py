@@ -6,16 +6,17 @@ import argparse
 import sys
 
 from ..errors import MoError
-from . import export_cmd, job_cmd
+from . import export_cmd, image_cmd, job_cmd
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="jupyter mo", description="mo_jupyter from the command line")
     parser.add_argument("--root", default=".", help="the project root (default: the current directory)")
     parser.add_argument("--jobs-dir", default=".mo/jobs", help="job records, relative to the root")
-    nouns = parser.add_subparsers(dest="noun", required=True, metavar="{job,export}")
+    nouns = parser.add_subparsers(dest="noun", required=True, metavar="{job,export,image}")
     job_cmd.add_parser(nouns)
     export_cmd.add_parser(nouns)
+    image_cmd.add_parser(nouns)
     return parser
 
 
