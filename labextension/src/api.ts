@@ -56,10 +56,17 @@ export interface IMachine {
   name: string;
   available: boolean;
   reason?: string;
+  /** Container backends: what the machine type is. */
+  image?: string;
+  cpus?: number;
+  memory?: string;
+  gpus?: number;
 }
 
 export interface IConfig {
   machines: IMachine[];
+  /** The machine types of every enabled backend. */
+  backend_machines?: { [backend: string]: IMachine[] };
   backends: string[];
   default_backend: string;
   default_machine: string;

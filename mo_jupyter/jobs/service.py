@@ -18,7 +18,7 @@ from typing import Optional
 import orjson
 
 from .. import schemas
-from ..errors import BadRequest, Conflict, NotFound
+from ..errors import BadRequest, Conflict, MoError, NotFound
 from ..paths import resolve_in_root
 from .backends import backend_for
 from .records import (
@@ -84,9 +84,15 @@ class JobService:
         return self._backends[name]
 
     def config(self) -> dict:
-        backend = self.backend(self.default_backend)
+        backend_machines = {}
+        for name in self.backend_config:
+            try:
+                backend_machines[name] = self.backend(name).machines()
+            except MoError as exc:  # e.g. no Docker engine: listed, with the reason
+                backend_machines[name] = [{"name": "cpu", "available": False, "reason": exc.message}]
         return {
-            "machines": backend.machines(),
+            "machines": backend_machines[self.default_backend],
+            "backend_machines": backend_machines,
             "backends": list(self.backend_config),
             "default_backend": self.default_backend,
             "default_machine": "cpu",

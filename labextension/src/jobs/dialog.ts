@@ -51,31 +51,26 @@ export class CreateJobForm extends Widget {
     this._args = this._input('mo-CreateJob-args', _options.args ?? '');
     this._args.placeholder = trans.__('e.g. --epochs 3 --lr "1e-3"');
 
+    this._config = config;
+    this._backend = document.createElement('select');
+    this._backend.className = 'jp-mod-styled mo-CreateJob-backend';
+    for (const name of config?.backends ?? []) {
+      const opt = document.createElement('option');
+      opt.value = opt.textContent = name;
+      this._backend.appendChild(opt);
+    }
+    this._backend.value = config?.default_backend ?? '';
     this._machine = document.createElement('select');
     this._machine.className = 'jp-mod-styled mo-CreateJob-machine';
-    const machines = config?.machines ?? [];
-    const preferred = [_options.defaultMachine, config?.default_machine ?? ''];
-    let selected = '';
-    for (const m of machines) {
-      const opt = document.createElement('option');
-      opt.value = m.name;
-      opt.disabled = !m.available;
-      opt.textContent = m.available
-        ? m.name
-        : trans.__('%1 (unavailable: %2)', m.name, m.reason ?? '');
-      this._machine.appendChild(opt);
-    }
-    for (const name of preferred) {
-      if (!selected && machines.some(m => m.name === name && m.available)) {
-        selected = name;
-      }
-    }
-    selected = selected || (machines.find(m => m.available)?.name ?? '');
-    this._machine.value = selected;
+    this._fillMachines();
+    this._backend.onchange = () => this._fillMachines();
 
     const node = this.node;
     node.appendChild(this._row(trans.__('File'), this._path));
     node.appendChild(this._row(trans.__('Name'), this._name));
+    if ((config?.backends ?? []).length > 1) {
+      node.appendChild(this._row(trans.__('Backend'), this._backend));
+    }
     node.appendChild(this._row(trans.__('Machine'), this._machine));
     node.appendChild(this._row(trans.__('Arguments'), this._args));
     if (configError) {
@@ -119,12 +114,49 @@ export class CreateJobForm extends Widget {
     if (this._machine.value) {
       spec.machine = this._machine.value;
     }
+    if ((this._config?.backends ?? []).length > 1 && this._backend.value) {
+      spec.backend = this._backend.value;
+    }
     value.spec = spec;
     return value;
   }
 
   protected onAfterAttach(): void {
     (this._options.path ? this._args : this._path).focus();
+  }
+
+  /** The machine types of the chosen backend; keeps a preferred one selected. */
+  private _fillMachines(): void {
+    const { trans } = this._options;
+    const config = this._config;
+    const machines =
+      config?.backend_machines?.[this._backend.value] ?? config?.machines ?? [];
+    const preferred = [
+      this._machine.value,
+      this._options.defaultMachine,
+      config?.default_machine ?? ''
+    ];
+    this._machine.textContent = '';
+    for (const m of machines) {
+      const opt = document.createElement('option');
+      opt.value = m.name;
+      opt.disabled = !m.available;
+      const about = [
+        m.cpus ? trans.__('%1 CPU', m.cpus) : '',
+        m.memory ? String(m.memory) : '',
+        m.gpus ? trans.__('%1 GPU', m.gpus) : '',
+        m.image ?? ''
+      ].filter(Boolean);
+      const label = about.length ? `${m.name} (${about.join(', ')})` : m.name;
+      opt.textContent = m.available
+        ? label
+        : trans.__('%1 (unavailable: %2)', m.name, m.reason ?? '');
+      this._machine.appendChild(opt);
+    }
+    const usable = (name: string) =>
+      machines.some(m => m.name === name && m.available);
+    this._machine.value =
+      preferred.find(usable) ?? machines.find(m => m.available)?.name ?? '';
   }
 
   private _input(cls: string, value: string): HTMLInputElement {
@@ -149,6 +181,8 @@ export class CreateJobForm extends Widget {
   private _name: HTMLInputElement;
   private _args: HTMLInputElement;
   private _machine: HTMLSelectElement;
+  private _backend: HTMLSelectElement;
+  private _config: IConfig | null;
 }
 
 /**

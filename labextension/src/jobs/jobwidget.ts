@@ -74,6 +74,8 @@ export class JobPanel extends TabPanel {
     if (known) {
       this._setJob(known);
     }
+    // The job list's poll carries live memory / CPU; status events only state changes.
+    options.model.changed.connect(this._onModelChanged, this);
     getJob(options.id)
       .then(job => {
         if (!this._job) {
@@ -151,6 +153,14 @@ export class JobPanel extends TabPanel {
       case 'end':
         this._renderStatus();
         break;
+    }
+  }
+
+  private _onModelChanged(): void {
+    const fresh = this._options.model.find(this._options.id);
+    if (fresh && this._job && fresh.state === this._job.state) {
+      this._job = { ...this._job, ...fresh };
+      this.details.setJob(this._job);
     }
   }
 

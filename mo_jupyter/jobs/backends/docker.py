@@ -176,7 +176,7 @@ class DockerBackend(JobBackend):
                 self.check({"machine": name})
             except (Unavailable, BadRequest) as exc:
                 entry.update(available=False, reason=exc.message)
-            entry["image"] = machine.get("image")
+            entry.update({k: machine[k] for k in ("image", "cpus", "memory", "gpus") if machine.get(k)})
             out.append(entry)
         return out
 

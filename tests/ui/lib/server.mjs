@@ -71,7 +71,7 @@ function makeSettingsDir(extra = {}) {
  * Start JupyterLab; resolves once `GET /mo/api/config` answers.
  * `name` labels the server log in tests/ui/test-output/.
  */
-export async function startServer({ name = 'server', settings = {}, timeoutMs = 60000 } = {}) {
+export async function startServer({ name = 'server', settings = {}, timeoutMs = 60000, extraArgs = [] } = {}) {
   const port = await freePort();
   const token = randomBytes(16).toString('hex');
   const root = makeProject();
@@ -87,7 +87,8 @@ export async function startServer({ name = 'server', settings = {}, timeoutMs = 
     `--IdentityProvider.token=${token}`,
     `--ServerApp.root_dir=${root}`,
     `--LabApp.workspaces_dir=${workspaces}`,
-    '--LabApp.expose_app_in_browser=True'
+    '--LabApp.expose_app_in_browser=True',
+    ...extraArgs
   ];
   if (process.getuid && process.getuid() === 0) {
     args.push('--allow-root');

@@ -1,0 +1,57 @@
+// A job on the docker backend, chosen in the Create job dialog: the machine list shows the
+// image and limits, the job runs in a container and its chart fills live.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+
+import { launchBrowser, openLab, waitForAttr } from './lib/browser.mjs';
+import { openJobTab, submitCreateJobDialog, waitForJobState, withSnapshot } from './lib/lab.mjs';
+import { startServer } from './lib/server.mjs';
+
+const BACKENDS = {
+  local: {},
+  docker: { machines: { cpu: { image: 'mo-jupyter/base:latest', cpus: 1, memory: '256m' } } }
+};
+
+describe('docker backend in the UI', () => {
+  let server;
+  let browser;
+  let page;
+
+  before(async () => {
+    server = await startServer({
+      name: 'docker',
+      extraArgs: [`--MoJupyterApp.backends=${JSON.stringify(BACKENDS)}`]
+    });
+    browser = await launchBrowser();
+    page = await openLab(browser, server);
+  });
+
+  after(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  it('creates a container job from the dialog and charts it live', async () => {
+    await withSnapshot(page, 'docker-job', async () => {
+      // not awaited: the command resolves when the dialog closes
+      void page.evaluate(() => window.jupyterapp.commands.execute('mo:create-job', { path: 'metrics_stream.py' }));
+      const dialog = page.locator('.jp-Dialog', { has: page.locator('.mo-CreateJobForm') });
+      await dialog.waitFor({ state: 'visible' });
+      await dialog.locator('.mo-CreateJob-backend').selectOption('docker');
+      const machine = dialog.locator('.mo-CreateJob-machine option[value="cpu"]');
+      assert.match(await machine.innerText(), /1 CPU, 256m, mo-jupyter\/base:latest/);
+      const id = await submitCreateJobDialog(page, { path: 'metrics_stream.py', args: '--steps 300 --rate 60' });
+      const job = await server.api(`mo/api/jobs/${id}`);
+      assert.equal(job.backend, 'docker');
+      assert.equal(job.command[0], 'python3');
+
+      await waitForJobState(page, id, 'running', 60000);
+      await openJobTab(page, id, 'metrics');
+      const chart = `#mo-job-${id} .mo-MetricChart[data-metric="loss"]`;
+      const first = Number(await waitForAttr(page, chart, 'data-points', v => Number(v) > 0, { timeout: 60000 }));
+      await waitForAttr(page, chart, 'data-points', v => Number(v) > first, { timeout: 30000, label: 'more points' });
+      await waitForJobState(page, id, 'completed', 60000);
+      assert.equal(Number(await page.getAttribute(chart, 'data-points')), 300);
+    });
+  });
+});
