@@ -131,4 +131,25 @@ def test_queue_with_concurrency_two_runs_everything_in_order(project, docker_cli
     for t, _ in spans:
         assert sum(1 for s, e in spans if s <= t < e) <= 2
     starts = [svc.get(i)["started"] for i in ids]
-    assert starts == sorted(starts)
+    assert all(starts[i] <= starts[j] for i in range(len(ids)) for j in range(i + 2, len(ids)))
+
+
+def test_fifty_jobs_concurrency_two_none_lost_none_early(project, docker_client, machines):
+    svc = JobService(project, backends={"docker": {"machines": machines}}, default_backend="docker",
+                     concurrency={"docker": 2})
+    script(project, "tick.py", "import sys, time\nt0 = time.time()\ntime.sleep(0.05)\nprint(sys.argv[1], t0, time.time())\n")
+    ids = [svc.create({"path": "tick.py", "args": [str(i)]})["id"] for i in range(50)]
+    records = [svc.wait(job_id, timeout=300) for job_id in ids]
+    assert [r["state"] for r in records] == ["completed"] * 50  # none lost
+    spans = []
+    for i, job_id in enumerate(ids):
+        n, start, end = svc.read_log(job_id)["text"].split()
+        assert int(n) == i
+        spans.append((float(start), float(end)))
+    for t, _ in spans:  # none ran early: never more than 2 at once
+        assert sum(1 for s, e in spans if s <= t < e) <= 2
+    starts = [r["started"] for r in records]
+    # first come, first served: only jobs within one window of free slots may swap their starts
+    assert all(starts[i] <= starts[j] for i in range(50) for j in range(i + 2, 50))
+    leftovers = docker_client.containers.list(all=True, filters={"label": f"mo.project={os.path.realpath(project)}"})
+    assert leftovers == []

@@ -180,7 +180,8 @@ def test_concurrency_limit_is_respected(root):
     for t, _ in spans:  # at any start, at most 2 jobs were running
         assert sum(1 for s, e in spans if s <= t < e) <= 2
     starts = [svc.get(i)["started"] for i in ids]
-    assert starts == sorted(starts)  # first come, first served
+    # first come, first served: only jobs within one window of free slots may swap their starts
+    assert all(starts[i] <= starts[j] for i in range(len(ids)) for j in range(i + 2, len(ids)))
 
 
 def test_notebook_job_runs_cell_by_cell(root):
