@@ -89,14 +89,14 @@ class Supervisor:
             # asked before cleanup: a container knows why it ended only until it is removed
             reason = None if stopped or exit_code == 0 else runner.failure_reason(exit_code)
             self.peak = max(self.peak, runner.peak_memory())
+            if stopped:
+                self._finish("stopped", exit_code=exit_code, reason="stopped by the user")
+            elif exit_code == 0:
+                self._finish("completed", exit_code=0)
+            else:
+                self._finish("failed", exit_code=exit_code, reason=reason or f"exited with code {exit_code}")
         finally:
-            runner.cleanup()
-        if stopped:
-            self._finish("stopped", exit_code=exit_code, reason="stopped by the user")
-        elif exit_code == 0:
-            self._finish("completed", exit_code=0)
-        else:
-            self._finish("failed", exit_code=exit_code, reason=reason or f"exited with code {exit_code}")
+            runner.cleanup()  # after the final state: removing a container takes a while
 
     def _drain(self, sel, key) -> int:
         """One read of what the pipe holds; unregister it at end of file."""

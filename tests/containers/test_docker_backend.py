@@ -45,7 +45,7 @@ def test_a_job_runs_in_a_container_and_leaves_nothing_behind(svc, project, docke
     assert "cwd /workspace data 42" in text and f"unbuffered 1 job {job['id']}" in text
     assert svc.metrics(job["id"])[0]["value"] == 0.5
     assert (project / "results" / "model.txt").read_text() == "ok"
-    assert containers_of(docker_client, job["id"]) == []  # removed, output kept
+    wait_until(lambda: containers_of(docker_client, job["id"]) == [], timeout=10, message="container removed")
 
 
 def test_exit_code_and_reason(svc, project):
@@ -151,5 +151,6 @@ def test_fifty_jobs_concurrency_two_none_lost_none_early(project, docker_client,
     starts = [r["started"] for r in records]
     # first come, first served: only jobs within one window of free slots may swap their starts
     assert all(starts[i] <= starts[j] for i in range(50) for j in range(i + 2, 50))
-    leftovers = docker_client.containers.list(all=True, filters={"label": f"mo.project={os.path.realpath(project)}"})
-    assert leftovers == []
+    label = f"mo.project={os.path.realpath(project)}"
+    wait_until(lambda: docker_client.containers.list(all=True, filters={"label": label}) == [], timeout=30,
+               message="every container removed")
