@@ -58,6 +58,8 @@ def test_stop_a_running_container(svc, project, docker_client):
     script(project, "long.py", "import time\nprint('up', flush=True)\ntime.sleep(300)\n")
     job = svc.create({"path": "long.py"})
     wait_until(lambda: "up" in svc.read_log(job["id"])["text"], timeout=60, message="container up")
+    live = wait_until(lambda: svc.get(job["id"]).get("memory"), timeout=30, message="live memory from stats")
+    assert live > 1_000_000 and svc.get(job["id"])["cpu_percent"] >= 0
     (running,) = containers_of(docker_client, job["id"])
     running.reload()
     assert running.attrs["HostConfig"]["Init"] is True
@@ -67,7 +69,7 @@ def test_stop_a_running_container(svc, project, docker_client):
     done = svc.wait(job["id"], timeout=30)
     assert done["state"] == "stopped" and done["reason"] == "stopped by the user"
     assert time.monotonic() - t0 < svc.grace_seconds + 5  # ended by SIGTERM through the init, not a timeout
-    assert done["exit_code"] == 143
+    assert done["exit_code"] == 143 and done["peak_memory"] >= live  # the peak is kept after the end
     wait_until(lambda: containers_of(docker_client, job["id"]) == [], timeout=10, message="container removed")
 
 
