@@ -26,7 +26,8 @@ SEED = 20190305
 N_TRAIN, N_TEST = 8000, 2000
 REPO = Path(__file__).resolve().parents[2]
 # in the repository: demo/datasets/...; copied into a project (as .ci/demo does): ./datasets/...
-DEFAULT_OUT = (REPO / "demo" if (REPO / "demo" / "datasets").is_dir() else Path(".")) / "datasets" / "mo-mnist" / "mnist.npz"
+DEFAULT_OUT = ((REPO / "demo" if (REPO / "demo" / "datasets").is_dir() else Path("."))
+               / "datasets" / "mo-mnist" / "mnist.npz")
 
 
 def unpack(tmp: Path) -> Path:
