@@ -10,6 +10,7 @@ from .base import JobBackend, Runner
 BACKEND_CLASSES = {
     "local": "mo_jupyter.jobs.backends.local:LocalBackend",
     "docker": "mo_jupyter.jobs.backends.docker:DockerBackend",
+    "swarm": "mo_jupyter.jobs.backends.swarm:SwarmBackend",
 }
 
 
