@@ -141,6 +141,18 @@ def test_out_of_memory_is_reported_with_the_limit(svc, project, swarm):
     assert_nothing_left(swarm, done["id"])
 
 
+def test_notebook_job_as_a_service(svc, project, swarm):
+    import nbformat
+    from nbformat.v4 import new_code_cell, new_notebook
+
+    nbformat.write(new_notebook(cells=[new_code_cell("import json\nx = 3"),
+                                       new_code_cell("print(json.dumps({'metric': 'x', 'value': x}))")]),
+                   project / "nb.ipynb")
+    done = svc.wait(svc.create({"path": "nb.ipynb"})["id"], timeout=60)
+    assert done["state"] == "completed", svc.read_log(done["id"])["text"]
+    assert svc.metrics(done["id"])[0]["value"] == 3
+
+
 def test_refusals_are_clear(svc, project, swarm):
     script(project, "x.py", "print(1)\n")
     with pytest.raises(Unavailable, match=r"no node of the swarm satisfies the placement constraints of machine "
