@@ -36,7 +36,7 @@ from .docker import (  # noqa: F401  (re-exported helpers)
 )
 
 TASK_POLL_SECONDS = 0.1  # a stopped task is deleted ~0.3 s after it ends: poll faster than that
-LOG_QUIET_SECONDS = 0.5  # after the task's end, the log is complete once it is this quiet ...
+LOG_QUIET_SECONDS = 0.3  # after the task's end, the log is complete once it is this quiet ...
 LOG_DRAIN_SECONDS = 3.0  # ... or after this long at most
 SCHEDULE_TIMEOUT = 60.0  # a task no node can take for this long fails the job
 NOT_RUN = 125  # exit code of a job whose task never ran (as `docker run` uses 125)
@@ -109,6 +109,22 @@ class SwarmRunner(DockerRunner):
         return max(tasks, key=lambda t: t.get("CreatedAt", ""))
 
     def _watch(self) -> None:
+        try:
+            code = self._wait_task()
+        except Exception as exc:  # never leave the job running forever on a surprise
+            self._reason = f"lost track of its task: {exc}"
+            code = NOT_RUN
+        # The task's end may be known before its last lines have come: wait until the log has been
+        # quiet for a moment since then.
+        ended = time.monotonic()
+        while time.monotonic() - ended < LOG_DRAIN_SECONDS and \
+                time.monotonic() - max(self._last_output, ended) < LOG_QUIET_SECONDS:
+            time.sleep(0.05)
+        for stream in self._writers:
+            self._close(stream)
+        self._exit = code
+
+    def _wait_task(self) -> int:
         seen = False
         pending_since = None
         code = None
@@ -119,7 +135,7 @@ class SwarmRunner(DockerRunner):
                 if not _gone(exc):  # the manager is unreachable for now: keep asking
                     time.sleep(0.5)
                     continue
-                task = None  # the service was removed behind our back
+                task, seen = None, True  # the service was removed behind our back
             if task is not None:
                 seen = True
                 code = self._from_task(task)
@@ -137,12 +153,7 @@ class SwarmRunner(DockerRunner):
                 code = self._stopped_code()
             if code is None:
                 time.sleep(TASK_POLL_SECONDS)
-        deadline = time.monotonic() + LOG_DRAIN_SECONDS
-        while time.monotonic() < deadline and time.monotonic() - self._last_output < LOG_QUIET_SECONDS:
-            time.sleep(0.05)
-        for stream in self._writers:
-            self._close(stream)
-        self._exit = code
+        return code
 
     def _from_task(self, task: dict) -> Optional[int]:
         status = task["Status"]
