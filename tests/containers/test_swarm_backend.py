@@ -195,3 +195,20 @@ def test_a_task_no_node_takes_fails_the_job_with_the_swarm_reason(project, swarm
     finally:
         runner.cleanup()
     assert_nothing_left(swarm, spec["id"])
+
+
+def test_stop_a_task_still_waiting_for_a_node(project, swarm, swarm_machines):
+    backend = SwarmBackend({"machines": swarm_machines, "schedule_timeout": None})
+    spec = {"id": f"w{os.getpid()}-{int(time.time())}", "name": "waiting", "machine": "nowhere", "cwd": str(project),
+            "command": ["python3", "-c", "print('never')"], "env": {}, "grace_seconds": 2}
+    runner = backend.start(spec, project)
+    try:
+        wait_until(lambda: "no suitable node" in (swarm.api.tasks(filters={"label": f"mo.job={spec['id']}"}) or
+                                                  [{"Status": {}}])[0]["Status"].get("Err", ""),
+                   timeout=10, message="the task pending")
+        assert runner.poll() is None  # waits for a node (no schedule_timeout)
+        runner.terminate()
+        assert wait_until(runner.poll, timeout=10, message="the job to end") == 143
+    finally:
+        runner.cleanup()
+    assert_nothing_left(swarm, spec["id"])
