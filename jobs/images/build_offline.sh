@@ -41,7 +41,7 @@ fi
 step "downloading wheels for $kind (host, PyPI)"
 mkdir -p "$work/wheels"
 python3 -m pip download -q --only-binary=:all: --python-version 3.11 --implementation cp \
-  --platform manylinux_2_28_x86_64 --platform manylinux_2_17_x86_64 --platform manylinux2014_x86_64 \
+  --platform manylinux_2_28_x86_64 --platform manylinux_2_27_x86_64 --platform manylinux_2_17_x86_64 --platform manylinux2014_x86_64 \
   --platform any -d "$work/wheels" pip -r "$reqs"
 
 step "installing them in a container with the network off"
