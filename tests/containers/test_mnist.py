@@ -1,7 +1,7 @@
 """The seeds' MNIST walkthrough end to end in the `cpu` image (TensorFlow CPU, Keras 3): the bundled
 10,000-digit subset, `jobs/examples/mnist_cnn.py` run as a docker job on a 2-core / 4 GB machine
 type for the full 12 epochs, its metric lines arriving live, and the saved model reloaded by a
-second job the way a notebook would. ~2 minutes on 2 cores (plus ~75 s once to build the image)."""
+the demo notebook `mnist_results.ipynb` run as a notebook job. ~2 minutes on 2 cores (plus ~75 s once to build the image)."""
 
 from __future__ import annotations
 
@@ -19,16 +19,6 @@ CPU_IMAGE = "mo-jupyter/cpu:latest"
 EPOCHS = 12
 PER_EPOCH = ("loss", "accuracy", "val_loss", "val_accuracy", "epoch_time")
 
-RELOAD = """\
-import json, os
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-import numpy as np, keras
-model = keras.models.load_model("results/my_model.keras")
-with np.load("datasets/mo-mnist/mnist.npz") as f:
-    x, y = f["x_test"].reshape(-1, 28, 28, 1).astype("float32") / 255, f["y_test"]
-predicted = model.predict(x, batch_size=256, verbose=0).argmax(axis=1)
-print(json.dumps({"metric": "reloaded_test_accuracy", "value": float((predicted == y).mean())}))
-"""
 
 
 @pytest.fixture(scope="module")
@@ -45,7 +35,7 @@ def project(tmp_path):
     (root / "datasets" / "mo-mnist").mkdir(parents=True)
     shutil.copy(REPO / "jobs/examples/mnist_cnn.py", root)
     shutil.copy(REPO / "demo/datasets/mo-mnist/mnist.npz", root / "datasets/mo-mnist")
-    (root / "reload.py").write_text(RELOAD)
+    shutil.copy(REPO / "demo/mnist_results.ipynb", root)
     return root
 
 
@@ -86,8 +76,8 @@ def test_the_seeds_cnn_as_a_docker_job_reaches_097_and_the_model_reloads(project
     model = project / "results" / "my_model.keras"
     assert model.is_file() and model.stat().st_size > 1_000_000
 
-    # the notebook's side: a second job in the same image loads the model from results/
-    reload = svc.wait(svc.create({"path": "reload.py", "machine": "cpu"})["id"], timeout=180)
+    # the notebook's side: the demo notebook, run as a notebook job in the same image, loads the model
+    reload = svc.wait(svc.create({"path": "mnist_results.ipynb", "machine": "cpu"})["id"], timeout=180)
     assert reload["state"] == "completed", svc.read_log(reload["id"])["text"][-3000:]
     (reloaded,) = [m["value"] for m in svc.metrics(reload["id"]) if m["metric"] == "reloaded_test_accuracy"]
     assert reloaded >= 0.97 and abs(reloaded - final["test_accuracy"]) < 1e-3, (reloaded, final)
