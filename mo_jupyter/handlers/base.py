@@ -46,8 +46,9 @@ class MoHandler(ExtensionHandlerMixin, APIHandler):
         return value
 
     def reject_unknown_arguments(self, *known: str) -> None:
-        # A bare number is the cache buster that JupyterLab's ServerConnection adds to GETs.
-        unknown = sorted(k for k in set(self.request.query_arguments) - set(known) if not k.isdigit())
+        # Always fine: `token` (Jupyter's auth in the URL) and a bare number, the cache buster that
+        # JupyterLab's ServerConnection adds to GETs.
+        unknown = sorted(k for k in set(self.request.query_arguments) - {*known, "token"} if not k.isdigit())
         if unknown:
             raise BadRequest(f"unknown query argument(s): {', '.join(unknown)}")
 

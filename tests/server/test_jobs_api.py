@@ -204,3 +204,13 @@ async def test_config_lists_machines_and_backends(api, root):
     assert machines["cpu"]["available"] is True
     assert "gpu" in machines
     assert os.path.realpath(config["root"]) == os.path.realpath(root)
+
+
+async def test_token_and_cache_buster_query_arguments_are_accepted(api, root, jp_serverapp):
+    write(root, "q.py", "print(1)\n")
+    done = await api.wait_state((await api.create({"path": "q.py"}))["id"])
+    # `?token=` is Jupyter's own way to authenticate; a bare number is ServerConnection's cache buster
+    for params in ({"token": jp_serverapp.identity_provider.token}, {"1795470000000": ""}):
+        assert (await api.get("jobs", params=params)).code == 200
+        assert (await api.get(f"jobs/{done['id']}/metrics", params=params)).code == 200
+    assert_user_error(await api.get("jobs", params={"bogus": "1"}), 400, mentions="bogus")

@@ -9,7 +9,12 @@ import { startServer } from './lib/server.mjs';
 
 const BACKENDS = {
   local: {},
-  docker: { machines: { cpu: { image: 'mo-jupyter/base:latest', cpus: 1, memory: '256m' } } }
+  docker: {
+    machines: {
+      cpu: { image: 'mo-jupyter/base:latest', cpus: 1, memory: '256m' },
+      tf: { image: 'mo-jupyter/cpu:latest', cpus: 2, memory: '4g' }
+    }
+  }
 };
 
 describe('docker backend in the UI', () => {
@@ -52,6 +57,31 @@ describe('docker backend in the UI', () => {
       await waitForAttr(page, chart, 'data-points', v => Number(v) > first, { timeout: 30000, label: 'more points' });
       await waitForJobState(page, id, 'completed', 60000);
       assert.equal(Number(await page.getAttribute(chart, 'data-points')), 300);
+    });
+  });
+
+  it('trains the seeds\' MNIST CNN in a container; loss and accuracy fill per epoch', async () => {
+    await withSnapshot(page, 'mnist-job', async () => {
+      void page.evaluate(() => window.jupyterapp.commands.execute('mo:create-job', { path: 'mnist_cnn.py' }));
+      const dialog = page.locator('.jp-Dialog', { has: page.locator('.mo-CreateJobForm') });
+      await dialog.waitFor({ state: 'visible' });
+      await dialog.locator('.mo-CreateJob-backend').selectOption('docker');
+      await dialog.locator('.mo-CreateJob-machine').selectOption('tf');
+      const id = await submitCreateJobDialog(page, { path: 'mnist_cnn.py', args: '--epochs 3' });
+      await openJobTab(page, id, 'metrics');
+      await page.locator(`#mo-job-${id} .mo-MetricsPanel-xaxis`).selectOption('epoch');
+      const loss = `#mo-job-${id} .mo-MetricChart[data-metric="loss"]`;
+      const accuracy = `#mo-job-${id} .mo-MetricChart[data-metric="accuracy"]`;
+      // live: the first epoch is charted while the job still runs
+      await waitForAttr(page, loss, 'data-points', v => Number(v) >= 1, { timeout: 120000, label: 'epoch 1' });
+      const state = await page.getAttribute(`#mo-job-${id} .mo-JobPanel`, 'data-state');
+      assert.equal(state, 'running');
+      await waitForJobState(page, id, 'completed', 180000);
+      assert.equal(Number(await page.getAttribute(loss, 'data-points')), 3);
+      assert.equal(Number(await page.getAttribute(accuracy, 'data-points')), 3);
+      const metrics = (await server.api(`mo/api/jobs/${id}/metrics`)).metrics;
+      const test = metrics.find(m => m.metric === 'test_accuracy');
+      assert.ok(test.value > 0.9, `test accuracy after 3 epochs: ${test.value}`);
     });
   });
 });
