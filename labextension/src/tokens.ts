@@ -21,6 +21,7 @@ export type XAxisKey = 'time' | 'step' | 'epoch';
 export interface IMoSettings {
   followLog: boolean;
   defaultXAxis: XAxisKey;
+  defaultBackend: string;
   defaultMachine: string;
   notifyOnEnd: boolean;
 }
@@ -28,6 +29,7 @@ export interface IMoSettings {
 export const DEFAULT_SETTINGS: IMoSettings = {
   followLog: true,
   defaultXAxis: 'time',
+  defaultBackend: '',
   defaultMachine: '',
   notifyOnEnd: true
 };

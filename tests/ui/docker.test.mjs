@@ -25,6 +25,8 @@ describe('docker backend in the UI', () => {
   before(async () => {
     server = await startServer({
       name: 'docker',
+      // the user's setting preselects the backend in the Create job dialog
+      settings: { 'mo_jupyter/plugin.jupyterlab-settings': { defaultBackend: 'docker' } },
       extraArgs: [`--MoJupyterApp.backends=${JSON.stringify(BACKENDS)}`]
     });
     browser = await launchBrowser();
@@ -42,7 +44,7 @@ describe('docker backend in the UI', () => {
       void page.evaluate(() => window.jupyterapp.commands.execute('mo:create-job', { path: 'metrics_stream.py' }));
       const dialog = page.locator('.jp-Dialog', { has: page.locator('.mo-CreateJobForm') });
       await dialog.waitFor({ state: 'visible' });
-      await dialog.locator('.mo-CreateJob-backend').selectOption('docker');
+      assert.equal(await dialog.locator('.mo-CreateJob-backend').inputValue(), 'docker');
       const machine = dialog.locator('.mo-CreateJob-machine option[value="cpu"]');
       assert.match(await machine.innerText(), /1 CPU, 256m, mo-jupyter\/base:latest/);
       const id = await submitCreateJobDialog(page, { path: 'metrics_stream.py', args: '--steps 300 --rate 60' });

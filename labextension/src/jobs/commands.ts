@@ -62,6 +62,7 @@ export function addJobCommands(
       const job = await showCreateJobDialog({
         path: targetPath(args),
         trans,
+        defaultBackend: settings.current.defaultBackend,
         defaultMachine: settings.current.defaultMachine
       });
       if (!job) {

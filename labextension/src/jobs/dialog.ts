@@ -22,6 +22,8 @@ export interface ICreateJobOptions {
   trans: TranslationBundle;
   /** The machine to preselect when the server offers it. */
   defaultMachine: string;
+  /** The backend to preselect when the server enables it. */
+  defaultBackend?: string;
 }
 
 /** What the form holds: the request to send, or why it cannot be sent. */
@@ -59,7 +61,10 @@ export class CreateJobForm extends Widget {
       opt.value = opt.textContent = name;
       this._backend.appendChild(opt);
     }
-    this._backend.value = config?.default_backend ?? '';
+    const wanted = _options.defaultBackend ?? '';
+    this._backend.value = (config?.backends ?? []).includes(wanted)
+      ? wanted
+      : (config?.default_backend ?? '');
     this._machine = document.createElement('select');
     this._machine.className = 'jp-mod-styled mo-CreateJob-machine';
     this._fillMachines();
