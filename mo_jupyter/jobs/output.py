@@ -46,6 +46,9 @@ class EventWriter:
         self.seq = first_seq
         self.t0 = started_monotonic
         self.streams = {"stdout": _Stream("stdout"), "stderr": _Stream("stderr")}
+        # Re-attaching to a job whose output is replayed from its start (a container's log):
+        # the number of complete lines per stream that are on disk already and must not be again.
+        self.skip: dict[str, int] = {}
 
     def elapsed(self) -> float:
         if self.t0 is None:
@@ -85,8 +88,17 @@ class EventWriter:
         data = s.pending + chunk if s.pending else chunk
         last = data.rfind(b"\n")
         if last >= 0:
-            self.output.write(data[: last + 1])
-            self._lines(s.name, data[:last].split(b"\n"))
+            if self.skip.get(s.name):
+                lines = data[:last].split(b"\n")
+                dropped = min(self.skip[s.name], len(lines))
+                self.skip[s.name] -= dropped
+                lines = lines[dropped:]
+                if lines:
+                    self.output.write(b"\n".join(lines) + b"\n")
+                    self._lines(s.name, lines)
+            else:
+                self.output.write(data[: last + 1])
+                self._lines(s.name, data[:last].split(b"\n"))
             data = data[last + 1 :]
         if len(data) > MAX_LINE_BYTES:
             self.output.write(data)

@@ -149,14 +149,15 @@ class JobService:
             os.close(lock_fd)
         return job.record()
 
-    def _spawn_supervisor(self, job_path: Path, lock_fd: int) -> None:
+    def _spawn_supervisor(self, job_path: Path, lock_fd: int, reattach: bool = False) -> None:
         env = dict(os.environ)
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [_PACKAGE_PARENT, env.get("PYTHONPATH")]))
         # -S: skip site's .pth processing (tens of ms); the paths it would add are passed instead.
         env["MO_SUPERVISOR_PATH"] = os.pathsep.join(p for p in sys.path if p and os.path.isdir(p))
         with open(job_path / "supervisor.log", "ab") as log:
             proc = subprocess.Popen(
-                [sys.executable, "-S", "-c", _SUPERVISOR_BOOT, str(job_path), "--lock-fd", str(lock_fd)],
+                [sys.executable, "-S", "-c", _SUPERVISOR_BOOT, str(job_path), "--lock-fd", str(lock_fd),
+                 *(["--reattach"] if reattach else [])],
                 pass_fds=(lock_fd,),
                 start_new_session=True,
                 stdin=subprocess.DEVNULL,
@@ -196,6 +197,8 @@ class JobService:
             except BlockingIOError:
                 return job.record()
             status = job.status()
+            if status.get("state") == "running" and self._reattach(job, fd):
+                return job.record()
             if status.get("state", "queued") in ACTIVE:
                 if job.stop_requested():
                     status.update(state="stopped", reason="stopped by the user")
@@ -210,6 +213,19 @@ class JobService:
         finally:
             os.close(fd)
         return job.record()
+
+    def _reattach(self, job: JobDir, lock_fd: int) -> bool:
+        """A running container outlived its supervisor: start a new one to follow it (it inherits
+        the lock we hold). False when the backend cannot (a local process: its pipes died)."""
+        spec = job.spec()
+        try:
+            backend = self.backend(spec["backend"])
+        except MoError:
+            return False
+        if not backend.attachable(spec):
+            return False
+        self._spawn_supervisor(job.path, lock_fd, reattach=True)
+        return True
 
     def get(self, job_id: str) -> dict:
         return self.reconcile(self.job_dir(job_id))

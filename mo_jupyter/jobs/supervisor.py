@@ -19,9 +19,11 @@ import time
 import traceback
 from pathlib import Path
 
+import orjson
+
 from .backends import backend_for
 from .output import EventWriter
-from .records import JobDir, make_record
+from .records import EVENTS, JobDir, make_record
 from .scheduler import wait_for_slot
 
 SAMPLE_SECONDS = 1.0
@@ -84,6 +86,31 @@ class Supervisor:
         except Exception as exc:  # the command could not start at all
             self._finish("failed", reason=f"could not start: {exc}")
             return
+        self._supervise(runner)
+
+    def reattach(self) -> None:
+        """Follow a job whose first supervisor died while its container ran on: the log replays
+        from the start, so the lines already on disk are skipped, and numbering goes on."""
+        last_seq, lines = 0, {"stdout": 0, "stderr": 0}
+        with open(self.job.file(EVENTS), "rb") as f:
+            for raw in f:
+                if not raw.endswith(b"\n"):
+                    break  # a torn last line: the dead supervisor did not finish it
+                event = orjson.loads(raw)
+                last_seq = event["seq"]
+                if event["type"] == "log":
+                    lines[event["stream"]] += 1
+        self.writer.close()
+        self.writer = EventWriter(self.job.path, first_seq=last_seq)
+        self.writer.skip = lines
+        self.status = self.job.status()
+        self.status["supervisor_pid"] = os.getpid()
+        started = self.status.get("started") or time.time()
+        self.writer.t0 = time.monotonic() - (time.time() - started)
+        self.job.write_status(self.status)
+        self._supervise(self.backend.attach(self.spec))
+
+    def _supervise(self, runner) -> None:
         try:
             exit_code, stopped = self._pump(runner)
             # asked before cleanup: a container knows why it ended only until it is removed
@@ -162,6 +189,7 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="mo-supervisor")
     parser.add_argument("job_path", type=Path)
     parser.add_argument("--lock-fd", type=int, required=True)
+    parser.add_argument("--reattach", action="store_true", help="follow a job that is already running")
     args = parser.parse_args(argv)
     if os.fork() > 0:  # detach: the creator reaps this parent at once, init adopts the child
         os._exit(0)
@@ -175,7 +203,7 @@ def main(argv: list[str] | None = None) -> None:
             sup.stop_signalled = True
 
         signal.signal(signal.SIGTERM, on_term)
-        sup.run()
+        sup.reattach() if args.reattach else sup.run()
     except BaseException as exc:  # leave a truthful record, whatever happened
         traceback.print_exc()
         if sup is not None and sup.status.get("state") not in ("completed", "failed", "stopped"):

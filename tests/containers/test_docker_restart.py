@@ -52,3 +52,35 @@ def test_docker_job_survives_server_restarts(tmp_path, docker_client, machines):
                    timeout=10, message="container removed")
     finally:
         server.stop()
+
+
+def test_a_container_outliving_its_supervisor_is_reattached(tmp_path, docker_client, machines):
+    """Even the supervisor dying (kill -9) loses nothing: the next look at the job finds the
+    container by its label and a new supervisor follows it, skipping what is on disk already."""
+    import os
+
+    from mo_jupyter.jobs.records import JobDir
+    from mo_jupyter.jobs.service import JobService
+
+    root = tmp_path / "proj"
+    root.mkdir()
+    (root / "counter.py").write_text(COUNTER)
+    svc = JobService(root, backends={"docker": {"machines": machines}}, default_backend="docker")
+    job = svc.create({"path": "counter.py"})
+    output = root / ".mo" / "jobs" / job["id"] / "output.log"
+    wait_until(lambda: output.exists() and output.read_text().count("line") >= 10, timeout=60, message="output")
+    first = JobDir(svc.jobs_dir, job["id"]).status()["supervisor_pid"]
+    os.kill(first, signal.SIGKILL)
+    wait_until(lambda: not JobDir(svc.jobs_dir, job["id"]).supervised(), timeout=10, message="supervisor gone")
+    assert svc.get(job["id"])["state"] == "running"  # re-attached, not "lost"
+    wait_until(lambda: JobDir(svc.jobs_dir, job["id"]).status()["supervisor_pid"] != first, timeout=10,
+               message="a new supervisor")
+    done = svc.wait(job["id"], timeout=60)
+    assert done["state"] == "completed" and done["exit_code"] == 0
+    lines = output.read_text().splitlines()
+    assert [l for l in lines if l.startswith("line")] == [f"line {i}" for i in range(60)]
+    assert [m["step"] for m in svc.metrics(job["id"])] == list(range(60))
+    events = [json.loads(l) for l in (output.parent / "events.jsonl").read_text().splitlines()]
+    assert [e["seq"] for e in events] == list(range(1, len(events) + 1))  # numbering went on
+    wait_until(lambda: docker_client.containers.list(all=True, filters={"label": f"mo.job={job['id']}"}) == [],
+               timeout=10, message="container removed")

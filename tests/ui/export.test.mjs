@@ -40,6 +40,11 @@ describe('export', () => {
       await page.waitForSelector('.jp-FileEditor:not(.lm-mod-hidden) .cm-content');
       const tab = page.locator('.lm-DockPanel-tabBar .lm-TabBar-tab.lm-mod-current');
       assert.match(await tab.innerText(), /coding_here\.py/);
+      // the editor's text arrives after its tab: wait for the loaded document, not the empty model
+      await page.waitForFunction(() => {
+        const w = window.jupyterapp.shell.currentWidget;
+        return w?.context?.isReady && w.content.model.sharedModel.getSource().length > 0;
+      });
       const source = await page.evaluate(() =>
         window.jupyterapp.shell.currentWidget.content.model.sharedModel.getSource()
       );

@@ -89,3 +89,16 @@ def test_status_events_share_the_sequence(tmp_path):
     w.flush()
     ev = events(tmp_path)
     assert [(e["seq"], e["type"]) for e in ev] == [(1, "status"), (2, "log"), (3, "status")]
+
+
+def test_replayed_lines_are_skipped_once_per_stream(tmp_path):
+    w = EventWriter(tmp_path, first_seq=7)
+    w.skip = {"stdout": 3, "stderr": 1}
+    w.feed("stdout", b"a\nb\n")
+    w.feed("stderr", b"e1\ne2\n")
+    w.feed("stdout", b"c\nd\ne\n")
+    w.flush()
+    ev = events(tmp_path)
+    assert [(e["seq"], e["stream"], e["line"]) for e in ev] == [(8, "stderr", "e2"), (9, "stdout", "d"),
+                                                               (10, "stdout", "e")]
+    assert (tmp_path / "output.log").read_bytes() == b"e2\nd\ne\n"

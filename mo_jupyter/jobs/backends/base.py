@@ -71,3 +71,12 @@ class JobBackend(ABC):
     @abstractmethod
     def start(self, spec: dict, job_path: Path) -> Runner:
         """Start the job's process (called inside the supervisor, once the job has a slot)."""
+
+    def attachable(self, spec: dict) -> bool:
+        """Whether a job whose supervisor died still runs somewhere a new one can follow it (a
+        container, whose log replays from the start). Local processes cannot be re-attached."""
+        return False
+
+    def attach(self, spec: dict) -> Runner:
+        """The Runner of a job that is already running (see ``attachable``)."""
+        raise NotImplementedError(f"the {self.name} backend cannot re-attach to a job")

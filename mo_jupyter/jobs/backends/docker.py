@@ -201,6 +201,23 @@ class DockerBackend(JobBackend):
             raise Unavailable(f"the image '{machine['image']}' of machine '{name}' is not built here; "
                               f"build it with 'jupyter mo image build {name} --offline'") from None
 
+    def _container_of(self, spec: dict):
+        found = self.client().containers.list(all=True, filters={"label": f"{LABEL}={spec['id']}"})
+        return found[0] if found else None
+
+    def attachable(self, spec: dict) -> bool:
+        try:
+            return self._container_of(spec) is not None
+        except Exception:
+            return False
+
+    def attach(self, spec: dict) -> Runner:
+        container = self._container_of(spec)
+        if container is None:
+            raise Unavailable(f"no container of job {spec['id']} any more")
+        machine = self.machine_types.get(spec.get("machine", "cpu"), {})
+        return DockerRunner(container, parse_bytes(machine["memory"]) if machine.get("memory") else None)
+
     def start(self, spec: dict, job_path: Path) -> Runner:
         import docker
 
