@@ -151,7 +151,8 @@ class Supervisor:
         # early is still watched: stop and sampling go on).
         while sel.get_map() or exit_code is None:
             got = 0
-            for key, _ in sel.select(0.25):
+            # pipes closed but the process not yet reaped: look again soon, not after 0.25 s
+            for key, _ in sel.select(0.25 if sel.get_map() else 0.01):
                 got += self._drain(sel, key)
             self.writer.flush()
             if 0 < got < COALESCE_BYTES:
