@@ -36,3 +36,12 @@ def machines():
         "missing": {"image": "mo-jupyter/not-built:latest"},
         "gpu": {"image": IMAGE, "gpus": 1},
     }
+
+
+@pytest.fixture
+def project(tmp_path):
+    """A project root with a small read-only dataset (test_mnist.py brings its own)."""
+    root = tmp_path / "proj"
+    (root / "datasets").mkdir(parents=True)
+    (root / "datasets" / "data.txt").write_text("42\n")
+    return root

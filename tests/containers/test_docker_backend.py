@@ -14,14 +14,6 @@ from ..unit.jobhelpers import script, wait_until
 
 
 @pytest.fixture
-def project(tmp_path):
-    root = tmp_path / "proj"
-    (root / "datasets").mkdir(parents=True)
-    (root / "datasets" / "data.txt").write_text("42\n")
-    return root
-
-
-@pytest.fixture
 def svc(project, docker_client, machines):
     return JobService(project, backends={"docker": {"machines": machines}}, default_backend="docker",
                       grace_seconds=3.0)

@@ -41,14 +41,6 @@ def swarm_machines(machines):
 
 
 @pytest.fixture
-def project(tmp_path):
-    root = tmp_path / "proj"
-    (root / "datasets").mkdir(parents=True)
-    (root / "datasets" / "data.txt").write_text("42\n")
-    return root
-
-
-@pytest.fixture
 def svc(project, swarm, swarm_machines):
     return JobService(project, backends={"swarm": {"machines": swarm_machines}}, default_backend="swarm",
                       grace_seconds=3.0)

@@ -183,18 +183,24 @@ class DockerBackend(JobBackend):
     def command(self, kind: str, path: str, args: list[str], python: str) -> list[str]:
         return super().command(kind, path, args, self.config.get("python", "python3"))
 
+    def machine_of(self, spec: dict) -> dict:
+        """The job's machine type, or a BadRequest naming the known ones."""
+        name = spec.get("machine", "cpu")
+        machine = self.machine_types.get(name)
+        if machine is None:
+            raise BadRequest(f"unknown machine type '{name}' for the {self.name} backend "
+                             f"({', '.join(self.machine_types)})")
+        return machine
+
     def check(self, spec: dict) -> None:
         import docker
 
         name = spec.get("machine", "cpu")
-        machine = self.machine_types.get(name)
-        if machine is None:
-            raise BadRequest(f"unknown machine type '{name}' for the docker backend "
-                             f"({', '.join(self.machine_types)})")
+        machine = self.machine_of(spec)
         client = self.client()
         if machine.get("gpus") and not self._gpu_runtime():
-            raise Unavailable(f"a GPU job cannot run here: the Docker engine has no GPU runtime (nvidia); "
-                              f"choose another machine type")
+            raise Unavailable("a GPU job cannot run here: the Docker engine has no GPU runtime (nvidia); "
+                              "choose another machine type")
         try:
             client.images.get(machine["image"])
         except docker.errors.ImageNotFound:

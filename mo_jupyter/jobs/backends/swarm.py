@@ -29,7 +29,7 @@ import time
 from pathlib import Path
 from typing import Optional
 
-from ...errors import BadRequest, Unavailable
+from ...errors import Unavailable
 from .base import Runner
 from .docker import (  # noqa: F401  (re-exported helpers)
     DEFAULT_MACHINES, LABEL, PACKAGE_DIR, WORKSPACE, DockerBackend, DockerRunner, human_bytes, parse_bytes,
@@ -326,10 +326,7 @@ class SwarmBackend(DockerBackend):
         import docker
 
         name = spec.get("machine", "cpu")
-        machine = self.machine_types.get(name)
-        if machine is None:
-            raise BadRequest(f"unknown machine type '{name}' for the swarm backend "
-                             f"({', '.join(self.machine_types)})")
+        machine = self.machine_of(spec)
         client = self.client()
         swarm = client.info().get("Swarm") or {}
         if swarm.get("LocalNodeState") != "active":
