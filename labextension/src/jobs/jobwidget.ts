@@ -10,7 +10,6 @@ import { TabPanel, Widget } from '@lumino/widgets';
 
 import {
   IJob,
-  JobStream,
   MoApiError,
   StreamEvent,
   errorMessage,
@@ -18,6 +17,7 @@ import {
   isFinal,
   stateRank
 } from '../api';
+import { JobStream } from '../stream';
 import { STATE_ICONS } from '../icons';
 import { MetricsPanel } from '../metrics/panel';
 import { CommandIDs, IMoSettings } from '../tokens';
