@@ -26,8 +26,15 @@ def schema_path(name: str) -> Path:
 
 @functools.lru_cache(maxsize=None)
 def validator(name: str) -> Draft202012Validator:
-    schema = orjson.loads(schema_path(name).read_bytes())
+    """``name`` is a schema file's stem, or ``stem#def`` for one entry of its ``$defs``."""
+    stem, _, part = name.partition("#")
+    schema = orjson.loads(schema_path(stem).read_bytes())
     Draft202012Validator.check_schema(schema)
+    if part:
+        if part not in schema.get("$defs", {}):
+            raise KeyError(f"schema {stem!r} has no $defs entry {part!r}")
+        schema = {"$schema": schema["$schema"], "$id": schema["$id"], "$defs": schema["$defs"],
+                  "$ref": f"#/$defs/{part}"}
     return Draft202012Validator(schema)
 
 
@@ -40,4 +47,5 @@ def validate(name: str, data: Any) -> None:
     errors = sorted(validator(name).iter_errors(data), key=lambda e: list(map(str, e.absolute_path)))
     if errors:
         detail = "; ".join(f"{_where(e)}: {e.message}" for e in errors[:20])
-        raise BadRequest(f"invalid {name.replace('_', ' ')}: {detail}")
+        what = name.rpartition("#")[2].replace("_", " ")
+        raise BadRequest(f"invalid {what}: {detail}")

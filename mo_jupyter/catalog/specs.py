@@ -13,6 +13,8 @@ from .. import schemas
 from ..errors import BadRequest
 
 MAX_SPEC_BYTES = 1024 * 1024
+# The C build of the *safe* loader when PyYAML has it (about 10x faster on a big catalog's scan).
+SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def load_yaml(path: Path) -> Any:
@@ -24,7 +26,7 @@ def load_yaml(path: Path) -> Any:
     if len(raw) > MAX_SPEC_BYTES:
         raise BadRequest(f"{path.name} is larger than {MAX_SPEC_BYTES // 1024} KiB")
     try:
-        return yaml.safe_load(raw)  # safe: no tags that build Python objects
+        return yaml.load(raw, Loader=SafeLoader)  # safe: no tags that build Python objects
     except yaml.YAMLError as exc:
         raise BadRequest(f"{path.name} is not valid YAML: {exc}") from None
 
