@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
+import json
+import os
 import sys
+from pathlib import Path
 
 from jupyter_server.extension.application import ExtensionApp
-from traitlets import Dict, Float, Integer, Unicode, default
+from jupyter_core.paths import jupyter_data_dir
+from traitlets import Dict, Float, Integer, List, Unicode, default, validate
+
+from .catalog.archives import Limits
+from .catalog.roots import default_owner
+from .catalog.service import CatalogService
+from .handlers.catalog import catalog_routes
 
 from .handlers.export import ExportHandler
 from .handlers.jobs import (
@@ -45,6 +54,40 @@ class MoJupyterApp(ExtensionApp):
     root_dir = Unicode("", help="The project root (default: the server's root_dir).").tag(config=True)
     max_log_chunk = Integer(1024 * 1024, help="Largest log slice one request returns, in bytes.").tag(config=True)
 
+    catalogs = List(
+        Unicode(),
+        help="Catalog folders (modules/ and datasets/ trees). The first writable one is the user's; "
+        "others are shared (e.g. on a network file system). The built-in read-only catalog comes last.",
+    ).tag(config=True)
+    catalog_owner = Unicode(help="Your owner name in the catalogs (default: the OS user name).").tag(config=True)
+    catalog_rescan_seconds = Float(10.0, help="How old the catalog index may get before a background rescan.").tag(config=True)
+    archive_max_bytes = Integer(4 * 1024**3, help="Largest total size an archive may extract to.").tag(config=True)
+    archive_max_entries = Integer(100_000, help="Most entries an archive may hold.").tag(config=True)
+    archive_max_ratio = Float(200.0, help="Highest compression ratio accepted (zip bombs exceed it).").tag(config=True)
+    upload_max_bytes = Integer(4 * 1024**3, help="Largest file a browser upload may send.").tag(config=True)
+
+    @validate("catalogs")
+    def _catalog_list(self, proposal):
+        # `--MoJupyterApp.catalogs='["a", "b"]'` reaches an extension as one string: accept it.
+        out = []
+        for item in proposal["value"]:
+            if item.startswith("[") and item.endswith("]"):
+                try:
+                    out.extend(str(x) for x in json.loads(item))
+                    continue
+                except ValueError:
+                    pass
+            out.append(item)
+        return out
+
+    @default("catalogs")
+    def _default_catalogs(self):
+        return [str(Path(jupyter_data_dir()) / "mo_jupyter" / "catalog")]
+
+    @default("catalog_owner")
+    def _default_owner(self):
+        return default_owner()
+
     @default("job_python")
     def _default_python(self):
         return sys.executable
@@ -61,8 +104,21 @@ class MoJupyterApp(ExtensionApp):
             python=self.job_python,
         )
 
+    def make_catalog_service(self) -> CatalogService:
+        root = self.root_dir or self.serverapp.root_dir
+        return CatalogService(
+            root,
+            [os.path.join(root, os.path.expanduser(p)) for p in self.catalogs],  # relative: to the root
+            owner=self.catalog_owner,
+            rescan_seconds=self.catalog_rescan_seconds,
+            limits=Limits(self.archive_max_bytes, self.archive_max_entries, self.archive_max_ratio),
+            max_upload_bytes=self.upload_max_bytes,
+        )
+
     def initialize_settings(self):
-        self.settings.update(mo_jobs=self.make_job_service())
+        catalog = self.make_catalog_service()
+        catalog.index.warm()
+        self.settings.update(mo_jobs=self.make_job_service(), mo_catalog=catalog)
         self.log.info("mo_jupyter: jobs in %s", self.settings["mo_jobs"].jobs_dir)
 
     def initialize_handlers(self):
@@ -77,6 +133,7 @@ class MoJupyterApp(ExtensionApp):
                 (rf"{api}/jobs/{JOB_ID}/metrics", JobMetricsHandler),
                 (rf"{api}/jobs/{JOB_ID}/stream", JobStreamHandler),
                 (rf"{api}/export", ExportHandler),
+                *catalog_routes(api),
             ]
         )
 
