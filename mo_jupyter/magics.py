@@ -39,7 +39,7 @@ def _line_magic(name: str, arg: str) -> str:
         m = re.match(r"^([A-Za-z_]\w*)\s*[= ]\s*(.*)$", arg)
         if m:
             return f"os.environ[{m.group(1)!r}] = {m.group(2).strip()!r}"
-        return f"print(dict(os.environ))" if not arg else f"print(os.environ.get({arg!r}))"
+        return "print(dict(os.environ))" if not arg else f"print(os.environ.get({arg!r}))"
     if name in ("time", "timeit", "prun"):
         return arg.split("--", 1)[-1] if arg else ""
     if name == "run":

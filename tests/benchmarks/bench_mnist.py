@@ -54,7 +54,7 @@ def make_project():
     (root / "datasets" / "mo-mnist").mkdir(parents=True)
     (root / "results").mkdir()
     shutil.copy(ROOT / "jobs/examples/mnist_cnn.py", root)
-    shutil.copy(ROOT / "demo/datasets/mo-mnist/mnist.npz", root / "datasets/mo-mnist")
+    shutil.copy(ROOT / "mo_jupyter/catalog/builtin/datasets/mo/mnist/mnist.npz", root / "datasets/mo-mnist")
     return root
 
 

@@ -63,6 +63,12 @@ describe('docker backend in the UI', () => {
   });
 
   it('trains the seeds\' MNIST CNN in a container; loss and accuracy fill per epoch', async () => {
+    // the built-in dataset mo/mnist, inserted as the Datasets sidebar does: ./datasets/mo-mnist/
+    const inserted = await server.api('mo/api/datasets/mo/mnist/insert', {
+      method: 'POST',
+      body: { notebook: 'coding_here.ipynb' }
+    });
+    assert.equal(inserted.target, 'datasets/mo-mnist');
     await withSnapshot(page, 'mnist-job', async () => {
       void page.evaluate(() => window.jupyterapp.commands.execute('mo:create-job', { path: 'mnist_cnn.py' }));
       const dialog = page.locator('.jp-Dialog', { has: page.locator('.mo-CreateJobForm') });
