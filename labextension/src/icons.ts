@@ -76,3 +76,25 @@ export const exportIcon = new LabIcon({
       '<path d="M16 14v3h-3v2h3v3l4-4z"/></g>'
   )
 });
+
+export const modulesIcon = new LabIcon({
+  name: 'mo_jupyter:modules',
+  svgstr: svg(
+    '<path class="jp-icon3" fill="#616161" d="M12 2 3 6.5v11L12 22l9-4.5v-11zm0 2.2 6.6 3.3L12 10.8 5.4 7.5zM5 9.1l6 3v7.7l-6-3zm8 10.7v-7.7l6-3v7.7z"/>'
+  )
+});
+
+export const datasetsIcon = new LabIcon({
+  name: 'mo_jupyter:datasets',
+  svgstr: svg(
+    '<path class="jp-icon3" fill="#616161" d="M12 2C7.6 2 4 3.6 4 5.5v13C4 20.4 7.6 22 12 22s8-1.6 8-3.5v-13C20 3.6 16.4 2 12 2zm0 2c3.6 0 6 1.1 6 1.5S15.6 7 12 7 6 5.9 6 5.5 8.4 4 12 4zM6 8.2C7.5 8.7 9.6 9 12 9s4.5-.3 6-.8V12c0 .4-2.4 1.5-6 1.5S6 12.4 6 12zm0 6.5c1.5.5 3.6.8 6 .8s4.5-.3 6-.8v3.8c0 .4-2.4 1.5-6 1.5s-6-1.1-6-1.5z"/>'
+  )
+});
+
+export const publishIcon = new LabIcon({
+  name: 'mo_jupyter:publish-module',
+  svgstr: svg(
+    '<g class="jp-icon3" fill="#616161"><path d="M12 3 6.5 8.5 7.9 9.9 11 6.8V16h2V6.8l3.1 3.1 1.4-1.4z"/>' +
+      '<path d="M4 14h2v4h12v-4h2v6H4z"/></g>'
+  )
+});

@@ -1,6 +1,6 @@
 /**
- * mo_jupyter's JupyterLab plugin: registration and wiring only.
- * The parts live in api.ts, jobs/, metrics/ and export.ts.
+ * mo_jupyter's JupyterLab plugins: registration and wiring only.
+ * The parts live in api.ts, jobs/, metrics/, export.ts and catalog/.
  */
 import {
   ILayoutRestorer,
@@ -14,9 +14,12 @@ import {
   WidgetTracker
 } from '@jupyterlab/apputils';
 import { IDefaultFileBrowser } from '@jupyterlab/filebrowser';
+import { INotebookTracker } from '@jupyterlab/notebook';
+import { IRenderMimeRegistry } from '@jupyterlab/rendermime';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 
+import { activateCatalog } from './catalog/commands';
 import { addExportCommand } from './export';
 import { exportIcon, runJobIcon } from './icons';
 import { DELETE_JOB, addJobCommands } from './jobs/commands';
@@ -142,4 +145,33 @@ const plugin: JupyterFrontEndPlugin<void> = {
   }
 };
 
-export default plugin;
+/** Modules and datasets: sidebars, details tabs, insertion, management. */
+const catalogPlugin: JupyterFrontEndPlugin<void> = {
+  id: 'mo_jupyter:catalog',
+  description:
+    'Mo modules and datasets: search, details, insert into notebooks, dataset management, publishing.',
+  autoStart: true,
+  requires: [INotebookTracker, IRenderMimeRegistry],
+  optional: [ITranslator, ICommandPalette, ILayoutRestorer, IDefaultFileBrowser],
+  activate: (
+    app: JupyterFrontEnd,
+    notebooks: INotebookTracker,
+    rendermime: IRenderMimeRegistry,
+    translator: ITranslator | null,
+    palette: ICommandPalette | null,
+    restorer: ILayoutRestorer | null,
+    browser: IDefaultFileBrowser | null
+  ) => {
+    const trans = (translator ?? nullTranslator).load(DOMAIN);
+    activateCatalog(app, {
+      trans,
+      notebooks,
+      rendermime,
+      palette,
+      restorer,
+      browser
+    });
+  }
+};
+
+export default [plugin, catalogPlugin];

@@ -1,2 +1,4 @@
 import 'uplot/dist/uPlot.min.css';
 import './base.css';
+import './catalog.css';
+import './catalog-forms.css';

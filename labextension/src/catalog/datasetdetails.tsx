@@ -1,0 +1,335 @@
+/**
+ * A dataset's details tab (seed 003, 2.1.5): metadata, split, format check,
+ * files, archives (Extract), Insert; and for the user's own datasets the
+ * management actions: upload, edit, online / offline, permission, delete.
+ */
+import { MainAreaWidget } from '@jupyterlab/apputils';
+import { TranslationBundle } from '@jupyterlab/translation';
+import { ReactWidget } from '@jupyterlab/ui-components';
+import * as React from 'react';
+
+import { errorMessage } from '../api';
+import { datasetsIcon } from '../icons';
+import { IDatasetDetail, Permission, getDataset } from './api';
+import {
+  labelTypeLabel,
+  permissionLabel,
+  purposeLabel,
+  statusLabel,
+  testSetLabel
+} from './labels';
+import { Badge, CatalogEvents } from './search';
+import { UploadBox } from './uploadbox';
+import { detailsWidgetId, formatBytes } from './util';
+
+/** What the buttons do (commands.ts implements them). */
+export interface IDatasetActions {
+  insert: (id: string) => Promise<unknown>;
+  extract: (id: string, archive: string) => Promise<unknown>;
+  edit: (d: IDatasetDetail) => Promise<unknown>;
+  remove: (d: IDatasetDetail) => Promise<unknown>;
+  setStatus: (d: IDatasetDetail, status: 'online' | 'offline') => Promise<unknown>;
+  setPermission: (d: IDatasetDetail, p: Permission) => Promise<unknown>;
+}
+
+export interface IDatasetDetailsOptions {
+  id: string;
+  trans: TranslationBundle;
+  events: CatalogEvents;
+  actions: IDatasetActions;
+}
+
+export function datasetWidgetId(id: string): string {
+  return detailsWidgetId('dataset', id);
+}
+
+export class DatasetDetails extends ReactWidget {
+  constructor(readonly options: IDatasetDetailsOptions) {
+    super();
+    this.addClass('mo-DatasetDetails');
+    this.node.setAttribute('data-dataset-id', options.id);
+  }
+
+  get datasetId(): string {
+    return this.options.id;
+  }
+
+  render(): JSX.Element {
+    return <DatasetView {...this.options} />;
+  }
+}
+
+export function createDatasetWidget(
+  options: IDatasetDetailsOptions
+): MainAreaWidget<DatasetDetails> {
+  const content = new DatasetDetails(options);
+  const widget = new MainAreaWidget({ content });
+  widget.id = datasetWidgetId(options.id);
+  widget.title.label = options.id.split('/').pop() ?? options.id;
+  widget.title.caption = options.trans.__('Dataset %1', options.id);
+  widget.title.icon = datasetsIcon;
+  widget.title.closable = true;
+  return widget;
+}
+
+function DatasetView(props: IDatasetDetailsOptions): JSX.Element {
+  const { id, trans, events, actions } = props;
+  const [detail, setDetail] = React.useState<IDatasetDetail | null>(null);
+  const [error, setError] = React.useState<string | null>(null);
+  const [busy, setBusy] = React.useState('');
+  const [tick, setTick] = React.useState(0);
+
+  React.useEffect(() => {
+    const onChange = (_: unknown, what: string) => {
+      if (!what || what === id) {
+        setTick(t => t + 1);
+      }
+    };
+    events.changed.connect(onChange);
+    return () => {
+      events.changed.disconnect(onChange);
+    };
+  }, [events, id]);
+
+  React.useEffect(() => {
+    let live = true;
+    getDataset(id).then(
+      d => {
+        if (live) {
+          setDetail(d);
+          setError(null);
+        }
+      },
+      err => live && setError(errorMessage(err))
+    );
+    return () => {
+      live = false;
+    };
+  }, [id, tick]);
+
+  if (!detail) {
+    return (
+      <div className="mo-DatasetDetails-content" data-state="loading">
+        {error ? (
+          <div className="mo-Catalog-error" role="alert">
+            {trans.__('Cannot load dataset %1: %2', id, error)}
+          </div>
+        ) : (
+          <div className="mo-Catalog-loading">{trans.__('Loading…')}</div>
+        )}
+      </div>
+    );
+  }
+
+  const run = async (name: string, fn: () => Promise<unknown>) => {
+    setBusy(name);
+    try {
+      await fn();
+    } finally {
+      setBusy('');
+    }
+  };
+  const online = detail.status === 'online';
+  const rows: [string, string][] = [
+    [trans.__('Owner'), detail.owner],
+    [trans.__('Version'), detail.version ?? ''],
+    [trans.__('Purpose'), detail.purpose ? purposeLabel(trans, detail.purpose) : ''],
+    [trans.__('Label type'), detail.label_type ? labelTypeLabel(trans, detail.label_type) : ''],
+    [trans.__('Format'), detail.format ?? ''],
+    [trans.__('Test set'), testSetLabel(trans, detail.test_set)],
+    [trans.__('Size'), trans.__('%1 in %2 files', formatBytes(detail.size), detail.file_count)],
+    [trans.__('Permission'), permissionLabel(trans, detail.permission ?? '')],
+    [trans.__('License'), detail.license ?? ''],
+    [trans.__('Source'), detail.source ?? ''],
+    [trans.__('Catalog'), detail.catalog]
+  ];
+
+  return (
+    <div
+      className="mo-DatasetDetails-content"
+      data-state="ready"
+      data-status={detail.status}
+      data-writable={detail.writable ? 'true' : 'false'}
+    >
+      <div className="mo-Details-header">
+        <div className="mo-Details-titleLine">
+          <h1 className="mo-Details-title">{detail.name}</h1>
+          <span className="mo-Details-id">{detail.id}</span>
+          <Badge kind="status" value={detail.status ?? 'offline'} label={statusLabel(trans, detail.status ?? 'offline')} />
+          <Badge kind="permission" value={detail.permission ?? ''} label={permissionLabel(trans, detail.permission ?? '')} />
+          <Badge kind="catalog" value={detail.catalog} />
+        </div>
+        {detail.description && <p className="mo-Details-description">{detail.description}</p>}
+        {(detail.tags ?? []).length > 0 && (
+          <div className="mo-CatalogRow-tags">
+            {(detail.tags ?? []).map(t => (
+              <span key={t} className="mo-Tag">
+                {t}
+              </span>
+            ))}
+          </div>
+        )}
+        <div className="mo-Details-toolbar">
+          <button
+            className="jp-Button jp-mod-styled jp-mod-accept mo-DatasetDetails-insert"
+            data-testid="mo-dataset-insert"
+            disabled={!online || busy !== ''}
+            title={
+              online
+                ? trans.__('Link the dataset next to the current notebook and insert code that loads it')
+                : trans.__('Only online datasets can be inserted: set it online first.')
+            }
+            onClick={() => void run('insert', () => actions.insert(detail.id))}
+          >
+            {busy === 'insert' ? trans.__('Inserting…') : trans.__('Insert')}
+          </button>
+          {detail.writable && (
+            <>
+              <button
+                className="jp-Button jp-mod-styled mo-DatasetDetails-status"
+                data-testid="mo-dataset-toggle-status"
+                disabled={busy !== ''}
+                title={
+                  online
+                    ? trans.__('Take the dataset offline: it can no longer be inserted')
+                    : trans.__('Check the files against the format and put the dataset online')
+                }
+                onClick={() =>
+                  void run('status', () => actions.setStatus(detail, online ? 'offline' : 'online'))
+                }
+              >
+                {online ? trans.__('Set offline') : trans.__('Set online')}
+              </button>
+              <label className="mo-Details-field">
+                <span>{trans.__('Permission')}</span>
+                <select
+                  className="jp-mod-styled mo-DatasetDetails-permission"
+                  data-testid="mo-dataset-permission"
+                  value={detail.permission}
+                  disabled={busy !== ''}
+                  onChange={e =>
+                    void run('permission', () =>
+                      actions.setPermission(detail, e.currentTarget.value as Permission)
+                    )
+                  }
+                >
+                  <option value="private">{permissionLabel(trans, 'private')}</option>
+                  <option value="public">{permissionLabel(trans, 'public')}</option>
+                  {detail.permission === 'preset' && (
+                    <option value="preset" disabled>
+                      {permissionLabel(trans, 'preset')}
+                    </option>
+                  )}
+                </select>
+              </label>
+              <button
+                className="jp-Button jp-mod-styled mo-DatasetDetails-edit"
+                data-testid="mo-dataset-edit"
+                disabled={busy !== ''}
+                onClick={() => void run('edit', () => actions.edit(detail))}
+              >
+                {trans.__('Edit')}
+              </button>
+              <button
+                className="jp-Button jp-mod-styled jp-mod-warn mo-DatasetDetails-delete"
+                data-testid="mo-dataset-delete"
+                disabled={busy !== ''}
+                onClick={() => void run('delete', () => actions.remove(detail))}
+              >
+                {trans.__('Delete')}
+              </button>
+            </>
+          )}
+        </div>
+        {error && (
+          <div className="mo-Catalog-error" role="alert">
+            {trans.__('Cannot load dataset %1: %2', id, error)}
+          </div>
+        )}
+      </div>
+
+      <section
+        className="mo-Details-section mo-DatasetCheck"
+        data-testid="mo-dataset-check"
+        data-ok={detail.check.ok ? 'true' : 'false'}
+      >
+        <h2>{trans.__('Format check')}</h2>
+        {detail.check.ok ? (
+          <div className="mo-DatasetCheck-ok">
+            {trans.__('The files match the %1 format.', detail.format ?? '')}
+          </div>
+        ) : (
+          <ul className="mo-DatasetCheck-problems">
+            {detail.check.problems.map((p, i) => (
+              <li key={i}>{p}</li>
+            ))}
+          </ul>
+        )}
+      </section>
+
+      {detail.writable && (
+        <UploadBox dataset={detail} trans={trans} onImported={() => events.emit(detail.id)} />
+      )}
+
+      <section className="mo-Details-section">
+        <h2>{trans.__('Details')}</h2>
+        <table className="mo-Table mo-DatasetMeta" data-testid="mo-dataset-meta">
+          <tbody>
+            {rows.map(([k, v]) => (
+              <tr key={k}>
+                <th>{k}</th>
+                <td>{v}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </section>
+
+      {detail.archives.length > 0 && (
+        <section className="mo-Details-section mo-DatasetArchives">
+          <h2>{trans.__('Archives')}</h2>
+          <ul className="mo-FileList">
+            {detail.archives.map(a => (
+              <li key={a} data-archive={a}>
+                <span className="mo-FileList-path">{a}</span>
+                <button
+                  className="jp-Button jp-mod-styled mo-DatasetArchives-extract"
+                  disabled={!online || busy !== ''}
+                  title={
+                    online
+                      ? trans.__("Extract into the current notebook's folder")
+                      : trans.__('Only online datasets can be inserted: set it online first.')
+                  }
+                  onClick={() => void run('extract', () => actions.extract(detail.id, a))}
+                >
+                  {trans.__('Extract')}
+                </button>
+              </li>
+            ))}
+          </ul>
+        </section>
+      )}
+
+      <section className="mo-Details-section mo-DatasetFiles">
+        <h2>{trans.__('Files')}</h2>
+        {detail.files.length === 0 ? (
+          <div className="mo-Catalog-empty">{trans.__('No files yet: upload an archive.')}</div>
+        ) : (
+          <ul className="mo-FileList" data-testid="mo-dataset-files">
+            {detail.files.map(f => (
+              <li key={f.path}>
+                <span className="mo-FileList-path">{f.path}</span>
+                <span className="mo-FileList-size">{formatBytes(f.size)}</span>
+              </li>
+            ))}
+          </ul>
+        )}
+        {detail.truncated && (
+          <div className="mo-DatasetFiles-truncated">
+            {trans.__('Only the first %1 of %2 files are listed.', detail.files.length, detail.file_count)}
+          </div>
+        )}
+      </section>
+    </div>
+  );
+}

@@ -1,0 +1,315 @@
+/**
+ * A module's details tab: README, versions, parameter tables, and the
+ * Insert / Insert train code buttons (they go to the active notebook).
+ */
+import { MainAreaWidget } from '@jupyterlab/apputils';
+import { IRenderMimeRegistry } from '@jupyterlab/rendermime';
+import { TranslationBundle } from '@jupyterlab/translation';
+import { ReactWidget } from '@jupyterlab/ui-components';
+import * as React from 'react';
+
+import { errorMessage } from '../api';
+import { modulesIcon } from '../icons';
+import { IModuleDetail, IParam, ModuleAction, getModule } from './api';
+import { Markdown } from './markdown';
+import { Badge } from './search';
+import { detailsWidgetId, formatBytes, mainAction } from './util';
+
+export interface IModuleDetailsOptions {
+  id: string;
+  version?: string;
+  trans: TranslationBundle;
+  rendermime: IRenderMimeRegistry;
+  insert: (id: string, version: string, action: ModuleAction) => Promise<unknown>;
+}
+
+export function moduleWidgetId(id: string): string {
+  return detailsWidgetId('module', id);
+}
+
+export class ModuleDetails extends ReactWidget {
+  constructor(readonly options: IModuleDetailsOptions) {
+    super();
+    this.addClass('mo-ModuleDetails');
+    this.node.setAttribute('data-module-id', options.id);
+  }
+
+  get moduleId(): string {
+    return this.options.id;
+  }
+
+  /** The version shown ('' until loaded). */
+  currentVersion = '';
+  /** The action of its Insert button (null until loaded or when none). */
+  currentAction: ModuleAction | null = null;
+
+  render(): JSX.Element {
+    return (
+      <ModuleView
+        {...this.options}
+        onLoaded={d => {
+          this.currentVersion = d.version;
+          this.currentAction = mainAction(d);
+          this.node.setAttribute('data-version', d.version);
+        }}
+      />
+    );
+  }
+}
+
+export function createModuleWidget(
+  options: IModuleDetailsOptions
+): MainAreaWidget<ModuleDetails> {
+  const content = new ModuleDetails(options);
+  const widget = new MainAreaWidget({ content });
+  widget.id = moduleWidgetId(options.id);
+  widget.title.label = options.id.split('/').pop() ?? options.id;
+  widget.title.caption = options.trans.__('Module %1', options.id);
+  widget.title.icon = modulesIcon;
+  widget.title.closable = true;
+  return widget;
+}
+
+function ModuleView(
+  props: IModuleDetailsOptions & { onLoaded: (d: IModuleDetail) => void }
+): JSX.Element {
+  const { id, trans } = props;
+  const [version, setVersion] = React.useState(props.version ?? '');
+  const [detail, setDetail] = React.useState<IModuleDetail | null>(null);
+  const [error, setError] = React.useState<string | null>(null);
+  const [busy, setBusy] = React.useState<ModuleAction | null>(null);
+
+  React.useEffect(() => {
+    let live = true;
+    setError(null);
+    getModule(id, version || undefined).then(
+      d => {
+        if (live) {
+          setDetail(d);
+          props.onLoaded(d);
+        }
+      },
+      err => live && setError(errorMessage(err))
+    );
+    return () => {
+      live = false;
+    };
+  }, [id, version]);
+
+  if (!detail) {
+    return (
+      <div className="mo-ModuleDetails-content" data-state="loading">
+        {error ? (
+          <div className="mo-Catalog-error" role="alert">
+            {trans.__('Cannot load module %1: %2', id, error)}
+          </div>
+        ) : (
+          <div className="mo-Catalog-loading">{trans.__('Loading…')}</div>
+        )}
+      </div>
+    );
+  }
+
+  const action = mainAction(detail);
+  const insert = async (a: ModuleAction) => {
+    setBusy(a);
+    try {
+      await props.insert(detail.id, detail.version, a);
+    } finally {
+      setBusy(null);
+    }
+  };
+  const inputs = detail.spec.input ?? {};
+  const outputs = detail.spec.output ?? {};
+
+  return (
+    <div
+      className="mo-ModuleDetails-content"
+      data-state="ready"
+      data-version={detail.version}
+    >
+      <div className="mo-Details-header">
+        <div className="mo-Details-titleLine">
+          <h1 className="mo-Details-title">{detail.name}</h1>
+          <span className="mo-Details-id">{detail.id}</span>
+          <Badge kind="catalog" value={detail.catalog} />
+          <Badge kind="permission" value={detail.permission} />
+          {detail.category === 'toolkit' && (
+            <Badge kind="category" value="toolkit" label={trans.__('toolkit')} />
+          )}
+        </div>
+        {detail.description && (
+          <p className="mo-Details-description">{detail.description}</p>
+        )}
+        {detail.tags.length > 0 && (
+          <div className="mo-CatalogRow-tags">
+            {detail.tags.map(t => (
+              <span key={t} className="mo-Tag">
+                {t}
+              </span>
+            ))}
+          </div>
+        )}
+        <div className="mo-Details-toolbar">
+          <label className="mo-Details-field">
+            <span>{trans.__('Version')}</span>
+            <select
+              className="jp-mod-styled mo-ModuleDetails-version"
+              data-testid="mo-module-version"
+              value={version || detail.version}
+              onChange={e => setVersion(e.currentTarget.value)}
+            >
+              {detail.versions.map(v => (
+                <option key={v} value={v}>
+                  {v === detail.versions[0] ? trans.__('%1 (latest)', v) : v}
+                </option>
+              ))}
+            </select>
+          </label>
+          <button
+            className="jp-Button jp-mod-styled jp-mod-accept mo-ModuleDetails-insert"
+            data-testid="mo-module-insert"
+            disabled={!action || busy !== null}
+            title={
+              action
+                ? trans.__('Insert the %1 code below the active cell of the current notebook', action)
+                : trans.__('This module has neither predict nor run')
+            }
+            onClick={() => action && void insert(action)}
+          >
+            {busy !== null && busy !== 'train'
+              ? trans.__('Inserting…')
+              : trans.__('Insert')}
+          </button>
+          {detail.actions.includes('train') && (
+            <button
+              className="jp-Button jp-mod-styled mo-ModuleDetails-insertTrain"
+              data-testid="mo-module-insert-train"
+              disabled={busy !== null}
+              title={trans.__('Insert code that retrains the module with a conf of its train parameters')}
+              onClick={() => void insert('train')}
+            >
+              {busy === 'train'
+                ? trans.__('Inserting…')
+                : trans.__('Insert train code')}
+            </button>
+          )}
+        </div>
+        {error && (
+          <div className="mo-Catalog-error" role="alert">
+            {trans.__('Cannot load module %1: %2', id, error)}
+          </div>
+        )}
+      </div>
+
+      {(['train', 'predict', 'run'] as ModuleAction[]).map(a => {
+        const ins = inputs[a] ?? [];
+        const outs = a === 'train' ? [] : (outputs[a] ?? []);
+        if (!ins.length && !outs.length && !detail.actions.includes(a)) {
+          return null;
+        }
+        return (
+          <section
+            key={a}
+            className={`mo-Details-section mo-ModuleParams mo-mod-${a}`}
+            data-action={a}
+          >
+            <h2>{actionTitle(trans, a)}</h2>
+            <ParamTable params={ins} trans={trans} caption={trans.__('Input')} />
+            {outs.length > 0 && (
+              <ParamTable params={outs} trans={trans} caption={trans.__('Output')} />
+            )}
+          </section>
+        );
+      })}
+
+      <section className="mo-Details-section mo-ModuleDetails-readmeSection">
+        <h2>{trans.__('README')}</h2>
+        {detail.readme ? (
+          <Markdown
+            source={detail.readme}
+            rendermime={props.rendermime}
+            className="mo-ModuleDetails-readme"
+            testId="mo-module-readme"
+          />
+        ) : (
+          <div className="mo-Catalog-empty">{trans.__('No README.')}</div>
+        )}
+      </section>
+
+      {detail.files.length > 0 && (
+        <details className="mo-Details-section mo-ModuleDetails-files">
+          <summary>{trans.__('Files (%1)', detail.files.length)}</summary>
+          <ul className="mo-FileList">
+            {detail.files.map(f => (
+              <li key={f.path}>
+                <span className="mo-FileList-path">{f.path}</span>
+                <span className="mo-FileList-size">{formatBytes(f.size)}</span>
+              </li>
+            ))}
+          </ul>
+        </details>
+      )}
+    </div>
+  );
+}
+
+function actionTitle(trans: TranslationBundle, a: ModuleAction): string {
+  switch (a) {
+    case 'train':
+      return trans.__('Train');
+    case 'predict':
+      return trans.__('Predict');
+    default:
+      return trans.__('Run');
+  }
+}
+
+function show(value: unknown): string {
+  if (value === undefined) {
+    return '';
+  }
+  return typeof value === 'string' ? value : JSON.stringify(value);
+}
+
+function ParamTable(props: {
+  params: IParam[];
+  trans: TranslationBundle;
+  caption: string;
+}): JSX.Element {
+  const { params, trans } = props;
+  if (!params.length) {
+    return (
+      <div className="mo-ParamTable-none">
+        {trans.__('%1: no parameters', props.caption)}
+      </div>
+    );
+  }
+  return (
+    <table className="mo-Table mo-ParamTable" data-testid="mo-param-table">
+      <caption>{props.caption}</caption>
+      <thead>
+        <tr>
+          <th>{trans.__('Name')}</th>
+          <th>{trans.__('Type')}</th>
+          <th>{trans.__('Default')}</th>
+          <th>{trans.__('Range')}</th>
+          <th>{trans.__('Optional')}</th>
+          <th>{trans.__('Description')}</th>
+        </tr>
+      </thead>
+      <tbody>
+        {params.map(p => (
+          <tr key={p.name} data-param={p.name}>
+            <td className="mo-ParamTable-name">{p.name}</td>
+            <td className="mo-ParamTable-type">{p.value_type}</td>
+            <td className="mo-ParamTable-default">{show(p.default_value)}</td>
+            <td>{show(p.value_range)}</td>
+            <td>{p.optional ? trans.__('yes') : trans.__('no')}</td>
+            <td>{p.description}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
