@@ -195,7 +195,8 @@ class DatasetCatalog:
             raise BadRequest(f"'{src_rel}' is not an archive ({', '.join(archives.ARCHIVE_SUFFIXES)})")
         default = (Path(src_rel).parent / archives.archive_stem(src.name)).as_posix()
         dest_path, dest_rel = resolve_in_root(self.root, dest or default, must_exist=False)
-        # The usual archive holds one folder named like itself (star-face.zip: star-face/...): by
-        # default its contents land in ./star-face, not ./star-face/star-face.
-        done = archives.extract(src, dest_path, self.limits, strip_single_root=not dest)
+        # The usual archive holds one folder named like itself (star-face.zip: star-face/...): into
+        # a folder of that name its contents land in ./star-face, not ./star-face/star-face.
+        strip = dest_path.name == archives.archive_stem(src.name)
+        done = archives.extract(src, dest_path, self.limits, strip_single_root=strip)
         return {"dest": dest_rel, "files": done.files, "bytes": done.bytes}

@@ -146,6 +146,11 @@ async def test_extract_an_archive_in_the_project(api, root):
     assert r.json == {"dest": "star-face", "files": 2, "bytes": 2}
     assert (root / "star-face/a/1.jpg").read_text() == "x"  # not star-face/star-face/a/1.jpg
     assert_user_error(await api.post("archives/extract", {"archive": "star-face.zip"}), 409)
+    (root / "sub").mkdir()
+    r = await api.post("archives/extract", {"archive": "star-face.zip", "dest": "sub/star-face"})
+    assert r.json["dest"] == "sub/star-face" and (root / "sub/star-face/b/2.jpg").is_file(), r
+    r = await api.post("archives/extract", {"archive": "star-face.zip", "dest": "sub/other"})
+    assert (root / "sub/other/star-face/b/2.jpg").is_file(), r  # another name keeps the folder
     assert_user_error(await api.post("archives/extract", {"archive": "../x.zip"}), 400)
 
 
