@@ -4,6 +4,7 @@ the linked dataset (and numpy for an npz), so they run in a kernel and in a job 
 from __future__ import annotations
 
 import datetime as _dt
+import keyword
 import zipfile
 from pathlib import Path
 
@@ -18,7 +19,10 @@ def class_name(module_name: str) -> str:
 
 def python_name(module_name: str) -> str:
     name = module_name.replace("-", "_").replace(".", "_")
-    return name if name.isidentifier() else f"m_{name}"
+    return name if name.isidentifier() and not keyword.iskeyword(name) else f"m_{name}"
+
+
+RESERVED = {"data", "data_dir", "np", "Path", "csv", "rows", "f"}  # names the cells use themselves
 
 
 def _literal(value) -> str:
@@ -98,7 +102,8 @@ def dataset_cell(meta: dict, folder: Path, target: str) -> str:
         rel = npz.relative_to(folder).as_posix()
         keys = _npz_keys(npz)
         lines += ["import numpy as np", "", f"data = np.load(data_dir / {rel!r})"]
-        lines += [f"{k} = data[{k!r}]" for k in keys if k.isidentifier()]
+        lines += [f"{k} = data[{k!r}]" for k in keys
+                  if k.isidentifier() and not keyword.iskeyword(k) and k not in RESERVED]
         lines += ["print({k: v.shape for k, v in data.items()})"]
     elif fmt == "csv" and (csv_file := _first(folder, (".csv",))):
         rel = csv_file.relative_to(folder).as_posix()

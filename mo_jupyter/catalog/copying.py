@@ -13,6 +13,9 @@ from pathlib import Path
 
 import orjson
 
+from ..errors import BadRequest, Conflict, NotFound
+from ..paths import resolve_in_root
+
 
 def read_marker(path: Path) -> dict:
     try:
@@ -20,6 +23,32 @@ def read_marker(path: Path) -> dict:
     except (OSError, orjson.JSONDecodeError):
         return {}
     return data if isinstance(data, dict) else {}
+
+
+def insertion_target(root: Path, notebook: str, container: str, leaf: str) -> tuple[Path, str]:
+    """``<the notebook's folder>/<container>/<leaf>`` (e.g. ``modules/iris_classifier``) and its
+    path relative to the root. Refuses a ``container`` or ``leaf`` that is a link or a file, so an
+    insertion (or a replace) never writes or deletes outside the project."""
+    nb_path, nb_rel = resolve_in_root(root, notebook, must_exist=False)
+    folder = nb_path if nb_path.is_dir() else nb_path.parent
+    if not folder.is_dir():
+        raise NotFound(f"no such folder in the project: '{Path(nb_rel).parent.as_posix()}'")
+    real_root = Path(os.path.realpath(root))
+    base = folder / container
+    target = base / leaf
+    rel = target.relative_to(real_root).as_posix()
+    for path in (base, target):
+        if path.is_symlink():
+            raise BadRequest(f"'{path.relative_to(real_root).as_posix()}' is a symbolic link; "
+                             "insertion only writes into real folders of the project")
+        if path.exists() and not path.is_dir():
+            raise Conflict(f"'{path.relative_to(real_root).as_posix()}' is a file, not a folder", reason="file")
+    return target, rel
+
+
+def _no_links(src: str, names: list[str]) -> set[str]:
+    """copytree's ignore: links are never followed (a link to /etc/passwd stays out)."""
+    return {n for n in names if os.path.islink(os.path.join(src, n))}
 
 
 def _swap_in(tmp: Path, dest: Path) -> None:
@@ -37,14 +66,27 @@ def _staging(dest: Path) -> Path:
     return Path(tempfile.mkdtemp(prefix=".mo-tmp-", dir=dest.parent))
 
 
-def copy_tree_atomic(src: Path, dest: Path, ignore=None, marker: tuple[str, dict] | None = None) -> None:
+def copy_tree_atomic(src: Path, dest: Path, ignore=None, marker: tuple[str, dict] | None = None,
+                     *, exclusive: bool = False) -> None:
+    """Copy src (links left out) to dest in one rename. ``exclusive``: never replace an existing dest."""
     tmp = _staging(dest)
+
+    def skip(folder, names):
+        return _no_links(folder, names) | set(ignore(folder, names) if ignore else ())
+
     try:
         inner = tmp / "x"
-        shutil.copytree(src, inner, ignore=ignore, symlinks=False)
+        shutil.copytree(src, inner, ignore=skip)
         if marker:
             (inner / marker[0]).write_bytes(orjson.dumps(marker[1], option=orjson.OPT_INDENT_2))
-        _swap_in(inner, dest)
+        if exclusive:
+            try:
+                os.mkdir(dest)  # atomic claim: fails if another writer got there first
+            except FileExistsError:
+                raise Conflict(f"'{dest.name}' already exists") from None
+            os.replace(inner, dest)  # onto the empty folder we just made
+        else:
+            _swap_in(inner, dest)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 

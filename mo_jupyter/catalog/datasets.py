@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -17,8 +18,8 @@ from ..paths import resolve_in_root
 from . import archives
 from .cells import dataset_cell
 from .checks import META_FILES, check_dataset
-from .copying import link_tree_atomic, read_marker
-from .index import DATASET_SPEC, CatalogIndex, DatasetEntry
+from .copying import insertion_target, link_tree_atomic, read_marker
+from .index import DATASET_SPEC, CatalogIndex, DatasetEntry, dir_stats
 from .roots import Catalogs
 
 MARKER = ".mo_dataset.json"
@@ -33,9 +34,14 @@ def _ordered(meta: dict) -> dict:
 
 def write_spec(folder: Path, meta: dict) -> None:
     text = yaml.safe_dump(_ordered(meta), sort_keys=False, allow_unicode=True)
-    tmp = folder / f".{DATASET_SPEC}.tmp"
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, folder / DATASET_SPEC)
+    fd, tmp = tempfile.mkstemp(prefix=f".{DATASET_SPEC}.", dir=folder)  # one per writer
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+        os.replace(tmp, folder / DATASET_SPEC)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
 
 
 class DatasetCatalog:
@@ -45,6 +51,7 @@ class DatasetCatalog:
         self.catalogs = catalogs
         self.index = index
         self.limits = limits
+        self._write_lock = threading.Lock()  # one metadata change at a time (read, merge, write)
 
     # ---- reading --------------------------------------------------------------------------
     def _visible(self, entry: DatasetEntry) -> bool:
@@ -71,18 +78,20 @@ class DatasetCatalog:
 
     def get(self, owner: str, name: str) -> dict:
         entry = self.find(owner, name)
-        files, found = [], 0
+        files, found, size = [], 0, 0
         for dirpath, dirnames, filenames in os.walk(entry.path):
             dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
             for fname in sorted(filenames):
                 if fname.startswith(".") or (dirpath == str(entry.path) and fname == DATASET_SPEC):
                     continue
-                found += 1
+                path = Path(dirpath) / fname
+                found, nbytes = found + 1, path.lstat().st_size
+                size += nbytes
                 if len(files) < MAX_FILES_LISTED:
-                    path = Path(dirpath) / fname
-                    files.append({"path": path.relative_to(entry.path).as_posix(), "size": path.lstat().st_size})
+                    files.append({"path": path.relative_to(entry.path).as_posix(), "size": nbytes})
         problems = check_dataset(entry.path, entry.meta)
-        return {**self.summary(entry), "files": files, "truncated": found > len(files),
+        return {**self.summary(entry), "size": size, "file_count": found, "files": files,
+                "truncated": found > len(files),
                 "check": {"ok": not problems, "problems": problems},
                 "archives": [f["path"] for f in files if archives.is_archive(f["path"])]}
 
@@ -106,12 +115,23 @@ class DatasetCatalog:
         if f"{meta['owner']}/{meta['name']}" in self.index.datasets():
             raise Conflict(f"dataset '{meta['owner']}/{meta['name']}' already exists")
         folder = self.catalogs.user.datasets() / meta["owner"] / meta["name"]
-        folder.mkdir(parents=True, exist_ok=False)
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            folder.mkdir()
+        except FileExistsError:
+            raise Conflict(f"'{folder}' already exists (its dataset.yml does not load: "
+                           f"{self.index.problems.get(str(folder / DATASET_SPEC), 'unknown')})") from None
         write_spec(folder, meta)
         self.index.refresh()
         return self.get(meta["owner"], meta["name"])
 
     def update(self, owner: str, name: str, changes: dict) -> dict:
+        with self._write_lock:
+            self._update(owner, name, changes)
+        return self.get(owner, name)
+
+    def _update(self, owner: str, name: str, changes: dict) -> None:
+        self.index.refresh()  # merge into what is on disk now, not into an old snapshot
         entry = self._mine(owner, name)
         for key in ("name", "owner"):
             if key in changes and changes[key] != entry.meta.get(key):
@@ -128,7 +148,6 @@ class DatasetCatalog:
                                reason="check")
         write_spec(entry.path, meta)
         self.index.refresh()
-        return self.get(owner, name)
 
     def delete(self, owner: str, name: str) -> None:
         entry = self._mine(owner, name)
@@ -138,6 +157,11 @@ class DatasetCatalog:
         self.index.refresh()
 
     def import_archive(self, owner: str, name: str, archive: Path, part: str = "train") -> dict:
+        with self._write_lock:
+            self._import(owner, name, archive, part)
+        return self.get(owner, name)
+
+    def _import(self, owner: str, name: str, archive: Path, part: str) -> None:
         entry = self._mine(owner, name)
         independent = entry.meta.get("test_set") == "independent"
         if part not in ("train", "test"):
@@ -154,6 +178,8 @@ class DatasetCatalog:
                     if old.name not in META_FILES and not old.name.startswith("."):
                         shutil.rmtree(old) if old.is_dir() and not old.is_symlink() else old.unlink()
                 for new in (staging / "new").iterdir():
+                    if new.name == DATASET_SPEC or new.name.startswith("."):
+                        continue  # the metadata is managed, never taken from an archive
                     os.replace(new, entry.path / new.name)
             finally:
                 shutil.rmtree(staging, ignore_errors=True)
@@ -161,21 +187,15 @@ class DatasetCatalog:
             write_spec(entry.path, {**entry.meta, "status": "offline"})  # new files fail the check
         os.utime(entry.path)
         self.index.refresh()
-        return self.get(owner, name)
 
     # ---- use in a project -----------------------------------------------------------------
     def insert(self, owner: str, name: str, notebook: str, replace: bool = False) -> dict:
         entry = self.find(owner, name)
         if entry.meta.get("status") != "online":
             raise Conflict(f"dataset '{entry.id}' is offline; only online datasets can be inserted", reason="offline")
-        nb_path, nb_rel = resolve_in_root(self.root, notebook, must_exist=False)
-        folder = nb_path if nb_path.is_dir() else nb_path.parent
-        if not folder.is_dir():
-            raise NotFound(f"no such folder in the project: '{Path(nb_rel).parent}'")
-        target = folder / "datasets" / f"{entry.owner}-{entry.name}"
-        target_rel = target.relative_to(os.path.realpath(self.root)).as_posix()
-        stamp = [entry.meta.get("version"), entry.size, entry.file_count,
-                 (entry.path / DATASET_SPEC).stat().st_mtime_ns]
+        target, target_rel = insertion_target(self.root, notebook, "datasets", f"{entry.owner}-{entry.name}")
+        size, count = dir_stats(entry.path)  # fresh: files may have changed since the last scan
+        stamp = [entry.meta.get("version"), size, count, (entry.path / DATASET_SPEC).stat().st_mtime_ns]
         wanted = {"id": entry.id, "stamp": stamp}
         mode = "existing"
         if target.exists():

@@ -128,10 +128,10 @@ class CatalogIndex:
         try:
             parsed = loader(path)
             self.problems.pop(key, None)
-        except MoError as exc:
+        except Exception as exc:  # one bad entry must never hide the rest of the catalogs
             parsed = None
-            self.problems[key] = exc.message
-            log.warning("mo_jupyter catalog: skipping %s: %s", path, exc.message)
+            self.problems[key] = exc.message if isinstance(exc, MoError) else repr(exc)
+            log.warning("mo_jupyter catalog: skipping %s: %s", path, self.problems[key])
         self._cache[key] = (stamp, parsed)
         return parsed
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import keyword
 import os
 import shutil
 import time
@@ -11,7 +12,7 @@ from pathlib import Path
 from ..errors import BadRequest, Conflict, NotFound
 from ..paths import resolve_in_root
 from .cells import class_name, module_cell, python_name
-from .copying import copy_tree_atomic, read_marker
+from .copying import copy_tree_atomic, insertion_target, read_marker
 from .index import MODULE_SPEC, PUBLISH_META, CatalogIndex, ModuleEntry, ModuleVersion
 from .roots import Catalogs, is_segment, semver_key
 from .specs import load_module_spec
@@ -33,22 +34,29 @@ class ModuleCatalog:
         self.index = index
 
     # ---- reading --------------------------------------------------------------------------
+    def _versions(self, entry: ModuleEntry) -> list[ModuleVersion]:
+        """The versions you may see: all of yours, the others' that are not private."""
+        if entry.owner == self.catalogs.owner:
+            return entry.versions
+        return [v for v in entry.versions if v.spec.get("permission") != "private"]
+
     def _visible(self, entry: ModuleEntry) -> bool:
-        return entry.latest.spec.get("permission") != "private" or entry.owner == self.catalogs.owner
+        return bool(self._versions(entry))
 
     def summary(self, entry: ModuleEntry, version: ModuleVersion | None = None) -> dict:
-        v = version or entry.latest
+        versions = self._versions(entry)
+        v = version or versions[0]
         spec = v.spec
         return {
             "id": entry.id,
             "owner": entry.owner,
             "name": entry.name,
             "version": v.version,
-            "versions": [x.version for x in entry.versions],
+            "versions": [x.version for x in versions],
             "description": spec.get("description", ""),
             "tags": spec.get("tags", []),
             "category": spec.get("category") or ("toolkit" if "run" in (spec.get("input") or {}) else "model"),
-            "permission": spec.get("permission") or ("preset" if v.root.name == "builtin" else "public"),
+            "permission": spec.get("permission") or ("preset" if v.root.kind == "builtin" else "public"),
             "catalog": v.root.name,
             "actions": actions_of(spec),
         }
@@ -59,14 +67,16 @@ class ModuleCatalog:
 
     def find(self, owner: str, name: str, version: str | None = None) -> tuple[ModuleEntry, ModuleVersion]:
         entry = self.index.modules().get(f"{owner}/{name}")
-        if entry is None or not self._visible(entry):
+        versions = self._versions(entry) if entry else []
+        if not versions:
             raise NotFound(f"no module '{owner}/{name}'")
         if version is None:
-            return entry, entry.latest
-        for v in entry.versions:
+            return entry, versions[0]
+        for v in versions:
             if v.version == version:
                 return entry, v
-        raise NotFound(f"module '{owner}/{name}' has no version '{version}' (versions: {', '.join(x.version for x in entry.versions)})")
+        raise NotFound(f"module '{owner}/{name}' has no version '{version}' "
+                       f"(versions: {', '.join(x.version for x in versions)})")
 
     def get(self, owner: str, name: str, version: str | None = None) -> dict:
         entry, v = self.find(owner, name, version)
@@ -93,12 +103,7 @@ class ModuleCatalog:
             raise BadRequest(f"'action' must be predict, train or run, got {action!r}")
         if action not in actions:
             raise BadRequest(f"module '{entry.id}' has no {action}() (it offers: {', '.join(actions) or 'nothing'})")
-        nb_path, nb_rel = resolve_in_root(self.root, notebook, must_exist=False)
-        folder = nb_path.parent if nb_path.suffix in (".ipynb", ".py") or not nb_path.is_dir() else nb_path
-        if not folder.is_dir():
-            raise NotFound(f"no such folder in the project: '{Path(nb_rel).parent}'")
-        target = folder / "modules" / python_name(entry.name)
-        target_rel = target.relative_to(os.path.realpath(self.root)).as_posix()
+        target, target_rel = insertion_target(self.root, notebook, "modules", python_name(entry.name))
         wanted = {"id": entry.id, "version": v.version}
         copied = False
         if target.exists():
@@ -136,6 +141,8 @@ class ModuleCatalog:
             problems.append("main.py is missing")
         elif spec:
             problems += _check_main(main, spec)
+        if spec and keyword.iskeyword(spec["name"]):
+            problems.append(f"name '{spec['name']}' is a Python keyword; it cannot be imported")
         owner = spec.get("owner")
         if owner and owner != self.catalogs.owner:
             problems.append(f"owner '{owner}' is not you ('{self.catalogs.owner}'); drop it or fix it")
@@ -148,9 +155,14 @@ class ModuleCatalog:
         if not path.is_dir():
             raise BadRequest(f"'{rel}' is not a folder")
         spec, problems = self.check_folder(path)
+        user = self.catalogs.user.path
+        if os.path.commonpath([os.path.realpath(user), path]) == str(path):
+            problems.append(f"'{rel}' holds your catalog ({user}); publish the module's own folder")
+        problems += [f"{link}: symbolic links are not published" for link in _links_in(path)]
         if problems:
             raise BadRequest(f"cannot publish '{rel}':\n" + "\n".join(f"- {p}" for p in problems))
         owner, name, version = self.catalogs.owner, spec["name"], spec["version"]
+        self.index.refresh()  # another process (the CLI, a teammate) may have published meanwhile
         existing = self.index.modules().get(f"{owner}/{name}")
         if existing:
             latest = existing.latest.version
@@ -160,9 +172,21 @@ class ModuleCatalog:
                 raise Conflict(f"version {version} is older than the published {latest}; use a newer version")
         dest = self.catalogs.user.modules() / owner / name / version
         meta = {"permission": permission, "published": time.time(), "source_path": rel}
-        copy_tree_atomic(path, dest, IGNORED, marker=(PUBLISH_META, meta))
+        copy_tree_atomic(path, dest, IGNORED, marker=(PUBLISH_META, meta), exclusive=True)
         self.index.refresh()
         return self.get(owner, name, version)
+
+
+def _links_in(folder: Path, limit: int = 20) -> list[str]:
+    found = []
+    for dirpath, dirnames, filenames in os.walk(folder):
+        for name in dirnames + filenames:
+            path = Path(dirpath) / name
+            if path.is_symlink():
+                found.append(path.relative_to(folder).as_posix())
+        if len(found) >= limit:
+            break
+    return found[:limit]
 
 
 def _check_main(main: Path, spec: dict) -> list[str]:

@@ -42,9 +42,10 @@ def is_segment(value: str) -> bool:
 
 @dataclass(frozen=True)
 class CatalogRoot:
-    name: str
+    name: str  # unique: "user", "builtin", or a shared folder's name
     path: Path
     writable: bool
+    kind: str = "shared"  # "user" (yours: the first writable), "shared" or "builtin"
 
     def modules(self) -> Path:
         return self.path / "modules"
@@ -53,7 +54,7 @@ class CatalogRoot:
         return self.path / "datasets"
 
     def info(self) -> dict:
-        return {"name": self.name, "path": str(self.path), "writable": self.writable}
+        return {"name": self.name, "path": str(self.path), "writable": self.writable, "kind": self.kind}
 
 
 def _writable(path: Path) -> bool:
@@ -69,23 +70,29 @@ class Catalogs:
     def __init__(self, paths: list[str], owner: str | None = None, builtin: Path | None = BUILTIN_PATH):
         self.owner = owner or default_owner()
         roots: list[CatalogRoot] = []
+        taken = {"user", "builtin"}
         user_found = False
         for raw in paths:
             path = Path(os.path.expanduser(raw)).resolve()
             writable = _writable(path)
             if writable and not user_found:
-                name, user_found = "user", True
-            else:
-                name = path.name or str(path)
-            roots.append(CatalogRoot(name, path, writable))
+                roots.append(CatalogRoot("user", path, True, "user"))
+                user_found = True
+                continue
+            name, n = path.name or "shared", 1
+            while name in taken:
+                n += 1
+                name = f"{path.name or 'shared'}-{n}"
+            taken.add(name)
+            roots.append(CatalogRoot(name, path, writable, "shared"))
         if builtin is not None:
-            roots.append(CatalogRoot("builtin", Path(builtin), False))
+            roots.append(CatalogRoot("builtin", Path(builtin), False, "builtin"))
         self.roots = roots
 
     @property
     def user(self) -> CatalogRoot:
         for root in self.roots:
-            if root.name == "user":
+            if root.kind == "user":
                 return root
         raise Forbidden("no writable catalog is configured (c.MoJupyterApp.catalogs)")
 

@@ -4,9 +4,12 @@ list with names). Nothing in a spec is ever executed."""
 
 from __future__ import annotations
 
+import os
+import stat
 from pathlib import Path
 from typing import Any
 
+import orjson
 import yaml
 
 from .. import schemas
@@ -18,17 +21,29 @@ SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def load_yaml(path: Path) -> Any:
+    """Parse a spec file: a regular file of at most 1 MiB, safe YAML, data that JSON can carry."""
     path = Path(path)
     try:
-        raw = path.read_bytes()
+        st = os.stat(path)
+        if not stat.S_ISREG(st.st_mode):  # a folder or a fifo named like a spec: never read it
+            raise BadRequest(f"{path.name} is not a regular file")
+        if st.st_size > MAX_SPEC_BYTES:
+            raise BadRequest(f"{path.name} is larger than {MAX_SPEC_BYTES // 1024} KiB")
+        raw = path.read_bytes()[: MAX_SPEC_BYTES + 1]
     except FileNotFoundError:
         raise BadRequest(f"{path.name} is missing") from None
+    except OSError as exc:
+        raise BadRequest(f"{path.name} cannot be read: {exc.strerror or exc}") from None
     if len(raw) > MAX_SPEC_BYTES:
         raise BadRequest(f"{path.name} is larger than {MAX_SPEC_BYTES // 1024} KiB")
     try:
-        return yaml.load(raw, Loader=SafeLoader)  # safe: no tags that build Python objects
+        data = yaml.load(raw, Loader=SafeLoader)  # safe: no tags that build Python objects
     except yaml.YAMLError as exc:
         raise BadRequest(f"{path.name} is not valid YAML: {exc}") from None
+    try:  # what the REST API will send must be JSON: no !!binary, no non-string keys
+        return orjson.loads(orjson.dumps(data))
+    except TypeError as exc:
+        raise BadRequest(f"{path.name} holds a value JSON cannot carry: {exc}") from None
 
 
 def _parameters(section: Any) -> list[dict]:
