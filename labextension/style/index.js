@@ -1,4 +1,5 @@
 import 'uplot/dist/uPlot.min.css';
+import './shared.css';
 import './base.css';
 import './catalog.css';
 import './catalog-forms.css';

@@ -16,6 +16,7 @@ import { TranslationBundle } from '@jupyterlab/translation';
 
 import { contextMenuPath } from '../export';
 import { publishIcon } from '../icons';
+import { openTabCommand } from '../shell';
 import { ModuleAction } from './api';
 import { addDatasetCommands } from './datasetcommands';
 import { DatasetDetails } from './datasetdetails';
@@ -68,21 +69,15 @@ export function activateCatalog(
   commands.addCommand(IDs.openModule, {
     label: args =>
       args.id ? trans.__('Open Module %1', args.id as string) : trans.__('Open Module'),
-    execute: args => {
-      const id = String(args.id ?? '');
-      if (!id) {
-        return;
-      }
-      let widget = modules.find(w => w.content.moduleId === id);
-      if (!widget) {
+    execute: openTabCommand(
+      shell,
+      modules,
+      w => w.content.moduleId,
+      (id, args) => {
         const version = typeof args.version === 'string' ? args.version : undefined;
-        widget = createModuleWidget({ id, version, trans, rendermime, insert });
-        void modules.add(widget);
-        shell.add(widget, 'main');
+        return createModuleWidget({ id, version, trans, rendermime, insert });
       }
-      shell.activateById(widget.id);
-      return widget;
-    }
+    )
   });
 
   commands.addCommand(IDs.insertModule, {

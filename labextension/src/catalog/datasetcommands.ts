@@ -16,6 +16,7 @@ import { INotebookTracker } from '@jupyterlab/notebook';
 import { TranslationBundle } from '@jupyterlab/translation';
 
 import { MoApiError, errorMessage } from '../api';
+import { openTabCommand } from '../shell';
 import {
   IDatasetDetail,
   Permission,
@@ -69,6 +70,13 @@ export function addDatasetCommands(
       return null;
     }
   };
+  /** An execute that loads the target dataset, then acts on it. */
+  const withDataset =
+    (act: (d: IDatasetDetail, args: any) => Promise<unknown>, none: unknown = null) =>
+    async (args: any) => {
+      const d = await load(args);
+      return d ? act(d, args) : none;
+    };
 
   const setStatus = async (d: IDatasetDetail, status: 'online' | 'offline') => {
     try {
@@ -164,20 +172,12 @@ export function addDatasetCommands(
   commands.addCommand(IDs.openDataset, {
     label: args =>
       args.id ? trans.__('Open Dataset %1', args.id as string) : trans.__('Open Dataset'),
-    execute: args => {
-      const id = String(args.id ?? '');
-      if (!id) {
-        return;
-      }
-      let widget = tracker.find(w => w.content.datasetId === id);
-      if (!widget) {
-        widget = createDatasetWidget({ id, trans, events, actions });
-        void tracker.add(widget);
-        shell.add(widget, 'main');
-      }
-      shell.activateById(widget.id);
-      return widget;
-    }
+    execute: openTabCommand(
+      shell,
+      tracker,
+      w => w.content.datasetId,
+      id => createDatasetWidget({ id, trans, events, actions })
+    )
   });
 
   commands.addCommand(IDs.insertDataset, {
@@ -210,19 +210,13 @@ export function addDatasetCommands(
   commands.addCommand(IDs.editDataset, {
     label: trans.__('Edit Dataset…'),
     isEnabled: hasTarget,
-    execute: async args => {
-      const d = await load(args);
-      return d ? edit(d) : null;
-    }
+    execute: withDataset(edit)
   });
 
   commands.addCommand(IDs.deleteDataset, {
     label: trans.__('Delete Dataset…'),
     isEnabled: hasTarget,
-    execute: async args => {
-      const d = await load(args);
-      return d ? remove(d, !args.noConfirm) : false;
-    }
+    execute: withDataset((d, args) => remove(d, !args.noConfirm), false)
   });
 
   commands.addCommand(IDs.setDatasetStatus, {
@@ -231,11 +225,9 @@ export function addDatasetCommands(
         ? trans.__('Set Dataset Offline')
         : trans.__('Set Dataset Online'),
     isEnabled: hasTarget,
-    execute: async args => {
-      const d = await load(args);
-      const status = args.status === 'offline' ? 'offline' : 'online';
-      return d ? setStatus(d, status) : null;
-    }
+    execute: withDataset((d, args) =>
+      setStatus(d, args.status === 'offline' ? 'offline' : 'online')
+    )
   });
 
   commands.addCommand(IDs.setDatasetPermission, {
@@ -244,11 +236,9 @@ export function addDatasetCommands(
         ? trans.__('Make Dataset Public')
         : trans.__('Make Dataset Private'),
     isEnabled: hasTarget,
-    execute: async args => {
-      const d = await load(args);
-      const p: Permission = args.permission === 'public' ? 'public' : 'private';
-      return d ? setPermission(d, p) : null;
-    }
+    execute: withDataset((d, args) =>
+      setPermission(d, args.permission === 'public' ? 'public' : 'private')
+    )
   });
 
   commands.addCommand(IDs.uploadDataset, {

@@ -5,12 +5,19 @@
  */
 import { MainAreaWidget } from '@jupyterlab/apputils';
 import { TranslationBundle } from '@jupyterlab/translation';
-import { ReactWidget } from '@jupyterlab/ui-components';
 import * as React from 'react';
 
-import { errorMessage } from '../api';
 import { datasetsIcon } from '../icons';
 import { IDatasetDetail, Permission, getDataset } from './api';
+import {
+  CatalogDetails,
+  DetailsHeader,
+  DetailsLoading,
+  FileList,
+  createDetailsTab,
+  useBusy,
+  useDetail
+} from './details';
 import {
   labelTypeLabel,
   permissionLabel,
@@ -18,9 +25,9 @@ import {
   statusLabel,
   testSetLabel
 } from './labels';
-import { Badge, CatalogEvents } from './search';
+import { Badge, CatalogEvents, useChangeTick } from './search';
 import { UploadBox } from './uploadbox';
-import { detailsWidgetId, formatBytes } from './util';
+import { formatBytes } from './util';
 
 /** What the buttons do (commands.ts implements them). */
 export interface IDatasetActions {
@@ -39,15 +46,9 @@ export interface IDatasetDetailsOptions {
   actions: IDatasetActions;
 }
 
-export function datasetWidgetId(id: string): string {
-  return detailsWidgetId('dataset', id);
-}
-
-export class DatasetDetails extends ReactWidget {
-  constructor(readonly options: IDatasetDetailsOptions) {
-    super();
-    this.addClass('mo-DatasetDetails');
-    this.node.setAttribute('data-dataset-id', options.id);
+export class DatasetDetails extends CatalogDetails<IDatasetDetailsOptions> {
+  constructor(options: IDatasetDetailsOptions) {
+    super(options, 'dataset');
   }
 
   get datasetId(): string {
@@ -62,73 +63,23 @@ export class DatasetDetails extends ReactWidget {
 export function createDatasetWidget(
   options: IDatasetDetailsOptions
 ): MainAreaWidget<DatasetDetails> {
-  const content = new DatasetDetails(options);
-  const widget = new MainAreaWidget({ content });
-  widget.id = datasetWidgetId(options.id);
-  widget.title.label = options.id.split('/').pop() ?? options.id;
-  widget.title.caption = options.trans.__('Dataset %1', options.id);
-  widget.title.icon = datasetsIcon;
-  widget.title.closable = true;
-  return widget;
+  const caption = options.trans.__('Dataset %1', options.id);
+  return createDetailsTab(new DatasetDetails(options), caption, datasetsIcon);
 }
 
 function DatasetView(props: IDatasetDetailsOptions): JSX.Element {
   const { id, trans, events, actions } = props;
-  const [detail, setDetail] = React.useState<IDatasetDetail | null>(null);
-  const [error, setError] = React.useState<string | null>(null);
-  const [busy, setBusy] = React.useState('');
-  const [tick, setTick] = React.useState(0);
-
-  React.useEffect(() => {
-    const onChange = (_: unknown, what: string) => {
-      if (!what || what === id) {
-        setTick(t => t + 1);
-      }
-    };
-    events.changed.connect(onChange);
-    return () => {
-      events.changed.disconnect(onChange);
-    };
-  }, [events, id]);
-
-  React.useEffect(() => {
-    let live = true;
-    getDataset(id).then(
-      d => {
-        if (live) {
-          setDetail(d);
-          setError(null);
-        }
-      },
-      err => live && setError(errorMessage(err))
-    );
-    return () => {
-      live = false;
-    };
-  }, [id, tick]);
+  const [tick] = useChangeTick(events, id);
+  const { detail, error } = useDetail(() => getDataset(id), [id, tick]);
+  const [busy, run] = useBusy();
+  const failure = error ? trans.__('Cannot load dataset %1: %2', id, error) : '';
 
   if (!detail) {
     return (
-      <div className="mo-DatasetDetails-content" data-state="loading">
-        {error ? (
-          <div className="mo-Catalog-error" role="alert">
-            {trans.__('Cannot load dataset %1: %2', id, error)}
-          </div>
-        ) : (
-          <div className="mo-Catalog-loading">{trans.__('Loading…')}</div>
-        )}
-      </div>
+      <DetailsLoading className="mo-DatasetDetails-content" failure={failure} trans={trans} />
     );
   }
 
-  const run = async (name: string, fn: () => Promise<unknown>) => {
-    setBusy(name);
-    try {
-      await fn();
-    } finally {
-      setBusy('');
-    }
-  };
   const online = detail.status === 'online';
   const rows: [string, string][] = [
     [trans.__('Owner'), detail.owner],
@@ -151,102 +102,88 @@ function DatasetView(props: IDatasetDetailsOptions): JSX.Element {
       data-status={detail.status}
       data-writable={detail.writable ? 'true' : 'false'}
     >
-      <div className="mo-Details-header">
-        <div className="mo-Details-titleLine">
-          <h1 className="mo-Details-title">{detail.name}</h1>
-          <span className="mo-Details-id">{detail.id}</span>
-          <Badge kind="status" value={detail.status ?? 'offline'} label={statusLabel(trans, detail.status ?? 'offline')} />
-          <Badge kind="permission" value={detail.permission ?? ''} label={permissionLabel(trans, detail.permission ?? '')} />
-          <Badge kind="catalog" value={detail.catalog} />
-        </div>
-        {detail.description && <p className="mo-Details-description">{detail.description}</p>}
-        {(detail.tags ?? []).length > 0 && (
-          <div className="mo-CatalogRow-tags">
-            {(detail.tags ?? []).map(t => (
-              <span key={t} className="mo-Tag">
-                {t}
-              </span>
-            ))}
-          </div>
-        )}
-        <div className="mo-Details-toolbar">
-          <button
-            className="jp-Button jp-mod-styled jp-mod-accept mo-DatasetDetails-insert"
-            data-testid="mo-dataset-insert"
-            disabled={!online || busy !== ''}
-            title={
-              online
-                ? trans.__('Link the dataset next to the current notebook and insert code that loads it')
-                : trans.__('Only online datasets can be inserted: set it online first.')
-            }
-            onClick={() => void run('insert', () => actions.insert(detail.id))}
-          >
-            {busy === 'insert' ? trans.__('Inserting…') : trans.__('Insert')}
-          </button>
-          {detail.writable && (
-            <>
-              <button
-                className="jp-Button jp-mod-styled mo-DatasetDetails-status"
-                data-testid="mo-dataset-toggle-status"
+      <DetailsHeader
+        detail={detail}
+        failure={failure}
+        badges={
+          <>
+            <Badge kind="status" value={detail.status ?? 'offline'} label={statusLabel(trans, detail.status ?? 'offline')} />
+            <Badge kind="permission" value={detail.permission ?? ''} label={permissionLabel(trans, detail.permission ?? '')} />
+            <Badge kind="catalog" value={detail.catalog} />
+          </>
+        }
+      >
+        <button
+          className="jp-Button jp-mod-styled jp-mod-accept mo-DatasetDetails-insert"
+          data-testid="mo-dataset-insert"
+          disabled={!online || busy !== ''}
+          title={
+            online
+              ? trans.__('Link the dataset next to the current notebook and insert code that loads it')
+              : trans.__('Only online datasets can be inserted: set it online first.')
+          }
+          onClick={() => void run('insert', () => actions.insert(detail.id))}
+        >
+          {busy === 'insert' ? trans.__('Inserting…') : trans.__('Insert')}
+        </button>
+        {detail.writable && (
+          <>
+            <button
+              className="jp-Button jp-mod-styled mo-DatasetDetails-status"
+              data-testid="mo-dataset-toggle-status"
+              disabled={busy !== ''}
+              title={
+                online
+                  ? trans.__('Take the dataset offline: it can no longer be inserted')
+                  : trans.__('Check the files against the format and put the dataset online')
+              }
+              onClick={() =>
+                void run('status', () => actions.setStatus(detail, online ? 'offline' : 'online'))
+              }
+            >
+              {online ? trans.__('Set offline') : trans.__('Set online')}
+            </button>
+            <label className="mo-Details-field">
+              <span>{trans.__('Permission')}</span>
+              <select
+                className="jp-mod-styled mo-DatasetDetails-permission"
+                data-testid="mo-dataset-permission"
+                value={detail.permission}
                 disabled={busy !== ''}
-                title={
-                  online
-                    ? trans.__('Take the dataset offline: it can no longer be inserted')
-                    : trans.__('Check the files against the format and put the dataset online')
+                onChange={e =>
+                  void run('permission', () =>
+                    actions.setPermission(detail, e.currentTarget.value as Permission)
+                  )
                 }
-                onClick={() =>
-                  void run('status', () => actions.setStatus(detail, online ? 'offline' : 'online'))
-                }
               >
-                {online ? trans.__('Set offline') : trans.__('Set online')}
-              </button>
-              <label className="mo-Details-field">
-                <span>{trans.__('Permission')}</span>
-                <select
-                  className="jp-mod-styled mo-DatasetDetails-permission"
-                  data-testid="mo-dataset-permission"
-                  value={detail.permission}
-                  disabled={busy !== ''}
-                  onChange={e =>
-                    void run('permission', () =>
-                      actions.setPermission(detail, e.currentTarget.value as Permission)
-                    )
-                  }
-                >
-                  <option value="private">{permissionLabel(trans, 'private')}</option>
-                  <option value="public">{permissionLabel(trans, 'public')}</option>
-                  {detail.permission === 'preset' && (
-                    <option value="preset" disabled>
-                      {permissionLabel(trans, 'preset')}
-                    </option>
-                  )}
-                </select>
-              </label>
-              <button
-                className="jp-Button jp-mod-styled mo-DatasetDetails-edit"
-                data-testid="mo-dataset-edit"
-                disabled={busy !== ''}
-                onClick={() => void run('edit', () => actions.edit(detail))}
-              >
-                {trans.__('Edit')}
-              </button>
-              <button
-                className="jp-Button jp-mod-styled jp-mod-warn mo-DatasetDetails-delete"
-                data-testid="mo-dataset-delete"
-                disabled={busy !== ''}
-                onClick={() => void run('delete', () => actions.remove(detail))}
-              >
-                {trans.__('Delete')}
-              </button>
-            </>
-          )}
-        </div>
-        {error && (
-          <div className="mo-Catalog-error" role="alert">
-            {trans.__('Cannot load dataset %1: %2', id, error)}
-          </div>
+                <option value="private">{permissionLabel(trans, 'private')}</option>
+                <option value="public">{permissionLabel(trans, 'public')}</option>
+                {detail.permission === 'preset' && (
+                  <option value="preset" disabled>
+                    {permissionLabel(trans, 'preset')}
+                  </option>
+                )}
+              </select>
+            </label>
+            <button
+              className="jp-Button jp-mod-styled mo-DatasetDetails-edit"
+              data-testid="mo-dataset-edit"
+              disabled={busy !== ''}
+              onClick={() => void run('edit', () => actions.edit(detail))}
+            >
+              {trans.__('Edit')}
+            </button>
+            <button
+              className="jp-Button jp-mod-styled jp-mod-warn mo-DatasetDetails-delete"
+              data-testid="mo-dataset-delete"
+              disabled={busy !== ''}
+              onClick={() => void run('delete', () => actions.remove(detail))}
+            >
+              {trans.__('Delete')}
+            </button>
+          </>
         )}
-      </div>
+      </DetailsHeader>
 
       <section
         className="mo-Details-section mo-DatasetCheck"
@@ -315,14 +252,7 @@ function DatasetView(props: IDatasetDetailsOptions): JSX.Element {
         {detail.files.length === 0 ? (
           <div className="mo-Catalog-empty">{trans.__('No files yet: upload an archive.')}</div>
         ) : (
-          <ul className="mo-FileList" data-testid="mo-dataset-files">
-            {detail.files.map(f => (
-              <li key={f.path}>
-                <span className="mo-FileList-path">{f.path}</span>
-                <span className="mo-FileList-size">{formatBytes(f.size)}</span>
-              </li>
-            ))}
-          </ul>
+          <FileList files={detail.files} testId="mo-dataset-files" />
         )}
         {detail.truncated && (
           <div className="mo-DatasetFiles-truncated">

@@ -68,42 +68,76 @@ function FormBody(props: {
 }): JSX.Element {
   const { trans } = props;
   const [v, setV] = React.useState(props.initial);
-  const set = (key: keyof IDatasetFormValues) => (
+  type Key = keyof IDatasetFormValues;
+  const set = (key: Key) => (
     e: React.ChangeEvent<HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement>
   ) => {
     const next = { ...v, [key]: e.currentTarget.value };
     setV(next);
     props.onChange(next);
   };
-  const choices = (values: string[], current: string) =>
-    values.includes(current) || !current ? values : [...values, current];
   const hints = formHints(trans, v);
-  const row = (label: string, control: JSX.Element, key: string) => (
+  /** A labelled row of the form, classed after its key. */
+  const row = (key: Key, label: string, control: JSX.Element) => (
     <label className={`mo-DatasetForm-row mo-DatasetForm-${key}`}>
       <span>{label}</span>
       {control}
     </label>
   );
+  const input = (
+    key: Key,
+    label: string,
+    extra: { placeholder?: string; disabled?: boolean } = {}
+  ) =>
+    row(
+      key,
+      label,
+      <input className="jp-mod-styled" name={key} value={v[key]} onChange={set(key)} {...extra} />
+    );
+  /** A select of `values` (and the current value, should it be another). */
+  const select = (
+    key: Key,
+    label: string,
+    values: string[],
+    optionLabel: (t: TranslationBundle, value: string) => string
+  ) =>
+    row(
+      key,
+      label,
+      <select className="jp-mod-styled" name={key} value={v[key]} onChange={set(key)}>
+        {(values.includes(v[key]) || !v[key] ? values : [...values, v[key]]).map(x => (
+          <option key={x} value={x}>
+            {optionLabel(trans, x)}
+          </option>
+        ))}
+      </select>
+    );
+  const radio = (split: IDatasetFormValues['split']) => (
+    <input
+      type="radio"
+      name="split"
+      value={split}
+      checked={v.split === split}
+      onChange={set('split')}
+    />
+  );
   return (
     <div className="mo-DatasetForm-body">
       {props.serverError && (
-        <pre className="mo-DatasetForm-error" role="alert" data-testid="mo-dataset-form-error">
+        <pre
+          className="mo-Message mo-mod-error mo-DatasetForm-error"
+          role="alert"
+          data-testid="mo-dataset-form-error"
+        >
           {props.serverError}
         </pre>
       )}
+      {input('name', trans.__('Name'), {
+        disabled: props.editing,
+        placeholder: trans.__('e.g. flowers')
+      })}
       {row(
-        trans.__('Name'),
-        <input
-          className="jp-mod-styled"
-          name="name"
-          value={v.name}
-          disabled={props.editing}
-          placeholder={trans.__('e.g. flowers')}
-          onChange={set('name')}
-        />,
-        'name'
-      )}
-      {row(
+        'description',
         trans.__('Description'),
         <textarea
           className="jp-mod-styled"
@@ -111,63 +145,18 @@ function FormBody(props: {
           rows={2}
           value={v.description}
           onChange={set('description')}
-        />,
-        'description'
+        />
       )}
-      {row(
-        trans.__('Tags'),
-        <input
-          className="jp-mod-styled"
-          name="tags"
-          value={v.tags}
-          placeholder={trans.__('comma separated, e.g. image, flowers')}
-          onChange={set('tags')}
-        />,
-        'tags'
-      )}
-      {row(
-        trans.__('Purpose'),
-        <select className="jp-mod-styled" name="purpose" value={v.purpose} onChange={set('purpose')}>
-          {choices(PURPOSES, v.purpose).map(p => (
-            <option key={p} value={p}>
-              {purposeLabel(trans, p)}
-            </option>
-          ))}
-        </select>,
-        'purpose'
-      )}
-      {row(
-        trans.__('Label type'),
-        <select className="jp-mod-styled" name="label_type" value={v.label_type} onChange={set('label_type')}>
-          {choices(LABEL_TYPES, v.label_type).map(t => (
-            <option key={t} value={t}>
-              {labelTypeLabel(trans, t)}
-            </option>
-          ))}
-        </select>,
-        'label_type'
-      )}
-      {row(
-        trans.__('Format'),
-        <select className="jp-mod-styled" name="format" value={v.format} onChange={set('format')}>
-          {choices(FORMATS, v.format).map(f => (
-            <option key={f} value={f}>
-              {formatLabel(trans, f)}
-            </option>
-          ))}
-        </select>,
-        'format'
-      )}
+      {input('tags', trans.__('Tags'), {
+        placeholder: trans.__('comma separated, e.g. image, flowers')
+      })}
+      {select('purpose', trans.__('Purpose'), PURPOSES, purposeLabel)}
+      {select('label_type', trans.__('Label type'), LABEL_TYPES, labelTypeLabel)}
+      {select('format', trans.__('Format'), FORMATS, formatLabel)}
       <fieldset className="mo-DatasetForm-row mo-DatasetForm-split">
         <legend>{trans.__('Test set')}</legend>
         <label>
-          <input
-            type="radio"
-            name="split"
-            value="ratio"
-            checked={v.split === 'ratio'}
-            onChange={set('split')}
-          />
+          {radio('ratio')}
           {trans.__('Train share of a random split')}
           <input
             className="jp-mod-styled mo-DatasetForm-ratio"
@@ -182,17 +171,12 @@ function FormBody(props: {
           />
         </label>
         <label>
-          <input
-            type="radio"
-            name="split"
-            value="independent"
-            checked={v.split === 'independent'}
-            onChange={set('split')}
-          />
+          {radio('independent')}
           {trans.__('Independent test set (upload train and test separately)')}
         </label>
       </fieldset>
       {row(
+        'permission',
         trans.__('Permission'),
         <select className="jp-mod-styled" name="permission" value={v.permission} onChange={set('permission')}>
           <option value="private">{trans.__('Private: only you')}</option>
@@ -202,25 +186,12 @@ function FormBody(props: {
               {trans.__('Preset (administrators only)')}
             </option>
           )}
-        </select>,
-        'permission'
+        </select>
       )}
-      {row(
-        trans.__('License'),
-        <input className="jp-mod-styled" name="license" value={v.license} onChange={set('license')} />,
-        'license'
-      )}
-      {row(
-        trans.__('Source'),
-        <input
-          className="jp-mod-styled"
-          name="source"
-          value={v.source}
-          placeholder={trans.__('where the data comes from (URL, paper, ...)')}
-          onChange={set('source')}
-        />,
-        'source'
-      )}
+      {input('license', trans.__('License'))}
+      {input('source', trans.__('Source'), {
+        placeholder: trans.__('where the data comes from (URL, paper, ...)')
+      })}
       {hints.length > 0 && (
         <ul className="mo-DatasetForm-hints" data-testid="mo-dataset-form-hints">
           {hints.map(h => (

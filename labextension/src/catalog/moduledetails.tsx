@@ -5,15 +5,22 @@
 import { MainAreaWidget } from '@jupyterlab/apputils';
 import { IRenderMimeRegistry } from '@jupyterlab/rendermime';
 import { TranslationBundle } from '@jupyterlab/translation';
-import { ReactWidget } from '@jupyterlab/ui-components';
 import * as React from 'react';
 
-import { errorMessage } from '../api';
 import { modulesIcon } from '../icons';
 import { IModuleDetail, IParam, ModuleAction, getModule } from './api';
+import {
+  CatalogDetails,
+  DetailsHeader,
+  DetailsLoading,
+  FileList,
+  createDetailsTab,
+  useBusy,
+  useDetail
+} from './details';
 import { Markdown } from './markdown';
 import { Badge } from './search';
-import { detailsWidgetId, formatBytes, mainAction } from './util';
+import { mainAction } from './util';
 
 export interface IModuleDetailsOptions {
   id: string;
@@ -23,15 +30,9 @@ export interface IModuleDetailsOptions {
   insert: (id: string, version: string, action: ModuleAction) => Promise<unknown>;
 }
 
-export function moduleWidgetId(id: string): string {
-  return detailsWidgetId('module', id);
-}
-
-export class ModuleDetails extends ReactWidget {
-  constructor(readonly options: IModuleDetailsOptions) {
-    super();
-    this.addClass('mo-ModuleDetails');
-    this.node.setAttribute('data-module-id', options.id);
+export class ModuleDetails extends CatalogDetails<IModuleDetailsOptions> {
+  constructor(options: IModuleDetailsOptions) {
+    super(options, 'module');
   }
 
   get moduleId(): string {
@@ -60,14 +61,8 @@ export class ModuleDetails extends ReactWidget {
 export function createModuleWidget(
   options: IModuleDetailsOptions
 ): MainAreaWidget<ModuleDetails> {
-  const content = new ModuleDetails(options);
-  const widget = new MainAreaWidget({ content });
-  widget.id = moduleWidgetId(options.id);
-  widget.title.label = options.id.split('/').pop() ?? options.id;
-  widget.title.caption = options.trans.__('Module %1', options.id);
-  widget.title.icon = modulesIcon;
-  widget.title.closable = true;
-  return widget;
+  const caption = options.trans.__('Module %1', options.id);
+  return createDetailsTab(new ModuleDetails(options), caption, modulesIcon);
 }
 
 function ModuleView(
@@ -75,50 +70,23 @@ function ModuleView(
 ): JSX.Element {
   const { id, trans } = props;
   const [version, setVersion] = React.useState(props.version ?? '');
-  const [detail, setDetail] = React.useState<IModuleDetail | null>(null);
-  const [error, setError] = React.useState<string | null>(null);
-  const [busy, setBusy] = React.useState<ModuleAction | null>(null);
-
-  React.useEffect(() => {
-    let live = true;
-    setError(null);
-    getModule(id, version || undefined).then(
-      d => {
-        if (live) {
-          setDetail(d);
-          props.onLoaded(d);
-        }
-      },
-      err => live && setError(errorMessage(err))
-    );
-    return () => {
-      live = false;
-    };
-  }, [id, version]);
+  const { detail, error } = useDetail(
+    () => getModule(id, version || undefined),
+    [id, version],
+    props.onLoaded
+  );
+  const [busy, run] = useBusy();
+  const failure = error ? trans.__('Cannot load module %1: %2', id, error) : '';
 
   if (!detail) {
     return (
-      <div className="mo-ModuleDetails-content" data-state="loading">
-        {error ? (
-          <div className="mo-Catalog-error" role="alert">
-            {trans.__('Cannot load module %1: %2', id, error)}
-          </div>
-        ) : (
-          <div className="mo-Catalog-loading">{trans.__('Loading…')}</div>
-        )}
-      </div>
+      <DetailsLoading className="mo-ModuleDetails-content" failure={failure} trans={trans} />
     );
   }
 
   const action = mainAction(detail);
-  const insert = async (a: ModuleAction) => {
-    setBusy(a);
-    try {
-      await props.insert(detail.id, detail.version, a);
-    } finally {
-      setBusy(null);
-    }
-  };
+  const insert = (a: ModuleAction) =>
+    run(a, () => props.insert(detail.id, detail.version, a));
   const inputs = detail.spec.input ?? {};
   const outputs = detail.spec.output ?? {};
 
@@ -128,79 +96,63 @@ function ModuleView(
       data-state="ready"
       data-version={detail.version}
     >
-      <div className="mo-Details-header">
-        <div className="mo-Details-titleLine">
-          <h1 className="mo-Details-title">{detail.name}</h1>
-          <span className="mo-Details-id">{detail.id}</span>
-          <Badge kind="catalog" value={detail.catalog} />
-          <Badge kind="permission" value={detail.permission} />
-          {detail.category === 'toolkit' && (
-            <Badge kind="category" value="toolkit" label={trans.__('toolkit')} />
-          )}
-        </div>
-        {detail.description && (
-          <p className="mo-Details-description">{detail.description}</p>
-        )}
-        {detail.tags.length > 0 && (
-          <div className="mo-CatalogRow-tags">
-            {detail.tags.map(t => (
-              <span key={t} className="mo-Tag">
-                {t}
-              </span>
-            ))}
-          </div>
-        )}
-        <div className="mo-Details-toolbar">
-          <label className="mo-Details-field">
-            <span>{trans.__('Version')}</span>
-            <select
-              className="jp-mod-styled mo-ModuleDetails-version"
-              data-testid="mo-module-version"
-              value={version || detail.version}
-              onChange={e => setVersion(e.currentTarget.value)}
-            >
-              {detail.versions.map(v => (
-                <option key={v} value={v}>
-                  {v === detail.versions[0] ? trans.__('%1 (latest)', v) : v}
-                </option>
-              ))}
-            </select>
-          </label>
-          <button
-            className="jp-Button jp-mod-styled jp-mod-accept mo-ModuleDetails-insert"
-            data-testid="mo-module-insert"
-            disabled={!action || busy !== null}
-            title={
-              action
-                ? trans.__('Insert the %1 code below the active cell of the current notebook', action)
-                : trans.__('This module has neither predict nor run')
-            }
-            onClick={() => action && void insert(action)}
+      <DetailsHeader
+        detail={detail}
+        failure={failure}
+        badges={
+          <>
+            <Badge kind="catalog" value={detail.catalog} />
+            <Badge kind="permission" value={detail.permission} />
+            {detail.category === 'toolkit' && (
+              <Badge kind="category" value="toolkit" label={trans.__('toolkit')} />
+            )}
+          </>
+        }
+      >
+        <label className="mo-Details-field">
+          <span>{trans.__('Version')}</span>
+          <select
+            className="jp-mod-styled mo-ModuleDetails-version"
+            data-testid="mo-module-version"
+            value={version || detail.version}
+            onChange={e => setVersion(e.currentTarget.value)}
           >
-            {busy !== null && busy !== 'train'
+            {detail.versions.map(v => (
+              <option key={v} value={v}>
+                {v === detail.versions[0] ? trans.__('%1 (latest)', v) : v}
+              </option>
+            ))}
+          </select>
+        </label>
+        <button
+          className="jp-Button jp-mod-styled jp-mod-accept mo-ModuleDetails-insert"
+          data-testid="mo-module-insert"
+          disabled={!action || busy !== ''}
+          title={
+            action
+              ? trans.__('Insert the %1 code below the active cell of the current notebook', action)
+              : trans.__('This module has neither predict nor run')
+          }
+          onClick={() => action && void insert(action)}
+        >
+          {busy !== '' && busy !== 'train'
+            ? trans.__('Inserting…')
+            : trans.__('Insert')}
+        </button>
+        {detail.actions.includes('train') && (
+          <button
+            className="jp-Button jp-mod-styled mo-ModuleDetails-insertTrain"
+            data-testid="mo-module-insert-train"
+            disabled={busy !== ''}
+            title={trans.__('Insert code that retrains the module with a conf of its train parameters')}
+            onClick={() => void insert('train')}
+          >
+            {busy === 'train'
               ? trans.__('Inserting…')
-              : trans.__('Insert')}
+              : trans.__('Insert train code')}
           </button>
-          {detail.actions.includes('train') && (
-            <button
-              className="jp-Button jp-mod-styled mo-ModuleDetails-insertTrain"
-              data-testid="mo-module-insert-train"
-              disabled={busy !== null}
-              title={trans.__('Insert code that retrains the module with a conf of its train parameters')}
-              onClick={() => void insert('train')}
-            >
-              {busy === 'train'
-                ? trans.__('Inserting…')
-                : trans.__('Insert train code')}
-            </button>
-          )}
-        </div>
-        {error && (
-          <div className="mo-Catalog-error" role="alert">
-            {trans.__('Cannot load module %1: %2', id, error)}
-          </div>
         )}
-      </div>
+      </DetailsHeader>
 
       {(['train', 'predict', 'run'] as ModuleAction[]).map(a => {
         const ins = inputs[a] ?? [];
@@ -240,14 +192,7 @@ function ModuleView(
       {detail.files.length > 0 && (
         <details className="mo-Details-section mo-ModuleDetails-files">
           <summary>{trans.__('Files (%1)', detail.files.length)}</summary>
-          <ul className="mo-FileList">
-            {detail.files.map(f => (
-              <li key={f.path}>
-                <span className="mo-FileList-path">{f.path}</span>
-                <span className="mo-FileList-size">{formatBytes(f.size)}</span>
-              </li>
-            ))}
-          </ul>
+          <FileList files={detail.files} />
         </details>
       )}
     </div>

@@ -1,7 +1,7 @@
 /**
  * What the Modules and Datasets sidebars share: a debounced search against
- * the server, a search box, small formatting helpers, and the signal that
- * tells every view the catalog changed.
+ * the server, a search box, badges and tags, and the signal that tells
+ * every view the catalog changed.
  */
 import { TranslationBundle } from '@jupyterlab/translation';
 import { ISignal, Signal } from '@lumino/signaling';
@@ -22,6 +22,31 @@ export class CatalogEvents {
     this._changed.emit(what);
   }
   private _changed = new Signal<this, string>(this);
+}
+
+/**
+ * A counter that grows with every catalog change (only those of `id` and
+ * "anything" when `id` is given) and with every call of the returned
+ * refresh: a dependency for effects that load.
+ */
+export function useChangeTick(
+  events: CatalogEvents,
+  id?: string
+): [number, () => void] {
+  const [tick, setTick] = React.useState(0);
+  const refresh = React.useCallback(() => setTick(t => t + 1), []);
+  React.useEffect(() => {
+    const onChange = (_: unknown, what: string) => {
+      if (id === undefined || !what || what === id) {
+        refresh();
+      }
+    };
+    events.changed.connect(onChange);
+    return () => {
+      events.changed.disconnect(onChange);
+    };
+  }, [events, id, refresh]);
+  return [tick, refresh];
 }
 
 export interface ISearchState<T> {
@@ -46,7 +71,7 @@ export function useSearch<T>(
   delay = SEARCH_DELAY_MS
 ): ISearchState<T> {
   const [query, setQuery] = React.useState('');
-  const [tick, setTick] = React.useState(0);
+  const [tick, refresh] = useChangeTick(events);
   const [state, setState] = React.useState({
     items: [] as T[],
     total: 0,
@@ -55,15 +80,6 @@ export function useSearch<T>(
     generation: 0
   });
   const latest = React.useRef(0);
-  const refresh = React.useCallback(() => setTick(t => t + 1), []);
-
-  React.useEffect(() => {
-    const onChange = () => refresh();
-    events.changed.connect(onChange);
-    return () => {
-      events.changed.disconnect(onChange);
-    };
-  }, [events, refresh]);
 
   React.useEffect(() => {
     const ticket = ++latest.current;
@@ -132,9 +148,7 @@ export function ResultStatus(props: {
   const { trans, state } = props;
   if (state.error !== null) {
     return (
-      <div className="mo-Catalog-error" role="alert">
-        {trans.__('Search failed: %1', state.error)}
-      </div>
+      <CatalogError>{trans.__('Search failed: %1', state.error)}</CatalogError>
     );
   }
   if (!state.loading && state.items.length === 0) {
@@ -169,5 +183,31 @@ export function Badge(props: {
     >
       {props.label ?? props.value}
     </span>
+  );
+}
+
+/** A module's or dataset's tags (nothing when it has none). */
+export function Tags(props: { tags: string[] | undefined }): JSX.Element | null {
+  const tags = props.tags ?? [];
+  if (!tags.length) {
+    return null;
+  }
+  return (
+    <div className="mo-CatalogRow-tags">
+      {tags.map(t => (
+        <span key={t} className="mo-Tag">
+          {t}
+        </span>
+      ))}
+    </div>
+  );
+}
+
+/** An error box of the catalog's views. */
+export function CatalogError(props: { children: string }): JSX.Element {
+  return (
+    <div className="mo-Message mo-mod-error mo-Catalog-error" role="alert">
+      {props.children}
+    </div>
   );
 }

@@ -159,7 +159,7 @@ export function UploadBox(props: {
       )}
       {message && (
         <pre
-          className={`mo-UploadBox-message ${message.ok ? 'mo-mod-ok' : 'mo-mod-error'}`}
+          className={`mo-Message mo-UploadBox-message ${message.ok ? 'mo-mod-ok' : 'mo-mod-error'}`}
           data-testid="mo-upload-message"
           role={message.ok ? 'status' : 'alert'}
         >

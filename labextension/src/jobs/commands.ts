@@ -17,6 +17,7 @@ import { TranslationBundle } from '@jupyterlab/translation';
 import { IJob, deleteJob, errorMessage, stopJob } from '../api';
 import { contextMenuPath, currentDocument } from '../export';
 import { runJobIcon } from '../icons';
+import { openTabCommand } from '../shell';
 import { CommandIDs, SettingsHolder } from '../tokens';
 import { showCreateJobDialog } from './dialog';
 import { JobPanel, createJobWidget } from './jobwidget';
@@ -86,26 +87,13 @@ export function addJobCommands(
   commands.addCommand(CommandIDs.openJob, {
     label: args =>
       args.id ? trans.__('Open Job %1', args.id as string) : trans.__('Open Job'),
-    execute: args => {
-      const id = String(args.id ?? '');
-      if (!id) {
-        return;
-      }
-      let widget = tracker.find(w => w.content.jobId === id);
-      if (!widget) {
-        widget = createJobWidget({
-          id,
-          trans,
-          settings: settings.current,
-          model,
-          commands
-        });
-        void tracker.add(widget);
-        shell.add(widget, 'main');
-      }
-      shell.activateById(widget.id);
-      return widget;
-    }
+    execute: openTabCommand(
+      shell,
+      tracker,
+      w => w.content.jobId,
+      id =>
+        createJobWidget({ id, trans, settings: settings.current, model, commands })
+    )
   });
 
   commands.addCommand(CommandIDs.stopJob, {

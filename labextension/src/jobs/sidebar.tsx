@@ -15,6 +15,7 @@ import { CommandRegistry } from '@lumino/commands';
 import * as React from 'react';
 
 import { IJob, isFinal } from '../api';
+import { IconButton, SidebarHeader, activation } from '../components';
 import { STATE_ICONS, jobsIcon } from '../icons';
 import { CommandIDs } from '../tokens';
 import { elapsed, formatDuration, formatTime, stateLabel } from './format';
@@ -31,6 +32,7 @@ export class JobsSidebar extends ReactWidget {
   constructor(private _options: IJobsSidebarOptions) {
     super();
     this.id = 'mo-jobs-sidebar';
+    this.addClass('mo-Sidebar');
     this.addClass('mo-JobsSidebar');
     this.title.icon = jobsIcon;
     this.title.caption = _options.trans.__('Jobs');
@@ -64,27 +66,22 @@ function JobsList(props: IJobsSidebarOptions): JSX.Element {
   useTicker(jobs.some(j => j.state === 'running'));
   return (
     <div className="mo-JobsSidebar-content">
-      <div className="mo-JobsSidebar-header">
-        <h2 className="mo-JobsSidebar-title">{trans.__('Jobs')}</h2>
-        <button
-          className="jp-Button jp-mod-minimal mo-IconButton mo-JobsSidebar-create"
+      <SidebarHeader prefix="mo-JobsSidebar" title={trans.__('Jobs')}>
+        <IconButton
+          className="mo-JobsSidebar-create"
+          icon={addIcon}
           title={trans.__('Create job')}
-          aria-label={trans.__('Create job')}
           onClick={() => void commands.execute(CommandIDs.createJob)}
-        >
-          <addIcon.react tag="span" elementSize="normal" />
-        </button>
-        <button
-          className="jp-Button jp-mod-minimal mo-IconButton mo-JobsSidebar-refresh"
+        />
+        <IconButton
+          className="mo-JobsSidebar-refresh"
+          icon={refreshIcon}
           title={trans.__('Refresh')}
-          aria-label={trans.__('Refresh')}
           onClick={() => void model.refresh().catch(() => undefined)}
-        >
-          <refreshIcon.react tag="span" elementSize="normal" />
-        </button>
-      </div>
+        />
+      </SidebarHeader>
       {model.error !== null && (
-        <div className="mo-JobsSidebar-error" role="alert">
+        <div className="mo-Message mo-mod-error mo-JobsSidebar-error" role="alert">
           {trans.__('Cannot load jobs: %1', model.error)}
         </div>
       )}
@@ -95,7 +92,7 @@ function JobsList(props: IJobsSidebarOptions): JSX.Element {
           )}
         </div>
       )}
-      <ul className="mo-JobList" role="list">
+      <ul className="mo-Sidebar-list mo-JobList" role="list">
         {jobs.map(job => (
           <JobRow key={job.id} job={job} {...props} />
         ))}
@@ -121,17 +118,11 @@ function JobRow(props: IJobsSidebarOptions & { job: IJob }): JSX.Element {
     .join('\n');
   return (
     <li
-      className={`mo-JobRow mo-mod-${job.state}`}
+      className={`mo-Sidebar-row mo-JobRow mo-mod-${job.state}`}
       data-job-id={job.id}
       data-state={job.state}
       title={title}
-      tabIndex={0}
-      onClick={open}
-      onKeyDown={e => {
-        if (e.key === 'Enter') {
-          open();
-        }
-      }}
+      {...activation(open)}
     >
       <span
         className={`mo-JobRow-state mo-StateIcon mo-mod-${job.state}`}
@@ -147,29 +138,25 @@ function JobRow(props: IJobsSidebarOptions & { job: IJob }): JSX.Element {
         {secs === null ? label : formatDuration(secs)}
       </span>
       {!isFinal(job.state) ? (
-        <button
-          className="jp-Button jp-mod-minimal mo-IconButton mo-JobRow-stop"
+        <IconButton
+          className="mo-JobRow-stop"
+          icon={stopIcon}
           title={trans.__('Stop job')}
-          aria-label={trans.__('Stop job')}
           onClick={e => {
             e.stopPropagation();
             void commands.execute(CommandIDs.stopJob, { id: job.id });
           }}
-        >
-          <stopIcon.react tag="span" elementSize="normal" />
-        </button>
+        />
       ) : (
-        <button
-          className="jp-Button jp-mod-minimal mo-IconButton mo-JobRow-delete"
+        <IconButton
+          className="mo-JobRow-delete"
+          icon={deleteIcon}
           title={trans.__('Delete job')}
-          aria-label={trans.__('Delete job')}
           onClick={e => {
             e.stopPropagation();
             onDelete(job);
           }}
-        >
-          <deleteIcon.react tag="span" elementSize="normal" />
-        </button>
+        />
       )}
     </li>
   );
