@@ -3,7 +3,8 @@
 // with one folder per class through the Upload box (progress to 100 %, two
 // 8 MiB chunks), see the format check pass, set it online, insert it into a
 // notebook and run the cell; a zip with a "../x" entry is refused with the
-// server's message; edit, permission and delete.
+// server's message; an archive inside a dataset is extracted into the notebook's folder; edit,
+// permission and delete.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -195,8 +196,46 @@ describe('datasets', () => {
     });
   });
 
+  it('extracts an archive of a dataset into the notebook folder (the seeds\' !7zx), safely', async () => {
+    await withSnapshot(page, 'datasets-extract', async () => {
+      // a dataset that ships an archive, as star-face does in the seeds
+      const script = `
+import io, sys, zipfile
+inner = io.BytesIO()
+with zipfile.ZipFile(inner, "w") as zf:
+    zf.writestr("star-face/a/1.jpg", "face a")
+    zf.writestr("star-face/b/2.jpg", "face b")
+with zipfile.ZipFile(sys.argv[1], "w") as zf:
+    zf.writestr("labels.json", "{}")
+    zf.writestr("star-face.zip", inner.getvalue())
+`;
+      const r = spawnSync(PYTHON, ['-c', script, path.join(server.root, 'starface-upload.zip')], { encoding: 'utf8' });
+      assert.equal(r.status, 0, r.stderr);
+      const sid = `${owner}/starface`;
+      await server.api('mo/api/datasets', {
+        method: 'POST',
+        body: { name: 'starface', purpose: 'image_classification', format: 'json' }
+      });
+      await server.api(`mo/api/datasets/${sid}/import`, { method: 'POST', body: { path: 'starface-upload.zip' } });
+      await server.api(`mo/api/datasets/${sid}`, { method: 'PATCH', body: { status: 'online' } });
+
+      await execute(page, 'mo:open-dataset', { id: sid });
+      const details = await waitForDetails(page, 'dataset', sid);
+      const extract = details.locator('.mo-DatasetArchives-extract');
+      await extract.waitFor({ state: 'visible' });
+      await dismissToasts(page);
+      await extract.click();
+      await waitForToast(page, /Extracted 2 files into star-face/);
+      assert.equal(fs.readFileSync(path.join(server.root, 'star-face/b/2.jpg'), 'utf8'), 'face b');
+      assert.equal(fs.existsSync(path.join(server.root, 'star-face/star-face')), false);
+      // the dataset itself came along, linked read-only, as Insert does
+      assert.ok(fs.existsSync(path.join(server.root, `datasets/${owner}-starface/star-face.zip`)));
+    });
+  });
+
   it('edits the metadata, makes it public, and deletes it after confirming', async () => {
     await withSnapshot(page, 'datasets-manage', async () => {
+      await execute(page, 'mo:open-dataset', { id });
       const details = await waitForDetails(page, 'dataset', id);
       await details.locator('[data-testid="mo-dataset-edit"]').click();
       const dialog = page.locator('.jp-Dialog', { has: page.locator('.mo-DatasetForm') });
