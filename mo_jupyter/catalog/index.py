@@ -196,7 +196,9 @@ class CatalogIndex:
     def refresh(self) -> None:
         """Rescan now (after a change made by this process)."""
         with self._lock:
-            modules, datasets = self._scan_modules(), self._scan_datasets()
+            by_name = (lambda item: (item[1].name.lower(), item[1].owner))  # noqa: E731
+            modules = dict(sorted(self._scan_modules().items(), key=by_name))
+            datasets = dict(sorted(self._scan_datasets().items(), key=by_name))
             self._modules, self._datasets = modules, datasets
             self._scanned_at = time.monotonic()
 
@@ -232,30 +234,37 @@ class CatalogIndex:
 
     def search(self, entries, query: str, limit: int, visible=lambda e: True) -> tuple[list, int]:
         """Entries matching every word of ``query`` (name, owner, description, tags), best first:
-        exact name, then name prefix, then a word in the name, then the rest; by name within."""
+        exact name, then name prefix, then a word in the name, then the rest; by name within
+        (the snapshot is kept sorted by name, so ranking is bucketing: no sort per query)."""
         words = query.lower().split()
         q = query.strip().lower()
-        hits = []
+        buckets: tuple[list, list, list, list] = ([], [], [], [])
         for entry in entries.values():
             hay = entry.hay
             if words and not all(w in hay for w in words):
                 continue
             if not visible(entry):
                 continue
-            name = entry.name.lower()
             if not words:
                 rank = 0
-            elif name == q:
-                rank = 0
-            elif name.startswith(words[0]):
-                rank = 1
-            elif any(w in name for w in words):
-                rank = 2
             else:
-                rank = 3
-            hits.append((rank, name, entry.owner, entry))
-        hits.sort(key=lambda h: h[:3])
-        return [h[3] for h in hits[:limit]], len(hits)
+                name = entry.name.lower()
+                if name == q:
+                    rank = 0
+                elif name.startswith(words[0]):
+                    rank = 1
+                elif any(w in name for w in words):
+                    rank = 2
+                else:
+                    rank = 3
+            buckets[rank].append(entry)
+        total = sum(map(len, buckets))
+        out: list = []
+        for bucket in buckets:
+            if len(out) >= limit:
+                break
+            out.extend(bucket[: limit - len(out)])
+        return out, total
 
 
 def _load_meta(path: Path) -> dict:
