@@ -14,7 +14,9 @@ from traitlets import Dict, Float, Integer, List, Unicode, default, validate
 from .catalog.archives import Limits
 from .catalog.roots import default_owner
 from .catalog.service import CatalogService
+from .handle.service import HandleService
 from .handlers.catalog import catalog_routes
+from .handlers.handle import handle_routes
 
 from .handlers.export import ExportHandler
 from .handlers.jobs import (
@@ -118,7 +120,8 @@ class MoJupyterApp(ExtensionApp):
     def initialize_settings(self):
         catalog = self.make_catalog_service()
         catalog.index.warm()
-        self.settings.update(mo_jobs=self.make_job_service(), mo_catalog=catalog)
+        self.settings.update(mo_jobs=self.make_job_service(), mo_catalog=catalog,
+                             mo_handle=HandleService(self.root_dir or self.serverapp.root_dir))
         self.log.info("mo_jupyter: jobs in %s", self.settings["mo_jobs"].jobs_dir)
 
     def initialize_handlers(self):
@@ -134,6 +137,7 @@ class MoJupyterApp(ExtensionApp):
                 (rf"{api}/jobs/{JOB_ID}/stream", JobStreamHandler),
                 (rf"{api}/export", ExportHandler),
                 *catalog_routes(api),
+                *handle_routes(api),
             ]
         )
 

@@ -1,0 +1,49 @@
+"""REST handlers of the deploy wizard: the handle template, scan, generate."""
+
+from __future__ import annotations
+
+from tornado import web
+
+from .. import schemas
+from .base import MoHandler
+
+
+class HandleHandler(MoHandler):
+    @property
+    def handle(self):
+        return self.settings["mo_handle"]
+
+    def body(self, request: str) -> dict:
+        body = self.json_body()
+        schemas.validate(f"handle_requests#{request}", body)
+        return body
+
+
+class HandleTemplateHandler(HandleHandler):
+    @web.authenticated
+    async def get(self):
+        self.reject_unknown_arguments()
+        self.reply(self.handle.template())
+
+
+class HandleScanHandler(HandleHandler):
+    @web.authenticated
+    async def post(self):
+        body = self.body("scan")
+        self.reply(await self.run(self.handle.scan, body["path"], body.get("cells")))
+
+
+class HandleGenerateHandler(HandleHandler):
+    @web.authenticated
+    async def post(self):
+        body = self.body("generate")
+        self.reply(await self.run(self.handle.generate, body["notebook"], body.get("cells"), body.get("handler"),
+                                  body.get("spec"), body.get("overwrite", False)))
+
+
+def handle_routes(api: str) -> list[tuple]:
+    return [
+        (rf"{api}/handle/template", HandleTemplateHandler),
+        (rf"{api}/handle/scan", HandleScanHandler),
+        (rf"{api}/handle/generate", HandleGenerateHandler),
+    ]
