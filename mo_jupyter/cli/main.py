@@ -6,19 +6,21 @@ import argparse
 import sys
 
 from ..errors import MoError
-from . import dataset_cmd, export_cmd, image_cmd, job_cmd, module_cmd
+from . import dataset_cmd, export_cmd, handle_cmd, image_cmd, job_cmd, module_cmd, serve_cmd
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="jupyter mo", description="mo_jupyter from the command line")
     parser.add_argument("--root", default=".", help="the project root (default: the current directory)")
     parser.add_argument("--jobs-dir", default=".mo/jobs", help="job records, relative to the root")
-    nouns = parser.add_subparsers(dest="noun", required=True, metavar="{job,export,image,module,dataset}")
+    nouns = parser.add_subparsers(dest="noun", required=True, metavar="{job,export,image,module,dataset,handle,serve}")
     job_cmd.add_parser(nouns)
     export_cmd.add_parser(nouns)
     image_cmd.add_parser(nouns)
     module_cmd.add_parser(nouns)
     dataset_cmd.add_parser(nouns)
+    serve_cmd.add_parser(nouns)
+    handle_cmd.add_parser(nouns)
     return parser
 
 

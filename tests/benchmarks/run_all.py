@@ -17,6 +17,7 @@ import bench_docker  # noqa: E402
 import bench_handle_parse  # noqa: E402
 import bench_job_overhead  # noqa: E402
 import bench_mnist  # noqa: E402
+import bench_serve  # noqa: E402
 import bench_stream_latency  # noqa: E402
 
 
@@ -27,6 +28,7 @@ def main() -> int:
     bench_stream_latency.main(quick)
     bench_catalog.main(quick)
     bench_handle_parse.main(quick)
+    bench_serve.main(quick)
     bench_docker.main(quick)
     bench_mnist.main(quick)
     print(f"benchmarks done in {time.monotonic() - t0:.0f} s (browser figures (d) come from the UI tests)")

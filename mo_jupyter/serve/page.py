@@ -1,0 +1,133 @@
+"""The test page at ``GET /``: one self-contained HTML page (inline CSS and JS, no external URL)
+with a form generated from the spec. Every spec string is HTML-escaped; the script posts to the
+relative URL ``api/run`` so the page also works behind a proxy prefix."""
+
+from __future__ import annotations
+
+import json
+from html import escape
+
+from ..handle.spec import parse_range
+
+ACCEPT = {"img": "image/*", "audio": "audio/*", "video": "video/*", "file": ""}
+
+CSS = """
+:root{color-scheme:light dark;--bg:#fff;--fg:#1d1d1f;--mute:#6b6b70;--line:#d0d0d6;--acc:#2563eb;--err:#c62828;--box:#f6f6f8}
+@media (prefers-color-scheme:dark){:root{--bg:#18181b;--fg:#ececef;--mute:#a1a1aa;--line:#3f3f46;--acc:#60a5fa;--err:#f87171;--box:#232328}}
+body{margin:0;background:var(--bg);color:var(--fg);font:15px/1.45 system-ui,sans-serif}
+main{max-width:760px;margin:0 auto;padding:24px 16px}h1{font-size:22px;margin:0 0 4px}p.d{color:var(--mute);margin:0 0 16px}
+.f{margin:0 0 14px}.f>label{display:block;font-weight:600}.f small{display:block;color:var(--mute)}
+input[type=text],input[type=number],select{width:100%;box-sizing:border-box;padding:6px 8px;border:1px solid var(--line);border-radius:6px;background:var(--box);color:var(--fg)}
+.err{color:var(--err);font-size:13px;min-height:0}button{padding:6px 14px;border-radius:6px;border:1px solid var(--line);background:var(--box);color:var(--fg);cursor:pointer}
+button.run{background:var(--acc);color:#fff;border-color:var(--acc)}canvas.pad{border:1px solid var(--line);border-radius:6px;touch-action:none;background:#000;display:block;margin:6px 0}
+img.pv{max-width:200px;max-height:200px;display:block;margin-top:6px;image-rendering:pixelated;border:1px solid var(--line)}
+#out{margin-top:18px}.o{border:1px solid var(--line);border-radius:6px;padding:8px;margin:0 0 10px;background:var(--box)}
+.o img{max-width:100%;min-width:112px;image-rendering:pixelated}pre{margin:4px 0 0;white-space:pre-wrap;word-break:break-word}#st{color:var(--mute);margin-left:10px}
+"""
+
+JS = r"""
+const form=document.getElementById('form'),media={},out=document.getElementById('out'),st=document.getElementById('st');
+const $=id=>document.getElementById(id);
+function setMedia(k,url){media[k]=url;const pv=$('p-'+k);if(pv){pv.src=url;pv.hidden=false;}}
+for(const el of form.querySelectorAll('input[type=file]')){el.addEventListener('change',()=>{const f=el.files[0];if(!f){delete media[el.name];return;}
+ const r=new FileReader();r.onload=()=>{media[el.name]=r.result;if(el.dataset.type==='img')setMedia(el.name,r.result);};r.readAsDataURL(f);});}
+function crc32(b){let c=-1;for(let i=0;i<b.length;i++){c^=b[i];for(let k=0;k<8;k++)c=c&1?(c>>>1)^0xEDB88320:c>>>1;}return(c^-1)>>>0;}
+function u32(n){return[(n>>>24)&255,(n>>>16)&255,(n>>>8)&255,n&255];}
+function chunk(t,d){const td=[...t].map(c=>c.charCodeAt(0)).concat(Array.from(d));return u32(d.length).concat(td,u32(crc32(td)));}
+function grayPng(g,w,h){const raw=[];for(let y=0;y<h;y++){raw.push(0);for(let x=0;x<w;x++)raw.push(g[y*w+x]);}
+ let a=1,b=0;for(const v of raw){a=(a+v)%65521;b=(b+a)%65521;}
+ const z=[0x78,1];for(let i=0;i<raw.length;i+=65535){const n=Math.min(65535,raw.length-i);z.push(i+n>=raw.length?1:0,n&255,n>>8,~n&255,(~n>>8)&255);for(let j=0;j<n;j++)z.push(raw[i+j]);}
+ z.push(...u32(((b<<16)|a)>>>0));
+ const png=[137,80,78,71,13,10,26,10].concat(chunk('IHDR',u32(w).concat(u32(h),[8,0,0,0,0])),chunk('IDAT',z),chunk('IEND',[]));
+ let s='';for(const v of png)s+=String.fromCharCode(v);return'data:image/png;base64,'+btoa(s);}
+for(const pad of document.querySelectorAll('canvas.pad')){const k=pad.dataset.key,ctx=pad.getContext('2d');let down=false;
+ const clear=()=>{ctx.fillStyle='#000';ctx.fillRect(0,0,pad.width,pad.height);};clear();
+ ctx.strokeStyle='#fff';ctx.lineWidth=20;ctx.lineCap='round';ctx.lineJoin='round';
+ const pos=e=>{const r=pad.getBoundingClientRect();return[(e.clientX-r.left)*pad.width/r.width,(e.clientY-r.top)*pad.height/r.height];};
+ pad.addEventListener('pointerdown',e=>{down=true;pad.setPointerCapture(e.pointerId);ctx.beginPath();ctx.moveTo(...pos(e));ctx.lineTo(...pos(e));ctx.stroke();});
+ pad.addEventListener('pointermove',e=>{if(down){ctx.lineTo(...pos(e));ctx.stroke();}});
+ pad.addEventListener('pointerup',()=>{down=false;});
+ $('c-'+k).onclick=()=>{clear();delete media[k];$('p-'+k).hidden=true;};
+ $('u-'+k).onclick=()=>{const s=document.createElement('canvas');s.width=s.height=28;const c=s.getContext('2d');c.drawImage(pad,0,0,28,28);
+  const d=c.getImageData(0,0,28,28).data,g=new Uint8Array(784);for(let i=0;i<784;i++)g[i]=Math.round(.299*d[4*i]+.587*d[4*i+1]+.114*d[4*i+2]);
+  setMedia(k,grayPng(g,28,28));};}
+function num(t,v){const n=Number(v);return v!==''&&!isNaN(n)?n:v;}
+function collect(){const input={};for(const el of form.querySelectorAll('[data-type]')){const k=el.name,t=el.dataset.type;
+ if(el.type==='file'){if(media[k])input[k]=media[k];continue;}
+ if(el.type==='checkbox'){input[k]=el.checked;continue;}
+ if(el.tagName==='SELECT'){const v=[...el.selectedOptions].map(o=>JSON.parse(o.value));if(el.multiple)input[k]=v;else if(v.length&&el.value!=='')input[k]=v[0];continue;}
+ const v=el.value.trim();if(v==='')continue;
+ if(t.startsWith('[')){const items=v.split(',').map(s=>s.trim()).filter(s=>s!=='');input[k]=t==='[str]'?items:items.map(s=>num(t,s));}
+ else input[k]=(t==='int'||t==='float')?num(t,v):v;}return input;}
+function show(k,v){const d=document.createElement('div');d.className='o';const l=document.createElement('b');l.textContent=k;d.append(l);
+ if(typeof v==='string'&&/^data:image\//.test(v)){const i=document.createElement('img');i.src=v;i.alt=k;d.append(document.createElement('br'),i);}
+ else if(typeof v==='string'&&/^data:(audio|video)\//.test(v)){const m=document.createElement(v.startsWith('data:audio')?'audio':'video');m.controls=true;m.src=v;d.append(document.createElement('br'),m);}
+ else{const p=document.createElement('pre');p.textContent=typeof v==='string'?v:JSON.stringify(v,null,2);d.append(p);}out.append(d);}
+form.addEventListener('submit',async e=>{e.preventDefault();out.textContent='';for(const el of form.querySelectorAll('.err'))el.textContent='';
+ st.textContent='running...';const t0=performance.now();let r,body;
+ try{r=await fetch('api/run',{method:'POST',headers:{'Content-Type':'application/json'},body:JSON.stringify({app:{input:collect()}})});body=await r.json();}
+ catch(err){st.textContent='request failed: '+err;return;}
+ st.textContent=r.status+' in '+Math.round(performance.now()-t0)+' ms';
+ if(r.ok){for(const[k,v]of Object.entries(body.output||{}))show(k,v);return;}
+ if(body.errors){for(const er of body.errors){const m=/^input\.([A-Za-z_][A-Za-z0-9_]*)/.exec(er.field||''),box=m&&$('e-'+m[1]);
+  if(box)box.textContent+=er.field+' '+er.message+' ';else show('error',(er.field||'')+' '+er.message);}}
+ else show('error',body.error||body);});
+"""
+
+
+def _field(key: str, p: dict) -> str:
+    t = p["value_type"]
+    label = escape(p.get("name") or key)
+    required = not p.get("optional") and "default_value" not in p
+    attrs = f'id="f-{key}" name="{key}" data-type="{escape(t)}"'
+    default = p.get("default_value")
+    rng = p.get("value_range")
+    bounds = parse_range(rng, t, key) if rng is not None else {}
+    if "enum" in bounds:
+        many = t.startswith("[")
+        chosen = default if isinstance(default, list) else [default]
+        opts = "" if many or required else '<option value="">(default)</option>'
+        for c in bounds["enum"]:
+            sel = " selected" if c in chosen and default is not None else ""
+            opts += f'<option value="{escape(json.dumps(c))}"{sel}>{escape(str(c))}</option>'
+        widget = f'<select {attrs}{" multiple" if many else ""}>{opts}</select>'
+    elif t in ("int", "float"):
+        extra = ''.join(f' {a}="{bounds[b]:g}"' for a, b in (("min", "minimum"), ("max", "maximum")) if b in bounds)
+        value = f' value="{escape(str(default))}"' if default is not None else ""
+        step = "1" if t == "int" else "any"
+        widget = f'<input type="number" step="{step}" {attrs}{extra}{value}>'
+    elif t == "bool":
+        widget = f'<input type="checkbox" {attrs}{" checked" if default else ""}>'
+    elif t in ACCEPT:
+        accept = f' accept="{ACCEPT[t]}"' if ACCEPT[t] else ""
+        widget = f'<input type="file" {attrs}{accept}>'
+        if t == "img":
+            widget += (f'<img class="pv" id="p-{key}" alt="preview" hidden>'
+                       f'<canvas class="pad" width="280" height="280" data-key="{key}"></canvas>'
+                       f'<button type="button" id="u-{key}">Use drawing</button> '
+                       f'<button type="button" id="c-{key}">Clear</button> <small>Draw white on black; '
+                       f'"Use drawing" sends it as a 28x28 grayscale PNG.</small>')
+    else:
+        hint = {"datetime": "e.g. 2024-01-31T12:00:00", "[int]": "comma-separated integers",
+                "[float]": "comma-separated numbers", "[str]": "comma-separated values"}.get(t, "")
+        if isinstance(default, list):
+            default = ", ".join(str(v) for v in default)
+        value = f' value="{escape(str(default))}"' if default is not None else ""
+        widget = f'<input type="text" {attrs}{value} placeholder="{hint}">'
+    desc = f"<small>{escape(p['description'])}</small>" if p.get("description") else ""
+    note = f"{escape(t)}{', required' if required else ''}"
+    return (f'<div class="f"><label for="f-{key}">{label} <small style="display:inline">({note})</small></label>'
+            f'{desc}{widget}<div class="err" id="e-{key}"></div></div>')
+
+
+def test_page(spec: dict) -> str:
+    title = escape(spec.get("name") or "Mo app")
+    desc = f'<p class="d">{escape(spec["description"])}</p>' if spec.get("description") else '<p class="d"></p>'
+    fields = "".join(_field(k, p) for k, p in spec["input"].items()) or "<p>This app takes no inputs.</p>"
+    return (f'<!doctype html><html lang="en"><head><meta charset="utf-8">'
+            f'<meta name="viewport" content="width=device-width,initial-scale=1"><title>{title}</title>'
+            f"<style>{CSS}</style></head><body><main><h1>{title}</h1>{desc}"
+            f'<form id="form" novalidate>{fields}<button class="run" type="submit">Run</button><span id="st"></span>'
+            f'</form><div id="out"></div><p class="d"><small>API: POST api/run &middot; '
+            f'<a href="openapi.json">openapi.json</a> &middot; <a href="api/spec">spec</a></small></p>'
+            f"</main><script>{JS}</script></body></html>")
