@@ -98,3 +98,12 @@ export const publishIcon = new LabIcon({
       '<path d="M4 14h2v4h12v-4h2v6H4z"/></g>'
   )
 });
+
+/** handle(conf): a function box with an arrow in and out (the deploy wizard). */
+export const handleIcon = new LabIcon({
+  name: 'mo_jupyter:handle',
+  svgstr: svg(
+    '<g class="jp-icon3" fill="#616161"><path d="M8 5h8a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H8a2 2 0 0 1-2-2V7a2 2 0 0 1 2-2zm0 2v10h8V7z"/>' +
+      '<path d="M1 11h4v2H1zM19 11h4v2h-4zM10 9h1.5l1 2.5 1-2.5H15l-1.7 3 1.7 3h-1.5l-1-2.5-1 2.5H10l1.7-3z"/></g>'
+  )
+});

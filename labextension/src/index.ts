@@ -20,6 +20,7 @@ import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 
 import { activateCatalog } from './catalog/commands';
+import { addHandleCommands } from './deploy/handle';
 import { addExportCommand } from './export';
 import { exportIcon, runJobIcon } from './icons';
 import { DELETE_JOB, addJobCommands } from './jobs/commands';
@@ -174,4 +175,22 @@ const catalogPlugin: JupyterFrontEndPlugin<void> = {
   }
 };
 
-export default [plugin, catalogPlugin];
+/** Deployment (issue 5, in progress): the handle(conf) template. */
+const deployPlugin: JupyterFrontEndPlugin<void> = {
+  id: 'mo_jupyter:deploy',
+  description: 'Mo deployment: insert the handle(conf) function that becomes handler.py and app_spec.yml.',
+  autoStart: true,
+  requires: [INotebookTracker],
+  optional: [ITranslator, ICommandPalette],
+  activate: (
+    app: JupyterFrontEnd,
+    notebooks: INotebookTracker,
+    translator: ITranslator | null,
+    palette: ICommandPalette | null
+  ) => {
+    const trans = (translator ?? nullTranslator).load(DOMAIN);
+    addHandleCommands(app, { trans, notebooks, palette });
+  }
+};
+
+export default [plugin, catalogPlugin, deployPlugin];
