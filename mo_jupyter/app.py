@@ -17,6 +17,9 @@ from .catalog.service import CatalogService
 from .handle.service import HandleService
 from .handlers.catalog import catalog_routes
 from .handlers.handle import handle_routes
+from .handlers.services import service_routes
+from .services.local import LocalServiceBackend
+from .services.manager import ServiceManager
 
 from .handlers.export import ExportHandler
 from .handlers.jobs import (
@@ -117,11 +120,16 @@ class MoJupyterApp(ExtensionApp):
             max_upload_bytes=self.upload_max_bytes,
         )
 
+    def make_service_manager(self) -> ServiceManager:
+        root = self.root_dir or self.serverapp.root_dir
+        return ServiceManager(root, {"local": LocalServiceBackend()})  # the server's Python has uvicorn
+
     def initialize_settings(self):
         catalog = self.make_catalog_service()
         catalog.index.warm()
         self.settings.update(mo_jobs=self.make_job_service(), mo_catalog=catalog,
-                             mo_handle=HandleService(self.root_dir or self.serverapp.root_dir))
+                             mo_handle=HandleService(self.root_dir or self.serverapp.root_dir),
+                             mo_services=self.make_service_manager())
         self.log.info("mo_jupyter: jobs in %s", self.settings["mo_jobs"].jobs_dir)
 
     def initialize_handlers(self):
@@ -138,6 +146,7 @@ class MoJupyterApp(ExtensionApp):
                 (rf"{api}/export", ExportHandler),
                 *catalog_routes(api),
                 *handle_routes(api),
+                *service_routes(api),
             ]
         )
 

@@ -6,14 +6,14 @@ import argparse
 import sys
 
 from ..errors import MoError
-from . import dataset_cmd, export_cmd, handle_cmd, image_cmd, job_cmd, module_cmd, serve_cmd
+from . import dataset_cmd, export_cmd, handle_cmd, image_cmd, job_cmd, module_cmd, serve_cmd, service_cmd
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="jupyter mo", description="mo_jupyter from the command line")
     parser.add_argument("--root", default=".", help="the project root (default: the current directory)")
     parser.add_argument("--jobs-dir", default=".mo/jobs", help="job records, relative to the root")
-    nouns = parser.add_subparsers(dest="noun", required=True, metavar="{job,export,image,module,dataset,handle,serve}")
+    nouns = parser.add_subparsers(dest="noun", required=True, metavar="{job,export,image,module,dataset,handle,serve,deploy,service}")
     job_cmd.add_parser(nouns)
     export_cmd.add_parser(nouns)
     image_cmd.add_parser(nouns)
@@ -21,6 +21,7 @@ def build_parser() -> argparse.ArgumentParser:
     dataset_cmd.add_parser(nouns)
     serve_cmd.add_parser(nouns)
     handle_cmd.add_parser(nouns)
+    service_cmd.add_parser(nouns)
     return parser
 
 

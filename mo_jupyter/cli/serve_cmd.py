@@ -16,6 +16,8 @@ def add_parser(nouns) -> None:
                    help="threads running handle (default: CPUs + 4, at most 32)")
     p.add_argument("--max-body-mib", type=float, default=32, help="largest request body in MiB (default 32)")
     p.add_argument("--access-log", action="store_true", help="log every request")
+    p.add_argument("--reuse-port", action="store_true",
+                   help="bind with SO_REUSEPORT, so that several replicas share the address")
     p.set_defaults(func=run)
 
 
@@ -27,5 +29,5 @@ def run(args) -> int:
     if args.threads is not None and args.threads < 1:
         raise SystemExit("error: --workers-threads must be >= 1")
     serve(Path(args.root) / args.dir, host=args.host, port=args.port, timeout=args.timeout, threads=args.threads,
-          max_body=int(args.max_body_mib * 1024 * 1024), access_log=args.access_log)
+          max_body=int(args.max_body_mib * 1024 * 1024), access_log=args.access_log, reuse_port=args.reuse_port)
     return 0

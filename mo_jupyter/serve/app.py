@@ -154,8 +154,24 @@ class ServeApp:
         await send({"type": "http.response.body", "body": out})
 
 
+def reuse_port_socket(host: str, port: int):
+    """A listening socket with SO_REUSEPORT: several replica processes bind the same address and
+    the kernel spreads the connections between them (a service's replicas on one machine)."""
+    import socket
+
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+    sock.bind((host, port))
+    sock.listen(2048)
+    sock.set_inheritable(True)
+    return sock
+
+
 def serve(directory, *, host: str = "127.0.0.1", port: int = 8080, timeout: float | None = None,
-          threads: int | None = None, max_body: int = MAX_BODY, access_log: bool = False) -> None:
+          threads: int | None = None, max_body: int = MAX_BODY, access_log: bool = False,
+          reuse_port: bool = False) -> None:
     """Import the app in ``directory`` and serve it until interrupted."""
     import uvicorn
 
@@ -163,5 +179,10 @@ def serve(directory, *, host: str = "127.0.0.1", port: int = 8080, timeout: floa
     app = ServeApp(directory, timeout=timeout, threads=threads, max_body=max_body)
     log.info("serving %s from %s: timeout %g s, %d handle threads; test page http://%s:%d/",
              app.spec.get("name") or "the app", app.directory, app.timeout, app.threads, host, port)
-    uvicorn.run(app, host=host, port=port, access_log=access_log, lifespan="on", log_level="info",
-                timeout_graceful_shutdown=5)
+    if not reuse_port:
+        uvicorn.run(app, host=host, port=port, access_log=access_log, lifespan="on", log_level="info",
+                    timeout_graceful_shutdown=5)
+        return
+    config = uvicorn.Config(app, access_log=access_log, lifespan="on", log_level="info",
+                            timeout_graceful_shutdown=5)
+    uvicorn.Server(config).run(sockets=[reuse_port_socket(host, port)])

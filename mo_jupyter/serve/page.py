@@ -1,6 +1,7 @@
 """The test page at ``GET /``: one self-contained HTML page (inline CSS and JS, no external URL)
 with a form generated from the spec. Every spec string is HTML-escaped; the script posts to the
-relative URL ``api/run`` so the page also works behind a proxy prefix."""
+relative URL ``api/run`` so the page also works behind a proxy prefix (inside JupyterLab it is served
+through the Jupyter server's authenticated proxy, which wants the ``_xsrf`` cookie echoed)."""
 
 from __future__ import annotations
 
@@ -65,7 +66,7 @@ function show(k,v){const d=document.createElement('div');d.className='o';const l
  else{const p=document.createElement('pre');p.textContent=typeof v==='string'?v:JSON.stringify(v,null,2);d.append(p);}out.append(d);}
 form.addEventListener('submit',async e=>{e.preventDefault();out.textContent='';for(const el of form.querySelectorAll('.err'))el.textContent='';
  st.textContent='running...';const t0=performance.now();let r,body;
- try{r=await fetch('api/run',{method:'POST',headers:{'Content-Type':'application/json'},body:JSON.stringify({app:{input:collect()}})});body=await r.json();}
+ try{const h={'Content-Type':'application/json'};const x=document.cookie.match(/(?:^|; )_xsrf=([^;]*)/);if(x){h['X-XSRFToken']=decodeURIComponent(x[1]);}r=await fetch('api/run',{method:'POST',headers:h,body:JSON.stringify({app:{input:collect()}})});body=await r.json();}
  catch(err){st.textContent='request failed: '+err;return;}
  st.textContent=r.status+' in '+Math.round(performance.now()-t0)+' ms';
  if(r.ok){for(const[k,v]of Object.entries(body.output||{}))show(k,v);return;}

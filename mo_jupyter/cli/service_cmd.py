@@ -1,0 +1,109 @@
+"""``jupyter mo service list|start|stop|scale|logs|delete`` and ``jupyter mo deploy``: deployed
+apps, managed from a shell on the same records the Services API uses."""
+
+from __future__ import annotations
+
+import sys
+import time
+
+from ..services.manager import ServiceManager
+from .catalog_args import emit_json, table
+
+
+def add_parser(nouns) -> None:
+    p = nouns.add_parser("deploy", help="deploy handler.py + app_spec.yml of a folder as a service")
+    p.add_argument("folder", nargs="?", default="", help="the folder holding them (default: the root)")
+    p.add_argument("--name", help="the service name (default: the folder's)")
+    p.add_argument("--version", choices=("dev", "prod"), default="dev")
+    p.add_argument("--file", action="append", default=[], dest="files", metavar="PATH",
+                   help="a file or folder to deploy with the app (repeatable), e.g. results/my_model.keras")
+    p.add_argument("--backend", default="local")
+    p.add_argument("--replicas", type=int, default=1)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_deploy)
+
+    svc = nouns.add_parser("service", help="list, start, stop, scale, read logs of, delete deployed apps")
+    verbs = svc.add_subparsers(dest="verb", required=True)
+    p = verbs.add_parser("list", help="the project's services")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_list)
+    for verb, func, helptext in (("start", cmd_start, "start a stopped service (1 replica unless --replicas)"),
+                                 ("stop", cmd_stop, "stop a service (0 replicas; its address is kept)"),
+                                 ("delete", cmd_delete, "stop and remove a service")):
+        p = verbs.add_parser(verb, help=helptext)
+        p.add_argument("id", help="NAME-dev or NAME-prod")
+        if verb == "start":
+            p.add_argument("--replicas", type=int, default=1)
+        p.set_defaults(func=func)
+    p = verbs.add_parser("scale", help="set the number of replicas")
+    p.add_argument("id")
+    p.add_argument("replicas", type=int)
+    p.set_defaults(func=cmd_scale)
+    p = verbs.add_parser("logs", help="a service's output")
+    p.add_argument("id")
+    p.set_defaults(func=cmd_logs)
+
+
+def _show(view: dict) -> None:
+    extra = f" ({view['reason']})" if view.get("reason") else ""
+    print(f"{view['id']}: {view['state']}{extra}, {view['running_replicas']}/{view['replicas']} replica(s), "
+          f"{view['backend']}, {view['url']}")
+
+
+def _wait_started(mgr: ServiceManager, view: dict, timeout: float = 60) -> dict:
+    deadline = time.monotonic() + timeout
+    while view["state"] == "starting" and time.monotonic() < deadline:
+        time.sleep(0.2)
+        view = mgr.get(view["id"])
+    return view
+
+
+def cmd_deploy(args) -> int:
+    mgr = ServiceManager(args.root)
+    view = mgr.deploy(args.folder, args.name, args.version, args.files, args.backend, args.replicas)
+    view = _wait_started(mgr, view)
+    if args.json:
+        emit_json(view)
+    else:
+        _show(view)
+    return 0 if view["state"] in ("running", "stopped") else 1
+
+
+def cmd_list(args) -> int:
+    views = ServiceManager(args.root).list()
+    if args.json:
+        emit_json(views)
+        return 0
+    table([[v["id"], v["state"], f"{v['running_replicas']}/{v['replicas']}", v["backend"], v["url"]] for v in views],
+          ["SERVICE", "STATE", "REPLICAS", "BACKEND", "URL"])
+    return 0
+
+
+def _scale(args, replicas: int) -> int:
+    mgr = ServiceManager(args.root)
+    view = _wait_started(mgr, mgr.scale(args.id, replicas))
+    _show(view)
+    return 0 if view["state"] in ("running", "stopped") else 1
+
+
+def cmd_start(args) -> int:
+    return _scale(args, args.replicas)
+
+
+def cmd_stop(args) -> int:
+    return _scale(args, 0)
+
+
+def cmd_scale(args) -> int:
+    return _scale(args, args.replicas)
+
+
+def cmd_delete(args) -> int:
+    ServiceManager(args.root).delete(args.id)
+    print(f"deleted {args.id}")
+    return 0
+
+
+def cmd_logs(args) -> int:
+    sys.stdout.write(ServiceManager(args.root).logs(args.id)["text"])
+    return 0

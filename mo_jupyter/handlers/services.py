@@ -1,0 +1,114 @@
+"""REST handlers of deployed services, and the authenticated proxy that shows a service's test
+page (and its API) inside JupyterLab."""
+
+from __future__ import annotations
+
+from tornado import httpclient, web
+
+from .. import schemas
+from ..errors import Unavailable
+from .base import MoHandler
+
+SERVICE_ID = r"(?P<service_id>[a-z0-9][a-z0-9_-]{0,62}-(?:dev|prod))"
+
+
+class ServicesBase(MoHandler):
+    @property
+    def services(self):
+        return self.settings["mo_services"]
+
+    def body(self, request: str) -> dict:
+        body = self.json_body()
+        schemas.validate(f"handle_requests#{request}", body)
+        return body
+
+
+class ServicesHandler(ServicesBase):
+    @web.authenticated
+    async def get(self):
+        self.reject_unknown_arguments()
+        self.reply({"services": await self.run(self.services.list)})
+
+    @web.authenticated
+    async def post(self):
+        body = self.body("deploy")
+        self.reply(await self.run(self.services.deploy, body.get("folder", ""), body.get("name"),
+                                  body.get("version", "dev"), body.get("files", []), body.get("backend", "local"),
+                                  body.get("replicas", 1)), status=201)
+
+
+class ServiceHandler(ServicesBase):
+    @web.authenticated
+    async def get(self, service_id: str):
+        self.reply(await self.run(self.services.get, service_id))
+
+    @web.authenticated
+    async def delete(self, service_id: str):
+        await self.run(self.services.delete, service_id)
+        self.set_status(204)
+        self.finish()
+
+
+class ServiceScaleHandler(ServicesBase):
+    @web.authenticated
+    async def post(self, service_id: str):
+        body = self.body("scale")
+        self.reply(await self.run(self.services.scale, service_id, body["replicas"]))
+
+
+class ServiceLogsHandler(ServicesBase):
+    @web.authenticated
+    async def get(self, service_id: str):
+        self.reject_unknown_arguments("offset")
+        self.reply(await self.run(self.services.logs, service_id, self.int_argument("offset", 0)))
+
+
+class ServiceProxyHandler(ServicesBase):
+    """`mo/api/services/<id>/proxy/<path>` -> the service's own `/<path>` on 127.0.0.1."""
+
+    @property
+    def content_security_policy(self):
+        # the test page is one self-contained HTML page with inline script and style, data: images
+        return ("frame-ancestors 'self'; default-src 'none'; script-src 'unsafe-inline'; "
+                "style-src 'unsafe-inline'; img-src data: blob:; connect-src 'self'; form-action 'self'")
+
+    async def forward(self, service_id: str, path: str):
+        port = await self.run(self.services.port, service_id)
+        url = f"http://127.0.0.1:{port}/{path}"
+        headers = {k: v for k, v in self.request.headers.items() if k.lower() in ("content-type", "accept")}
+        request = httpclient.HTTPRequest(url, method=self.request.method, headers=headers,
+                                         body=self.request.body if self.request.method == "POST" else None,
+                                         request_timeout=600, follow_redirects=False)
+        try:
+            resp = await httpclient.AsyncHTTPClient().fetch(request, raise_error=False)
+        except OSError:
+            raise Unavailable(f"service '{service_id}' is not running (start it, then reload)") from None
+        if resp.code == 599:
+            raise Unavailable(f"service '{service_id}' is not answering: {resp.error}")
+        self.set_status(resp.code)
+        for name in ("Content-Type", "Cache-Control"):
+            if name in resp.headers:
+                self.set_header(name, resp.headers[name])
+        self.finish(resp.body or b"")
+
+    @web.authenticated
+    async def get(self, service_id: str, path: str | None = None):
+        if path is None:  # the page's relative URLs (api/run) need the trailing slash
+            self.redirect(self.request.path + "/" + (f"?{self.request.query}" if self.request.query else ""))
+            return
+        await self.forward(service_id, path)
+
+    @web.authenticated
+    async def post(self, service_id: str, path: str):
+        await self.forward(service_id, path)
+
+
+def service_routes(api: str) -> list[tuple]:
+    base = rf"{api}/services/{SERVICE_ID}"
+    return [
+        (rf"{api}/services", ServicesHandler),
+        (rf"{base}", ServiceHandler),
+        (rf"{base}/scale", ServiceScaleHandler),
+        (rf"{base}/logs", ServiceLogsHandler),
+        (rf"{base}/proxy(?:/(?P<path>.*))?", ServiceProxyHandler),
+    ]

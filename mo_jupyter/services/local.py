@@ -1,0 +1,100 @@
+"""The local service backend: each replica is a detached `jupyter mo serve --reuse-port` process
+(its own session, so it outlives the Jupyter server); all replicas of a service bind the same
+127.0.0.1 port and the kernel spreads connections between them. Replicas are recorded as
+(pid, start time), so a reused PID is never mistaken for a replica."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import orjson
+import psutil
+
+PACKAGE_PARENT = str(Path(__file__).resolve().parents[2])
+REPLICAS = "replicas.json"
+LOG = "output.log"
+
+
+def _alive(entry: dict) -> bool:
+    try:
+        proc = psutil.Process(entry["pid"])
+        return abs(proc.create_time() - entry["started"]) < 1.0 and proc.status() != psutil.STATUS_ZOMBIE
+    except (psutil.NoSuchProcess, psutil.AccessDenied):
+        return False
+
+
+class LocalServiceBackend:
+    name = "local"
+    host = "127.0.0.1"
+
+    def __init__(self, python: str = sys.executable, grace_seconds: float = 5.0):
+        self.python = python
+        self.grace = grace_seconds
+
+    def _read(self, folder: Path) -> list[dict]:
+        try:
+            return orjson.loads((folder / REPLICAS).read_bytes())
+        except (FileNotFoundError, orjson.JSONDecodeError):
+            return []
+
+    def _write(self, folder: Path, replicas: list[dict]) -> None:
+        tmp = folder / f".{REPLICAS}.tmp"
+        tmp.write_bytes(orjson.dumps(replicas))
+        os.replace(tmp, folder / REPLICAS)
+
+    def replicas(self, folder: Path) -> list[dict]:
+        return [r for r in self._read(folder) if _alive(r)]
+
+    def _spawn(self, folder: Path, record: dict) -> dict:
+        env = dict(os.environ)
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [PACKAGE_PARENT, env.get("PYTHONPATH")]))
+        env["PYTHONUNBUFFERED"] = "1"
+        args = [self.python, "-m", "mo_jupyter.cli.main", "--root", str(folder / "app"), "serve", ".",
+                "--host", self.host, "--port", str(record["port"]), "--reuse-port"]
+        if record.get("timeout"):
+            args += ["--timeout", str(record["timeout"])]
+        with open(folder / LOG, "ab") as log:
+            proc = subprocess.Popen(args, cwd=folder / "app", env=env, stdin=subprocess.DEVNULL,
+                                    stdout=log, stderr=log, start_new_session=True)
+        return {"pid": proc.pid, "started": psutil.Process(proc.pid).create_time(), "at": time.time()}
+
+    def scale(self, folder: Path, record: dict, replicas: int) -> None:
+        alive = self.replicas(folder)
+        while len(alive) < replicas:
+            alive.append(self._spawn(folder, record))
+        extra, alive = alive[replicas:], alive[:replicas]
+        self._stop(extra)
+        self._write(folder, alive)
+
+    def _stop(self, entries: list[dict]) -> None:
+        for entry in entries:
+            try:
+                os.killpg(entry["pid"], signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+        deadline = time.monotonic() + self.grace
+        while any(_alive(e) for e in entries) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        for entry in entries:
+            if _alive(entry):
+                try:
+                    os.killpg(entry["pid"], signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+        for entry in entries:  # reap our own children, if these are ours
+            try:
+                os.waitpid(entry["pid"], os.WNOHANG)
+            except ChildProcessError:
+                pass
+
+    def stop(self, folder: Path) -> None:
+        self._stop(self._read(folder))
+        self._write(folder, [])
+
+    def started_at(self, folder: Path) -> float:
+        return min((r["at"] for r in self.replicas(folder)), default=0.0)

@@ -1,0 +1,206 @@
+"""Services: deploy (snapshot a project folder's handler.py, app_spec.yml and chosen files, then
+start replicas), list, scale (0 = stop; the port is kept, so the address stays), logs, delete.
+Records live in ``<root>/.mo/services/<id>/``: service.json, app/ (the snapshot), output.log."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import socket
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+import orjson
+
+from ..errors import BadRequest, Conflict, NotFound
+from ..handle.parse import scan_source
+from ..handle.spec import load_app_spec
+from ..paths import resolve_in_root
+from .local import LOG, LocalServiceBackend
+
+NAME_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,62}$")
+ID_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,62}-(dev|prod)$")
+RECORD = "service.json"
+MAX_REPLICAS = 16
+STARTING_GRACE = 60.0
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def default_name(text: str) -> str:
+    name = re.sub(r"[^a-z0-9_-]+", "-", text.lower()).strip("-_")[:63]
+    return name or "app"
+
+
+def _healthy(port: int) -> bool:
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=0.5) as resp:
+            return resp.status == 200
+    except OSError:
+        return False
+
+
+class ServiceManager:
+    def __init__(self, root: Path | str, backends: dict | None = None):
+        self.root = Path(root).resolve()  # replicas run elsewhere: every path they get is absolute
+        self.folder = self.root / ".mo" / "services"
+        self.backends = backends or {"local": LocalServiceBackend()}
+
+    # ---- records ------------------------------------------------------------------------
+    def _dir(self, service_id: str) -> Path:
+        if not isinstance(service_id, str) or not ID_RE.match(service_id):
+            raise NotFound(f"no service '{service_id}'")
+        folder = self.folder / service_id
+        if not (folder / RECORD).is_file():
+            raise NotFound(f"no service '{service_id}'")
+        return folder
+
+    def _record(self, folder: Path) -> dict:
+        return orjson.loads((folder / RECORD).read_bytes())
+
+    def _save(self, folder: Path, record: dict) -> None:
+        tmp = folder / f".{RECORD}.tmp"
+        tmp.write_bytes(orjson.dumps(record, option=orjson.OPT_INDENT_2))
+        os.replace(tmp, folder / RECORD)
+
+    def _backend(self, name: str):
+        try:
+            return self.backends[name]
+        except KeyError:
+            raise BadRequest(f"unknown service backend '{name}' (enabled: {', '.join(self.backends)})") from None
+
+    def _view(self, folder: Path) -> dict:
+        record = self._record(folder)
+        backend = self._backend(record["backend"])
+        alive = backend.replicas(folder)
+        wanted = record["replicas"]
+        state, reason = "running", None
+        if wanted == 0:
+            state = "stopped"
+        elif len(alive) < wanted:
+            state, reason = "failed", f"{wanted - len(alive)} of {wanted} replica(s) exited; see the logs"
+        elif not _healthy(record["port"]):
+            started = backend.started_at(folder)
+            state = "starting" if time.time() - started < STARTING_GRACE else "failed"
+            reason = None if state == "starting" else "the app does not answer /healthz; see the logs"
+        view = {**record, "state": state, "running_replicas": len(alive),
+                "url": f"http://127.0.0.1:{record['port']}/", "proxy": f"mo/api/services/{record['id']}/proxy/"}
+        if reason:
+            view["reason"] = reason
+        return view
+
+    # ---- deploy ---------------------------------------------------------------------------
+    def _check_app(self, folder: Path, rel: str) -> dict:
+        problems = []
+        spec = {}
+        for needed in ("handler.py", "app_spec.yml"):
+            if not (folder / needed).is_file():
+                problems.append(f"{needed} is missing in '{rel or '.'}' (write it with the deploy wizard)")
+        if not problems:
+            try:
+                spec = load_app_spec(folder / "app_spec.yml")
+            except BadRequest as exc:
+                problems.append(f"app_spec.yml: {exc.message}")
+            scan = scan_source((folder / "handler.py").read_text(encoding="utf-8", errors="replace"))
+            problems += [f"handler.py line {p['line']}: {p['message']}" if p.get("line") else f"handler.py: {p['message']}"
+                         for p in scan["problems"] if p["severity"] == "error"]
+        if problems:
+            raise BadRequest("cannot deploy:\n" + "\n".join(f"- {p}" for p in problems))
+        return spec
+
+    def deploy(self, folder: str = "", name: str | None = None, version: str = "dev", files: list[str] = (),
+               backend: str = "local", replicas: int = 1) -> dict:
+        if version not in ("dev", "prod"):
+            raise BadRequest("'version' must be dev or prod")
+        if not 0 <= replicas <= MAX_REPLICAS:
+            raise BadRequest(f"'replicas' must be between 0 and {MAX_REPLICAS}")
+        src, rel = resolve_in_root(self.root, folder or ".")
+        if not src.is_dir():
+            raise BadRequest(f"'{rel}' is not a folder")
+        name = name or default_name(src.name if rel not in ("", ".") else self.root.resolve().name)
+        if not NAME_RE.match(name):
+            raise BadRequest(f"'{name}' is not a service name (lowercase letters, digits, - and _)")
+        spec = self._check_app(src, rel)
+        picked = []
+        for item in files:
+            path, item_rel = resolve_in_root(self.root, (Path(rel) / item).as_posix())
+            if os.path.commonpath([path, src]) != str(src):
+                raise BadRequest(f"'{item}' is not inside '{rel or '.'}'")
+            picked.append((path, path.relative_to(src)))
+        be = self._backend(backend)
+        service_id = f"{name}-{version}"
+        target = self.folder / service_id
+        old = self._record(target) if (target / RECORD).is_file() else None
+        if old:
+            self._backend(old["backend"]).stop(target)
+        target.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=".app-", dir=target))
+        try:
+            for needed in ("handler.py", "app_spec.yml"):
+                shutil.copy2(src / needed, staging / needed)
+            for path, inner in picked:
+                dest = staging / inner
+                dest.parent.mkdir(parents=True, exist_ok=True)
+                if path.is_dir():
+                    shutil.copytree(path, dest, symlinks=False, dirs_exist_ok=True,
+                                    ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
+                else:
+                    shutil.copy2(path, dest)
+            if (target / "app").exists():
+                shutil.rmtree(target / "app")
+            os.replace(staging, target / "app")
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+        record = {"id": service_id, "name": name, "version": version, "backend": backend, "replicas": replicas,
+                  "port": old["port"] if old else free_port(), "folder": rel if rel != "." else "",
+                  "files": [str(inner) for _, inner in picked], "created": old["created"] if old else time.time(),
+                  "deployed": time.time(), "timeout": spec.get("timeout"), "spec": spec}
+        self._save(target, record)
+        be.scale(target, record, replicas)
+        return self._view(target)
+
+    # ---- operate --------------------------------------------------------------------------
+    def list(self) -> list[dict]:
+        if not self.folder.is_dir():
+            return []
+        return [self._view(p) for p in sorted(self.folder.iterdir()) if (p / RECORD).is_file()]
+
+    def get(self, service_id: str) -> dict:
+        return self._view(self._dir(service_id))
+
+    def scale(self, service_id: str, replicas: int) -> dict:
+        if not isinstance(replicas, int) or isinstance(replicas, bool) or not 0 <= replicas <= MAX_REPLICAS:
+            raise BadRequest(f"'replicas' must be a whole number between 0 and {MAX_REPLICAS}")
+        folder = self._dir(service_id)
+        record = self._record(folder)
+        if replicas and not (folder / "app").is_dir():
+            raise Conflict(f"service '{service_id}' has no deployed app; deploy it again")
+        record["replicas"] = replicas
+        self._save(folder, record)
+        self._backend(record["backend"]).scale(folder, record, replicas)
+        return self._view(folder)
+
+    def delete(self, service_id: str) -> None:
+        folder = self._dir(service_id)
+        self._backend(self._record(folder)["backend"]).stop(folder)
+        shutil.rmtree(folder, ignore_errors=True)
+
+    def logs(self, service_id: str, offset: int = 0, limit: int = 1024 * 1024) -> dict:
+        folder = self._dir(service_id)
+        try:
+            with open(folder / LOG, "rb") as f:
+                f.seek(offset)
+                data = f.read(limit)
+        except FileNotFoundError:
+            data = b""
+        return {"offset": offset, "next_offset": offset + len(data), "text": data.decode("utf-8", "replace")}
+
+    def port(self, service_id: str) -> int:
+        return self._record(self._dir(service_id))["port"]
