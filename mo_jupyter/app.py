@@ -18,6 +18,7 @@ from .handle.service import HandleService
 from .handlers.catalog import catalog_routes
 from .handlers.handle import handle_routes
 from .handlers.services import service_routes
+from .services.docker import DockerServiceBackend
 from .services.local import LocalServiceBackend
 from .services.manager import ServiceManager
 
@@ -122,7 +123,10 @@ class MoJupyterApp(ExtensionApp):
 
     def make_service_manager(self) -> ServiceManager:
         root = self.root_dir or self.serverapp.root_dir
-        return ServiceManager(root, {"local": LocalServiceBackend()})  # the server's Python has uvicorn
+        backends = {"local": LocalServiceBackend()}  # the server's Python has uvicorn
+        if "docker" in self.backends:  # the job machines' images serve apps too
+            backends["docker"] = DockerServiceBackend(self.backends["docker"])
+        return ServiceManager(root, backends)
 
     def initialize_settings(self):
         catalog = self.make_catalog_service()

@@ -1,0 +1,71 @@
+"""Services on the docker backend, against a real engine: a container of the base image serves the
+app with N replica processes on one published port; scale 1 -> 3 -> 0 -> 2 keeps the address."""
+
+from __future__ import annotations
+
+import json
+import time
+import urllib.request
+
+from mo_jupyter.services.docker import DockerServiceBackend
+from mo_jupyter.services.manager import ServiceManager
+
+HANDLE = '''import json
+import os
+
+FACTOR = json.load(open('results/model.json'))['factor']
+
+
+def handle(conf):
+    x = conf['x']  # value_type: float
+    return {'y': x * FACTOR, 'pid': os.getpid()}  # value_type: float
+'''
+SPEC = "input:\n  x: {value_type: float}\noutput:\n  y: {value_type: float}\n  pid: {value_type: int}\n"
+
+
+def call(port: int, x: float) -> dict:
+    req = urllib.request.Request(f"http://127.0.0.1:{port}/api/run", method="POST",
+                                 data=json.dumps({"app": {"input": {"x": x}}}).encode(),
+                                 headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(req, timeout=10) as resp:
+        return json.loads(resp.read())["output"]
+
+
+def wait_running(mgr: ServiceManager, sid: str, replicas: int, timeout: float = 60) -> dict:
+    deadline = time.monotonic() + timeout
+    while True:
+        view = mgr.get(sid)
+        if view["state"] == "running" and view["running_replicas"] == replicas:
+            return view
+        assert time.monotonic() < deadline, (view, mgr.logs(sid)["text"][-2000:])
+        time.sleep(0.2)
+
+
+def test_scale_on_docker(project, docker_client, machines):
+    (project / "handler.py").write_text(HANDLE)
+    (project / "app_spec.yml").write_text(SPEC)
+    (project / "results").mkdir(exist_ok=True)
+    (project / "results/model.json").write_text('{"factor": 3}')
+    mgr = ServiceManager(project, {"docker": DockerServiceBackend({"machines": machines})})
+    view = mgr.deploy("", "tripler", "dev", ["results/model.json"], "docker", 1)
+    sid, port = view["id"], view["port"]
+    try:
+        wait_running(mgr, sid, 1)
+        assert call(port, 2)["y"] == 6
+        mgr.scale(sid, 3)
+        wait_running(mgr, sid, 3)
+        (container,) = docker_client.containers.list(filters={"label": f"mo.service={sid}"})
+        serving = [p for p in container.top()["Processes"] if p[-1].startswith("python3 -m mo_jupyter.serve")]
+        assert len(serving) == 3, container.top()
+        pids = {call(port, i)["pid"] for i in range(60)}
+        assert len(pids) >= 2  # the kernel spreads connections over the replicas
+        mgr.scale(sid, 0)
+        assert mgr.get(sid)["state"] == "stopped"
+        assert docker_client.containers.list(all=True, filters={"label": f"mo.service={sid}"}) == []
+        mgr.scale(sid, 2)
+        view = wait_running(mgr, sid, 2)
+        assert view["port"] == port and call(port, 5)["y"] == 15  # the same address
+        assert "serving" in mgr.logs(sid)["text"]
+    finally:
+        mgr.delete(sid)
+    assert docker_client.containers.list(all=True, filters={"label": f"mo.service={sid}"}) == []
