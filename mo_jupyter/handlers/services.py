@@ -3,6 +3,7 @@ page (and its API) inside JupyterLab."""
 
 from __future__ import annotations
 
+from jupyter_server.base.handlers import APIHandler
 from tornado import httpclient, web
 
 from .. import schemas
@@ -65,6 +66,10 @@ class ServiceLogsHandler(ServicesBase):
 
 class ServiceProxyHandler(ServicesBase):
     """`mo/api/services/<id>/proxy/<path>` -> the service's own `/<path>` on 127.0.0.1."""
+
+    def finish(self, *args, **kwargs):
+        # APIHandler.finish would label everything application/json: keep the app's Content-Type
+        return super(APIHandler, self).finish(*args, **kwargs)
 
     @property
     def content_security_policy(self):

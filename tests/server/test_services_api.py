@@ -61,6 +61,7 @@ async def test_deploy_scale_and_delete(api, app_files, root):
     page = await api.fetch("mo", "api", "services", sid, "proxy/", method="GET", raise_error=False)
     assert page.code == 200 and b"<form" in page.body and b'name="x"' in page.body, page
     assert "script-src 'unsafe-inline'" in page.headers["Content-Security-Policy"]
+    assert page.headers["Content-Type"].startswith("text/html")
     run = await api.post(f"services/{sid}/proxy/api/run", {"app": {"input": {"x": 21}}})
     assert run.code == 200 and run.json == {"output": {"y": 42}}, run
     bad = await api.post(f"services/{sid}/proxy/api/run", {"app": {"input": {"x": 1000}}})
