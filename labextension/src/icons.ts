@@ -107,3 +107,12 @@ export const handleIcon = new LabIcon({
       '<path d="M1 11h4v2H1zM19 11h4v2h-4zM10 9h1.5l1 2.5 1-2.5H15l-1.7 3 1.7 3h-1.5l-1-2.5-1 2.5H10l1.7-3z"/></g>'
   )
 });
+
+/** Deploy: a box going up onto a server (the deploy wizard, sidebar, test page). */
+export const deployIcon = new LabIcon({
+  name: 'mo_jupyter:deploy',
+  svgstr: svg(
+    '<g class="jp-icon3" fill="#616161"><path d="M12 2 6.5 7.5l1.4 1.4L11 5.8V14h2V5.8l3.1 3.1 1.4-1.4z"/>' +
+      '<path d="M3 16h18v6H3zm2 2v2h2v-2z"/></g>'
+  )
+});

@@ -20,6 +20,7 @@ import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 
 import { activateCatalog } from './catalog/commands';
+import { addDeployCommands } from './deploy/commands';
 import { addHandleCommands } from './deploy/handle';
 import { addExportCommand } from './export';
 import { exportIcon, runJobIcon } from './icons';
@@ -175,21 +176,25 @@ const catalogPlugin: JupyterFrontEndPlugin<void> = {
   }
 };
 
-/** Deployment (issue 5, in progress): the handle(conf) template. */
+/** Deployment (issue 5): the handle(conf) template, the deploy wizard, the Deploy sidebar. */
 const deployPlugin: JupyterFrontEndPlugin<void> = {
   id: 'mo_jupyter:deploy',
-  description: 'Mo deployment: insert the handle(conf) function that becomes handler.py and app_spec.yml.',
+  description:
+    'Mo deployment: insert the handle(conf) function, turn the notebook into handler.py and app_spec.yml, deploy it and open its test page.',
   autoStart: true,
   requires: [INotebookTracker],
-  optional: [ITranslator, ICommandPalette],
+  optional: [ITranslator, ICommandPalette, ILayoutRestorer],
   activate: (
     app: JupyterFrontEnd,
     notebooks: INotebookTracker,
     translator: ITranslator | null,
-    palette: ICommandPalette | null
+    palette: ICommandPalette | null,
+    restorer: ILayoutRestorer | null
   ) => {
     const trans = (translator ?? nullTranslator).load(DOMAIN);
     addHandleCommands(app, { trans, notebooks, palette });
+    const sidebar = addDeployCommands(app, { trans, notebooks, palette });
+    restorer?.add(sidebar, sidebar.id);
   }
 };
 

@@ -3,3 +3,4 @@ import './shared.css';
 import './base.css';
 import './catalog.css';
 import './catalog-forms.css';
+import './deploy.css';

@@ -4,9 +4,13 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 
+import fs from 'node:fs';
+import path from 'node:path';
+
 import { execute, launchBrowser, openLab } from './lib/browser.mjs';
 import { createNotebook, notebookCells, openNotebook } from './lib/catalog.mjs';
-import { waitForToast, withSnapshot } from './lib/lab.mjs';
+import { WIZARD, gotoStep, openDeployWizard, waitForScan, wizardCells } from './lib/deploy.mjs';
+import { dismissToasts, waitForToast, withSnapshot } from './lib/lab.mjs';
 import { startServer } from './lib/server.mjs';
 
 const NB = 'deploy_demo.ipynb';
@@ -63,6 +67,127 @@ describe('deploy: the handle function', () => {
       const ran = await notebookCells(page, NB);
       assert.match(ran.cells[1].outputs, /result \{'y': 42\}/);
       assert.deepEqual(page.errors.filter(e => !/favicon/.test(e)), []);
+    });
+  });
+});
+
+// The wizard (seeds: "准备部署文件", "部署应用项目", "测试项目"): select cells -> handler.py -> inputs
+// and outputs -> app_spec.yml, write the files, deploy and open the test page.
+describe('deploy: the wizard', () => {
+  const WNB = 'wizard_demo.ipynb';
+  let server;
+  let browser;
+  let page;
+
+  before(async () => {
+    server = await startServer({ name: 'deploy-wizard' });
+    const { source } = await server.api('mo/api/handle/template');
+    await createNotebook(server, WNB, ['import math', '%matplotlib inline\nscale = 2', source]);
+    fs.mkdirSync(path.join(server.root, 'results'), { recursive: true });
+    fs.writeFileSync(path.join(server.root, 'results', 'my_model.txt'), 'weights');
+    browser = await launchBrowser();
+    page = await openLab(browser, server);
+    await openNotebook(page, WNB);
+  });
+
+  after(async () => {
+    await browser?.close();
+    // services outlive the Jupyter server: delete the ones this test deployed
+    const listed = await server?.api('mo/api/services').catch(() => null);
+    for (const svc of listed?.services ?? []) {
+      await server.api(`mo/api/services/${svc.id}`, { method: 'DELETE', raw: true }).catch(() => null);
+    }
+    await server?.stop();
+  });
+
+  it('selects cells, previews handler.py, edits an input and writes the files', async () => {
+    await withSnapshot(page, 'deploy-wizard', async () => {
+      await openDeployWizard(page);
+      // default selection: the import and the handle cell; the magic cell flagged, not selected
+      let cells = await wizardCells(page);
+      assert.deepEqual(cells.map(c => [c.index, c.selected, c.magic, c.hasMagicBadge]), [
+        [0, true, false, false],
+        [1, false, true, true],
+        [2, true, false, false]
+      ]);
+      // selecting the magic cell scans again with it
+      await page.locator(`${WIZARD} [data-testid="mo-deploy-cell-1-check"]`).check();
+      await waitForScan(page);
+      cells = await wizardCells(page);
+      assert.deepEqual(cells.map(c => c.selected), [true, true, true]);
+      const warnings = await page.locator(`${WIZARD} [data-testid="mo-deploy-scan-problems"]`).innerText();
+      assert.match(warnings, /%matplotlib inline/);
+
+      await gotoStep(page, 'next', 'handler');
+      const handler = await page.locator(`${WIZARD} [data-testid="mo-deploy-handler-text"]`).inputValue();
+      assert.match(handler, /# --- notebook cell 1 ---\nimport math/);
+      assert.match(handler, /# --- notebook cell 2 ---\n# \[mo handler\] not run in a deployed app: %matplotlib inline\nscale = 2/);
+      assert.match(handler, /# --- notebook cell 3 ---\ndef handle\(conf\):/);
+
+      await gotoStep(page, 'next', 'params');
+      const x = page.locator(`${WIZARD} [data-testid="mo-deploy-input-x"]`);
+      assert.equal(await x.locator('[data-testid="mo-deploy-input-x-type"]').inputValue(), 'float');
+      assert.equal(await x.locator('[data-testid="mo-deploy-input-x-range"]').inputValue(), '>=0');
+      await page.locator(`${WIZARD} [data-testid="mo-deploy-output-y"]`).waitFor();
+      // a bad range blocks Next, a good one does not
+      await x.locator('[data-testid="mo-deploy-input-x-range"]').fill('big');
+      assert.equal(await page.locator(`${WIZARD} [data-testid="mo-deploy-next"]`).isDisabled(), true);
+      await x.locator('[data-testid="mo-deploy-input-x-range"]').fill('0-100');
+      await x.locator('[data-testid="mo-deploy-input-x-description"]').fill('数 to double, edited in the wizard');
+      await gotoStep(page, 'next', 'deploy');
+      const yaml = await page.locator(`${WIZARD} [data-testid="mo-deploy-yaml"]`).innerText();
+      assert.match(yaml, /description: 数 to double, edited in the wizard/);
+      assert.match(yaml, /value_range: 0-100/);
+      // results/* offered and checked
+      assert.equal(await page.locator(`${WIZARD} [data-testid="mo-deploy-file-results/my_model.txt"]`).isChecked(), true);
+
+      await page.locator(`${WIZARD} [data-testid="mo-deploy-write"]`).click();
+      await page.waitForSelector(`${WIZARD} [data-testid="mo-deploy-status"][data-kind="success"]`);
+      const spec = fs.readFileSync(path.join(server.root, 'app_spec.yml'), 'utf8');
+      assert.match(spec, /description: 数 to double, edited in the wizard/);
+      assert.match(spec, /value_range: 0-100/);
+      const py = fs.readFileSync(path.join(server.root, 'handler.py'), 'utf8');
+      assert.equal(py, handler, 'handler.py on disk is the preview');
+      const label = await page.locator(`${WIZARD} [data-testid="mo-deploy-yaml-label"]`).innerText();
+      assert.match(label, /as written/);
+
+      // writing again asks before replacing
+      await page.locator(`${WIZARD} [data-testid="mo-deploy-write"]`).click();
+      const dialog = page.locator('.jp-Dialog', { hasText: 'Replace handler.py and app_spec.yml?' });
+      await dialog.waitFor();
+      await dialog.locator('.jp-Dialog-button.jp-mod-warn').click();
+      await page.waitForSelector(`${WIZARD} [data-testid="mo-deploy-status"][data-kind="success"]`);
+      // the 409 that asked is expected
+      assert.deepEqual(page.errors.filter(e => !/favicon|409 \(Conflict\)/.test(e)), []);
+    });
+  });
+
+  it('deploys and opens the test page (or says the service is not there)', async () => {
+    await withSnapshot(page, 'deploy-wizard-deploy', async () => {
+      const probe = await server.api('mo/api/services', { raw: true });
+      await page.locator(`${WIZARD} [data-testid="mo-deploy-version-dev"]`).check();
+      await page.locator(`${WIZARD} [data-testid="mo-deploy-deploy"]`).click();
+      if (probe.status === 404) {
+        const status = page.locator(`${WIZARD} [data-testid="mo-deploy-status"][data-kind="error"]`);
+        await status.waitFor();
+        assert.match(await status.innerText(), /Deployment service not available on this server/);
+        return;
+      }
+      await waitForToast(page, /Deployed /, 90000);
+      const frame = page.locator('.mo-TestPage iframe');
+      await frame.waitFor({ timeout: 60000 });
+      const src = await frame.getAttribute('src');
+      assert.match(src, /mo\/api\/services\/[^/]+\/proxy\/$/);
+      const proxied = await server.api(src.replace(/^\//, '').replace(/^https?:\/\/[^/]+\//, ''), { raw: true });
+      assert.match(
+        proxied.headers.get('content-type') ?? '',
+        /text\/html/,
+        'the proxy must serve the test page as text/html (the iframe shows it as text otherwise)'
+      );
+      const form = page.frameLocator('.mo-TestPage iframe').locator('form');
+      await form.first().waitFor({ timeout: 60000 });
+      assert.match(await page.frameLocator('.mo-TestPage iframe').locator('body').innerText(), /x/);
+      await dismissToasts(page);
     });
   });
 });
