@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import asyncio
-import statistics
 import sys
 import time
 

@@ -47,7 +47,8 @@ describe('deploy: the handle function', () => {
       await page.waitForFunction(() => !window.jupyterapp.shell.currentWidget.context.model.dirty);
       const scan = await server.api('mo/api/handle/scan', { method: 'POST', body: { path: NB } });
       assert.equal(scan.handle_cell, 1);
-      assert.deepEqual(scan.problems.filter(p => p.severity === 'error'), []);
+      const scanErrors = scan.problems.filter(p => p.severity === 'error');
+      assert.deepEqual(scanErrors, [], `scan errors: ${JSON.stringify(scanErrors)}`);
       assert.equal(scan.spec.input.x.value_type, 'float');
       assert.equal(scan.spec.output.y.value_type, 'float');
 
@@ -66,7 +67,8 @@ describe('deploy: the handle function', () => {
       );
       const ran = await notebookCells(page, NB);
       assert.match(ran.cells[1].outputs, /result \{'y': 42\}/);
-      assert.deepEqual(page.errors.filter(e => !/favicon/.test(e)), []);
+      const errors = page.errors.filter(e => !/favicon/.test(e));
+      assert.deepEqual(errors, [], `console errors: ${JSON.stringify(errors)}`);
     });
   });
 });
@@ -188,6 +190,45 @@ describe('deploy: the wizard', () => {
       await form.first().waitFor({ timeout: 60000 });
       assert.match(await page.frameLocator('.mo-TestPage iframe').locator('body').innerText(), /x/);
       await dismissToasts(page);
+    });
+  });
+  it('operates a service from the Deploy sidebar: stop, start, replicas, logs, test page, delete', async () => {
+    await withSnapshot(page, 'deploy-services', async () => {
+      // handler.py + app_spec.yml were written by the wizard test above
+      const svc = await server.api('mo/api/services', { method: 'POST', body: { name: 'sidebar-demo', version: 'prod' } });
+      const row = `#mo-deploy-sidebar .mo-Service[data-id="${svc.id}"]`;
+      await execute(page, 'mo:open-deploy');
+      await page.locator(`${row}[data-state="running"]`).waitFor({ timeout: 60000 });
+      await dismissToasts(page);
+
+      await page.locator(`${row} [data-testid="mo-service-stop"]`).click();
+      await page.locator(`${row}[data-state="stopped"]`).waitFor({ timeout: 30000 });
+      assert.equal((await server.api(`mo/api/services/${svc.id}`)).replicas, 0);
+      await page.locator(`${row} [data-testid="mo-service-start"]`).click();
+      await page.locator(`${row}[data-state="running"]`).waitFor({ timeout: 60000 });
+      const again = await server.api(`mo/api/services/${svc.id}`);
+      assert.equal(again.port, svc.port, 'the same address after a restart');
+
+      const replicas = page.locator(`${row} [data-testid="mo-service-replicas"]`);
+      await replicas.fill('2');
+      await replicas.press('Enter');
+      await waitForToast(page, new RegExp(`${svc.id} now has 2 replica`));
+      assert.equal((await server.api(`mo/api/services/${svc.id}`)).replicas, 2);
+
+      await page.locator(`${row} [data-testid="mo-service-logs-button"]`).click();
+      const logs = page.locator('.jp-Dialog [data-testid="mo-service-logs"]');
+      await logs.waitFor();
+      assert.match(await logs.innerText(), /serving/);
+      await page.locator('.jp-Dialog .jp-Dialog-button.jp-mod-accept').click();
+
+      await page.locator(`${row}[data-state="running"] [data-testid="mo-service-test"]`).click();
+      await page.frameLocator(`#mo-testpage-${svc.id} iframe`).locator('form').first().waitFor({ timeout: 60000 });
+
+      await page.locator(`${row} [data-testid="mo-service-delete"]`).click();
+      await page.locator('.jp-Dialog .jp-Dialog-button.jp-mod-warn').click();
+      await page.locator(row).waitFor({ state: 'detached', timeout: 30000 });
+      const gone = await server.api(`mo/api/services/${svc.id}`, { raw: true });
+      assert.equal(gone.status, 404);
     });
   });
 });

@@ -72,6 +72,7 @@ export interface IService {
   backend: string;
   replicas: number;
   state: 'starting' | 'running' | 'stopped' | 'failed';
+  running_replicas?: number;
   reason?: string;
   port: number;
   url: string;

@@ -127,7 +127,7 @@ export function addDeployCommands(
     })
   );
 
-  const sidebar = new DeploySidebar({ commands: app.commands, trans });
+  const sidebar = new DeploySidebar({ app, commands: app.commands, trans });
   app.shell.add(sidebar, 'left', { rank: 760 });
   app.commands.addCommand(OPEN_DEPLOY_SIDEBAR, {
     label: trans.__('Show the Deploy Sidebar'),

@@ -3,6 +3,7 @@
  * deploying a notebook, each with its button: 1 insert the handle function,
  * 2 prepare the files (the wizard), 3 deploy (the wizard's last step).
  */
+import { JupyterFrontEnd } from '@jupyterlab/application';
 import { TranslationBundle } from '@jupyterlab/translation';
 import { ReactWidget } from '@jupyterlab/ui-components';
 import { CommandRegistry } from '@lumino/commands';
@@ -11,9 +12,12 @@ import * as React from 'react';
 import { SidebarHeader } from '../components';
 import { deployIcon } from '../icons';
 import { INSERT_HANDLE } from './handle';
+import { ServicesList } from './services';
 
 export class DeploySidebar extends ReactWidget {
-  constructor(private _options: { commands: CommandRegistry; trans: TranslationBundle }) {
+  constructor(
+    private _options: { app: JupyterFrontEnd; commands: CommandRegistry; trans: TranslationBundle }
+  ) {
     super();
     this.id = 'mo-deploy-sidebar';
     this.addClass('mo-Sidebar');
@@ -23,7 +27,7 @@ export class DeploySidebar extends ReactWidget {
   }
 
   render(): JSX.Element {
-    const { commands, trans } = this._options;
+    const { app, commands, trans } = this._options;
     const run = (command: string, args = {}) =>
       void commands.execute(command, args);
     const steps = [
@@ -79,6 +83,8 @@ export class DeploySidebar extends ReactWidget {
             </li>
           ))}
         </ol>
+        <h3 className="mo-DeploySidebar-servicesTitle">{trans.__('Services')}</h3>
+        <ServicesList app={app} trans={trans} />
       </div>
     );
   }

@@ -1,0 +1,138 @@
+/**
+ * The Services list (seed 003, 2.7: start / stop / replicas / online test) in
+ * the Deploy sidebar: every deployed app of the project with its state and
+ * replicas, polled with backoff; open its test page, start / stop (0
+ * replicas, same address), scale, read its logs, delete.
+ */
+import { JupyterFrontEnd } from '@jupyterlab/application';
+import { Dialog, Notification, showDialog } from '@jupyterlab/apputils';
+import { TranslationBundle } from '@jupyterlab/translation';
+import { Poll } from '@lumino/polling';
+import * as React from 'react';
+
+import { enc, errorMessage, requestAPI } from '../api';
+import { IService } from './api';
+import { openTestPage } from './testpage';
+
+export function listServices(): Promise<{ services: IService[] }> {
+  return requestAPI<{ services: IService[] }>('services');
+}
+
+function call<T>(path: string, method: string, body?: unknown): Promise<T> {
+  return requestAPI<T>(path, {
+    method,
+    body: body === undefined ? undefined : JSON.stringify(body),
+    headers: body === undefined ? {} : { 'Content-Type': 'application/json' }
+  });
+}
+
+export function scaleService(id: string, replicas: number): Promise<IService> {
+  return call<IService>(`services/${enc(id)}/scale`, 'POST', { replicas });
+}
+
+export interface IServicesProps {
+  app: JupyterFrontEnd;
+  trans: TranslationBundle;
+}
+
+export function ServicesList(props: IServicesProps): JSX.Element {
+  const { app, trans } = props;
+  const [services, setServices] = React.useState<IService[] | null>(null);
+  const [error, setError] = React.useState<string | null>(null);
+  const poll = React.useRef<Poll | null>(null);
+
+  React.useEffect(() => {
+    const p = new Poll({
+      factory: async () => {
+        try {
+          setServices((await listServices()).services);
+          setError(null);
+        } catch (err) {
+          setError(errorMessage(err));
+          throw err; // back off while the server is away
+        }
+      },
+      frequency: { interval: 3000, backoff: true, max: 30000 },
+      name: 'mo_jupyter:services',
+      standby: 'when-hidden'
+    });
+    poll.current = p;
+    return () => p.dispose();
+  }, []);
+
+  const act = async (what: () => Promise<unknown>, done?: string) => {
+    try {
+      await what();
+      if (done) {
+        Notification.success(done, { autoClose: 3000 });
+      }
+    } catch (err) {
+      Notification.error(errorMessage(err), { autoClose: false });
+    }
+    void poll.current?.refresh();
+  };
+
+  const showLogs = async (s: IService) => {
+    const logs = await call<{ text: string }>(`services/${enc(s.id)}/logs`, 'GET');
+    const body = <pre className="mo-ServiceLogs" data-testid="mo-service-logs">{logs.text.slice(-20000) || trans.__('(no output yet)')}</pre>;
+    await showDialog({ title: trans.__('Logs of %1', s.id), body, buttons: [Dialog.okButton({ label: trans.__('Close') })] });
+  };
+
+  const remove = async (s: IService) => {
+    const answer = await showDialog({
+      title: trans.__('Delete service %1?', s.id),
+      body: trans.__('Its replicas stop and its deployed files are removed.'),
+      buttons: [Dialog.cancelButton(), Dialog.warnButton({ label: trans.__('Delete') })]
+    });
+    if (answer.button.accept) {
+      await act(() => call(`services/${enc(s.id)}`, 'DELETE'), trans.__('Deleted %1', s.id));
+    }
+  };
+
+  if (services === null) {
+    return <div className="mo-Message">{error ?? trans.__('Loading…')}</div>;
+  }
+  return (
+    <div className="mo-Services" data-testid="mo-services">
+      {error && <div className="mo-Message mo-mod-error">{error}</div>}
+      {services.length === 0 && <p className="mo-Services-empty">{trans.__('No services yet: deploy a notebook.')}</p>}
+      {services.map(s => (
+        <div key={s.id} className="mo-Service" data-id={s.id} data-state={s.state}>
+          <div className="mo-Service-head">
+            <span className="mo-Service-id">{s.id}</span>
+            <span className={`mo-Service-state mo-mod-${s.state}`}>{s.state}</span>
+          </div>
+          <div className="mo-Service-meta">
+            {trans.__('%1 of %2 replica(s), %3', String(s.running_replicas ?? 0), String(s.replicas), s.backend)}
+            {s.reason ? ` · ${s.reason}` : ''}
+          </div>
+          <div className="mo-Service-actions">
+            <button className="jp-Button jp-mod-styled" data-testid="mo-service-test" disabled={s.state !== 'running'}
+              onClick={() => openTestPage(app, s, trans)}>{trans.__('Test')}</button>
+            {s.replicas === 0 ? (
+              <button className="jp-Button jp-mod-styled" data-testid="mo-service-start"
+                onClick={() => void act(() => scaleService(s.id, 1), trans.__('Started %1', s.id))}>{trans.__('Start')}</button>
+            ) : (
+              <button className="jp-Button jp-mod-styled" data-testid="mo-service-stop"
+                onClick={() => void act(() => scaleService(s.id, 0), trans.__('Stopped %1', s.id))}>{trans.__('Stop')}</button>
+            )}
+            <label className="mo-Service-replicas">
+              {trans.__('Replicas')}
+              <input type="number" min={0} max={16} defaultValue={s.replicas} data-testid="mo-service-replicas"
+                onKeyDown={e => {
+                  if (e.key === 'Enter') {
+                    const n = Number((e.target as HTMLInputElement).value);
+                    void act(() => scaleService(s.id, n), trans.__('%1 now has %2 replica(s)', s.id, String(n)));
+                  }
+                }} />
+            </label>
+            <button className="jp-Button jp-mod-styled" data-testid="mo-service-logs-button"
+              onClick={() => void showLogs(s).catch(err => Notification.error(errorMessage(err)))}>{trans.__('Logs')}</button>
+            <button className="jp-Button jp-mod-styled jp-mod-warn" data-testid="mo-service-delete"
+              onClick={() => void remove(s)}>{trans.__('Delete')}</button>
+          </div>
+        </div>
+      ))}
+    </div>
+  );
+}
