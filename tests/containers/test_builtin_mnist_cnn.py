@@ -42,19 +42,15 @@ SCRIPT = textwrap.dedent("""
 
 
 @pytest.fixture(scope="module")
-def docker_cpu():
+def docker_cpu(docker_client):
+    """The engine of conftest's docker_client, with the cpu image (TensorFlow) present."""
     import docker
 
     try:
-        client = docker.from_env(timeout=60)
-        client.ping()
-    except Exception as exc:  # not a skip: this test exists to run against a real engine
-        pytest.fail(f"no Docker engine: {exc}. Run `bash .ci/test` (it installs and starts dockerd).")
-    try:
-        client.images.get(CPU_IMAGE)
+        docker_client.images.get(CPU_IMAGE)
     except docker.errors.ImageNotFound:
         pytest.fail(f"{CPU_IMAGE} is missing: build it with `bash jobs/images/build_offline.sh cpu`")
-    return client
+    return docker_client
 
 
 @pytest.fixture
