@@ -19,6 +19,7 @@ def add_parser(nouns) -> None:
                    help="a file or folder to deploy with the app (repeatable), e.g. results/my_model.keras")
     p.add_argument("--backend", default="local")
     p.add_argument("--replicas", type=int, default=1)
+    p.add_argument("--machine", default="cpu", help="the machine type on the docker backend (default cpu)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_deploy)
 
@@ -60,7 +61,7 @@ def _wait_started(mgr: ServiceManager, view: dict, timeout: float = 60) -> dict:
 
 def cmd_deploy(args) -> int:
     mgr = ServiceManager(args.root)
-    view = mgr.deploy(args.folder, args.name, args.version, args.files, args.backend, args.replicas)
+    view = mgr.deploy(args.folder, args.name, args.version, args.files, args.backend, args.replicas, args.machine)
     view = _wait_started(mgr, view)
     if args.json:
         emit_json(view)

@@ -35,7 +35,7 @@ class ServicesHandler(ServicesBase):
         body = self.body("deploy")
         self.reply(await self.run(self.services.deploy, body.get("folder", ""), body.get("name"),
                                   body.get("version", "dev"), body.get("files", []), body.get("backend", "local"),
-                                  body.get("replicas", 1)), status=201)
+                                  body.get("replicas", 1), body.get("machine", "cpu")), status=201)
 
 
 class ServiceHandler(ServicesBase):

@@ -116,7 +116,7 @@ class ServiceManager:
         return spec
 
     def deploy(self, folder: str = "", name: str | None = None, version: str = "dev", files: list[str] = (),
-               backend: str = "local", replicas: int = 1) -> dict:
+               backend: str = "local", replicas: int = 1, machine: str = "cpu") -> dict:
         if version not in ("dev", "prod"):
             raise BadRequest("'version' must be dev or prod")
         if not 0 <= replicas <= MAX_REPLICAS:
@@ -161,7 +161,7 @@ class ServiceManager:
         record = {"id": service_id, "name": name, "version": version, "backend": backend, "replicas": replicas,
                   "port": old["port"] if old else free_port(), "folder": rel if rel != "." else "",
                   "files": [str(inner) for _, inner in picked], "created": old["created"] if old else time.time(),
-                  "deployed": time.time(), "timeout": spec.get("timeout"), "spec": spec}
+                  "deployed": time.time(), "timeout": spec.get("timeout"), "spec": spec, "machine": machine}
         self._save(target, record)
         be.scale(target, record, replicas)
         return self._view(target)

@@ -75,7 +75,7 @@ const sleep = (ms: number) => new Promise(r => setTimeout(r, ms));
  */
 export async function deployAndWait(
   trans: TranslationBundle,
-  request: { folder: string; version: Version; files: string[] },
+  request: { folder: string; version: Version; files: string[]; backend?: string; machine?: string },
   waitMs = 60000
 ): Promise<IService> {
   let service: IService;

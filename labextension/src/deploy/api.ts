@@ -86,6 +86,8 @@ export interface IDeployRequest {
   version: Version;
   files?: string[];
   name?: string;
+  backend?: string;
+  machine?: string;
 }
 
 function post(body: unknown): RequestInit {

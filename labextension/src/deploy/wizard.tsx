@@ -10,7 +10,7 @@ import { TranslationBundle } from '@jupyterlab/translation';
 import { ReactWidget } from '@jupyterlab/ui-components';
 import * as React from 'react';
 
-import { errorMessage } from '../api';
+import { IConfig, errorMessage, getConfig } from '../api';
 import { useBusy } from '../catalog/details';
 import { CatalogError } from '../catalog/search';
 import { Version } from './api';
@@ -22,6 +22,7 @@ import { CellsStep } from './steps/cells';
 import { DeployStep, IStatus } from './steps/deploy';
 import { HandlerStep } from './steps/handler';
 import { ParamsStep } from './steps/params';
+import { ITarget, serviceTargets } from './targets';
 import { openTestPage, testPageUrl } from './testpage';
 
 export const STEPS = ['cells', 'handler', 'params', 'deploy'] as const;
@@ -66,6 +67,13 @@ function Wizard(props: IWizardOptions & { generation: number }): JSX.Element {
   const s = useWizardState(path, contents, props.generation);
   const [step, setStep] = React.useState(0);
   const [version, setVersion] = React.useState<Version>('dev');
+  const [config, setConfig] = React.useState<IConfig | null>(null);
+  const [target, setTarget] = React.useState('local');
+  React.useEffect(() => {
+    getConfig().then(setConfig, () => setConfig(null));
+  }, []);
+  const targets: ITarget[] = serviceTargets(config, trans.__('local (processes on the server)'));
+  const where = targets.find(t => t.value === target) ?? targets[0];
   const [written, setWritten] = React.useState<(IWritten & { key: string }) | null>(null);
   const [status, setStatus] = React.useState<IStatus | null>(null);
   const [busy, run] = useBusy();
@@ -127,7 +135,9 @@ function Wizard(props: IWizardOptions & { generation: number }): JSX.Element {
         const service = await deployAndWait(trans, {
           folder: w.result.folder,
           version,
-          files: checkedFiles(s.files)
+          files: checkedFiles(s.files),
+          backend: where.backend,
+          ...(where.machine ? { machine: where.machine } : {})
         });
         setStatus({
           kind: 'success',
@@ -220,6 +230,9 @@ function Wizard(props: IWizardOptions & { generation: number }): JSX.Element {
         folder={s.folder}
         version={version}
         onVersion={setVersion}
+        targets={targets}
+        target={where.value}
+        onTarget={setTarget}
         files={s.files}
         onFile={s.setFile}
         busy={busy}

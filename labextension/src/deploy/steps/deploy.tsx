@@ -9,6 +9,7 @@ import * as React from 'react';
 
 import { Version } from '../api';
 import { IFileChoice } from '../files';
+import { ITarget } from '../targets';
 
 export interface IStatus {
   kind: 'info' | 'success' | 'error';
@@ -22,6 +23,9 @@ export function DeployStep(props: {
   folder: string;
   version: Version;
   onVersion: (v: Version) => void;
+  targets: ITarget[];
+  target: string;
+  onTarget: (value: string) => void;
   files: IFileChoice[];
   onFile: (path: string, checked: boolean) => void;
   busy: string;
@@ -63,6 +67,19 @@ export function DeployStep(props: {
               </label>
             ))}
           </div>
+          <h3 className="mo-Deploy-sectionTitle">{trans.__('Run on')}</h3>
+          <select
+            className="mo-Deploy-target"
+            data-testid="mo-deploy-target"
+            value={props.target}
+            onChange={e => props.onTarget(e.target.value)}
+          >
+            {props.targets.map(t => (
+              <option key={t.value} value={t.value}>
+                {t.label}
+              </option>
+            ))}
+          </select>
           <h3 className="mo-Deploy-sectionTitle">{trans.__('Files to include')}</h3>
           <p className="mo-Deploy-hint">
             {trans.__('handler.py and app_spec.yml are always included.')}

@@ -1,0 +1,125 @@
+// The seeds' tutorial end to end on the bundled demo project (demo/deploy_mnist.ipynb): insert the
+// mnist dataset, train mnist_cnn.py for 1 epoch as a docker job, turn the notebook's handle into
+// handler.py + app_spec.yml in the Deploy wizard and deploy it on the docker machine with the
+// TensorFlow image and the model; on the test page the wizard opens, draw a digit, get one back.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+
+import { launchBrowser, openLab } from './lib/browser.mjs';
+import { openNotebook } from './lib/catalog.mjs';
+import { WIZARD, gotoStep, openDeployWizard, wizardCells } from './lib/deploy.mjs';
+import { withSnapshot } from './lib/lab.mjs';
+import { startServer } from './lib/server.mjs';
+
+const BACKENDS = {
+  local: {},
+  docker: { machines: { cpu: { image: 'mo-jupyter/cpu:latest', cpus: 2, memory: '4g' } } }
+};
+
+async function until(fn, timeoutMs, label) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await fn();
+    if (value) {
+      return value;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`timed out waiting for ${label}`);
+    }
+    await new Promise(r => setTimeout(r, 500));
+  }
+}
+
+describe('the seeds\' tutorial: train, deploy, draw a digit', () => {
+  let server;
+  let browser;
+  let page;
+  let serviceId;
+
+  before(async () => {
+    server = await startServer({
+      name: 'tutorial',
+      extraArgs: [`--MoJupyterApp.backends=${JSON.stringify(BACKENDS)}`]
+    });
+    browser = await launchBrowser();
+    page = await openLab(browser, server);
+  });
+
+  after(async () => {
+    if (serviceId) {
+      await server.api(`mo/api/services/${serviceId}`, { method: 'DELETE' }).catch(() => null);
+    }
+    await browser?.close();
+    await server?.stop();
+  });
+
+  it('trains for 1 epoch, deploys the handle on docker and recognises a drawn digit', async () => {
+    await withSnapshot(page, 'tutorial', async () => {
+      const api = (p, init) => server.api(p, init);
+      const inserted = await api('mo/api/datasets/mo/mnist/insert', { method: 'POST', body: { notebook: 'deploy_mnist.ipynb' } });
+      assert.equal(inserted.target, 'datasets/mo-mnist');
+
+      const job = await api('mo/api/jobs', {
+        method: 'POST',
+        body: { path: 'mnist_cnn.py', args: ['--epochs', '1'], backend: 'docker', machine: 'cpu' }
+      });
+      const done = await until(async () => {
+        const j = await api(`mo/api/jobs/${job.id}`);
+        return ['completed', 'failed', 'stopped'].includes(j.state) ? j : null;
+      }, 240000, 'the training job');
+      assert.equal(done.state, 'completed', JSON.stringify(done));
+
+      const scan = await api('mo/api/handle/scan', { method: 'POST', body: { path: 'deploy_mnist.ipynb' } });
+      assert.deepEqual(Object.keys(scan.spec.input), ['img']);
+      assert.equal(scan.spec.output.digit.value_type, 'int');
+
+      // the wizard: default cells (imports + handle), inputs/outputs, then run it on the
+      // docker machine with the TensorFlow image, taking the trained model along
+      await openNotebook(page, 'deploy_mnist.ipynb');
+      await openDeployWizard(page);
+      const cells = await wizardCells(page);
+      assert.deepEqual(cells.filter(c => c.selected).map(c => c.index), [1, 2]);
+      await gotoStep(page, 'next', 'handler');
+      await gotoStep(page, 'next', 'params');
+      await gotoStep(page, 'next', 'deploy');
+      await page.locator(`${WIZARD} [data-testid="mo-deploy-target"]`).selectOption('docker/cpu');
+      const model = page.locator(`${WIZARD} [data-testid="mo-deploy-file-results/my_model.keras"]`);
+      if (await model.count()) {
+        await model.check();
+      } else {
+        await page.locator(`${WIZARD} [data-testid="mo-deploy-file-results"]`).check();
+      }
+      await page.locator(`${WIZARD} [data-testid="mo-deploy-deploy"]`).click();
+      const services = await until(async () => {
+        const { services } = await api('mo/api/services');
+        return services.length ? services : null;
+      }, 60000, 'the deployed service');
+      const svc = services[0];
+      serviceId = svc.id;
+      assert.equal(svc.backend, 'docker');
+      assert.equal(svc.machine, 'cpu');
+
+      // the wizard opens the test page once the service runs (TensorFlow loads in the container)
+      const frame = page.frameLocator(`#mo-testpage-${svc.id} iframe`);
+      const pad = frame.locator('canvas.pad');
+      await pad.waitFor({ timeout: 180000 });
+
+      // draw a "1": a thick vertical stroke in the middle of the pad
+      const box = await pad.boundingBox();
+      const x = box.x + box.width / 2;
+      await page.mouse.move(x, box.y + box.height * 0.15);
+      await page.mouse.down();
+      for (let i = 1; i <= 20; i++) {
+        await page.mouse.move(x, box.y + box.height * (0.15 + 0.7 * (i / 20)));
+      }
+      await page.mouse.up();
+      await frame.locator('#u-img').click();
+      await frame.locator('button.run').click();
+      const out = frame.locator('#out');
+      await out.getByText(/digit/).waitFor({ timeout: 60000 });
+      const text = await out.innerText();
+      assert.match(text, /digit\D*[0-9]\b/, text);
+      assert.match(text, /confidence/, text);
+    });
+  });
+});
