@@ -121,19 +121,20 @@ class MoJupyterApp(ExtensionApp):
             max_upload_bytes=self.upload_max_bytes,
         )
 
-    def make_service_manager(self) -> ServiceManager:
+    def make_service_manager(self, jobs: JobService) -> ServiceManager:
         root = self.root_dir or self.serverapp.root_dir
         backends = {"local": LocalServiceBackend()}  # the server's Python has uvicorn
         if "docker" in self.backends:  # the job machines' images serve apps too
             backends["docker"] = DockerServiceBackend(self.backends["docker"])
-        return ServiceManager(root, backends)
+        return ServiceManager(root, backends, jobs=jobs)
 
     def initialize_settings(self):
         catalog = self.make_catalog_service()
         catalog.index.warm()
-        self.settings.update(mo_jobs=self.make_job_service(), mo_catalog=catalog,
+        jobs = self.make_job_service()
+        self.settings.update(mo_jobs=jobs, mo_catalog=catalog,
                              mo_handle=HandleService(self.root_dir or self.serverapp.root_dir),
-                             mo_services=self.make_service_manager())
+                             mo_services=self.make_service_manager(jobs))
         self.log.info("mo_jupyter: jobs in %s", self.settings["mo_jobs"].jobs_dir)
 
     def initialize_handlers(self):

@@ -6,6 +6,7 @@ from __future__ import annotations
 import sys
 import time
 
+from ..jobs.service import JobService
 from ..services.manager import ServiceManager
 from .catalog_args import emit_json, table
 
@@ -49,6 +50,8 @@ def _show(view: dict) -> None:
     extra = f" ({view['reason']})" if view.get("reason") else ""
     print(f"{view['id']}: {view['state']}{extra}, {view['running_replicas']}/{view['replicas']} replica(s), "
           f"{view['backend']}, {view['url']}")
+    for t in view.get("trained_by") or []:
+        print(f"  {t['file']}: written by job {t['name']} ({t['job']})")
 
 
 def _wait_started(mgr: ServiceManager, view: dict, timeout: float = 60) -> dict:
@@ -60,7 +63,7 @@ def _wait_started(mgr: ServiceManager, view: dict, timeout: float = 60) -> dict:
 
 
 def cmd_deploy(args) -> int:
-    mgr = ServiceManager(args.root)
+    mgr = ServiceManager(args.root, jobs=JobService(args.root, jobs_dir=args.jobs_dir))
     view = mgr.deploy(args.folder, args.name, args.version, args.files, args.backend, args.replicas, args.machine)
     view = _wait_started(mgr, view)
     if args.json:

@@ -48,10 +48,29 @@ def _healthy(port: int) -> bool:
 
 
 class ServiceManager:
-    def __init__(self, root: Path | str, backends: dict | None = None):
+    def __init__(self, root: Path | str, backends: dict | None = None, jobs=None):
         self.root = Path(root).resolve()  # replicas run elsewhere: every path they get is absolute
         self.folder = self.root / ".mo" / "services"
         self.backends = backends or {"local": LocalServiceBackend()}
+        self.jobs = jobs  # a JobService: which job wrote a deployed file (the model it serves)
+
+    def _trained_by(self, picked: list[tuple[Path, Path]]) -> list[dict]:
+        """For each deployed file (in a folder: each file in it), the job whose run wrote it: the
+        latest job that was running when the file was last modified."""
+        if self.jobs is None:
+            return []
+        runs = [j for j in self.jobs.list() if isinstance(j.get("started"), (int, float))]
+        out = []
+        for path, inner in picked:
+            files = [path] if path.is_file() else sorted(p for p in path.rglob("*") if p.is_file())[:200]
+            for f in files:
+                mtime = f.stat().st_mtime
+                hits = [j for j in runs if j["started"] - 1 <= mtime <= (j.get("ended") or time.time()) + 2]
+                if hits:
+                    job = max(hits, key=lambda j: j["started"])
+                    rel = (inner / f.relative_to(path)).as_posix() if path.is_dir() else inner.as_posix()
+                    out.append({"file": rel, "job": job["id"], "name": job.get("name"), "state": job.get("state")})
+        return out
 
     # ---- records ------------------------------------------------------------------------
     def _dir(self, service_id: str) -> Path:
@@ -161,7 +180,8 @@ class ServiceManager:
         record = {"id": service_id, "name": name, "version": version, "backend": backend, "replicas": replicas,
                   "port": old["port"] if old else free_port(), "folder": rel if rel != "." else "",
                   "files": [str(inner) for _, inner in picked], "created": old["created"] if old else time.time(),
-                  "deployed": time.time(), "timeout": spec.get("timeout"), "spec": spec, "machine": machine}
+                  "deployed": time.time(), "timeout": spec.get("timeout"), "spec": spec, "machine": machine,
+                  "trained_by": self._trained_by(picked)}
         self._save(target, record)
         be.scale(target, record, replicas)
         return self._view(target)

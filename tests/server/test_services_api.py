@@ -126,3 +126,22 @@ async def test_deploy_errors_are_clear(api, app_files, root):
     assert_user_error(await api.post("services", {}), 400, mentions="handle")
     assert_user_error(await api.get("services/nope-dev"), 404)
     assert_user_error(await api.post("services/nope-dev/scale", {"replicas": 99}), 400)
+
+
+async def test_a_service_knows_the_job_that_trained_its_model(api, root):
+    (root / "train.py").write_text("import json, os\nos.makedirs('results', exist_ok=True)\n"
+                                   "json.dump({'factor': 5}, open('results/model.json', 'w'))\nprint('trained')\n")
+    job = await api.create({"path": "train.py"})
+    done = await api.wait_state(job["id"])
+    assert done["state"] == "completed", done
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(HANDLE)]
+    nbformat.write(nb, str(root / "app.ipynb"))
+    await api.post("handle/generate", {"notebook": "app.ipynb"})
+    r = await api.post("services", {"name": "fives", "files": ["results"]})
+    assert r.code == 201, r
+    assert r.json["trained_by"] == [{"file": "results/model.json", "job": job["id"], "name": "train",
+                                     "state": "completed"}]
+    await wait_state(api, "fives-dev", "running")
+    assert direct_run(r.json["port"], 2) == {"output": {"y": 10}}
+    await api.delete("services/fives-dev")

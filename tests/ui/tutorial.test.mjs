@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 
-import { launchBrowser, openLab } from './lib/browser.mjs';
+import { execute, launchBrowser, openLab } from './lib/browser.mjs';
 import { openNotebook } from './lib/catalog.mjs';
 import { WIZARD, gotoStep, openDeployWizard, wizardCells } from './lib/deploy.mjs';
 import { withSnapshot } from './lib/lab.mjs';
@@ -98,6 +98,7 @@ describe('the seeds\' tutorial: train, deploy, draw a digit', () => {
       serviceId = svc.id;
       assert.equal(svc.backend, 'docker');
       assert.equal(svc.machine, 'cpu');
+      assert.deepEqual(svc.trained_by.map(t => [t.file, t.job]), [['results/my_model.keras', job.id]]);
 
       // the wizard opens the test page once the service runs (TensorFlow loads in the container)
       const frame = page.frameLocator(`#mo-testpage-${svc.id} iframe`);
@@ -120,6 +121,12 @@ describe('the seeds\' tutorial: train, deploy, draw a digit', () => {
       const text = await out.innerText();
       assert.match(text, /digit\D*[0-9]\b/, text);
       assert.match(text, /confidence/, text);
+
+      // the Deploy sidebar's Services list says which job trained the served model
+      await execute(page, 'mo:open-deploy');
+      const trained = page.locator(`#mo-deploy-sidebar .mo-Service[data-id="${svc.id}"] [data-testid="mo-service-trained-by"]`);
+      await trained.first().waitFor({ timeout: 30000 });
+      assert.match(await trained.first().innerText(), new RegExp(`results/my_model\\.keras from job .*${job.id}`));
     });
   });
 });

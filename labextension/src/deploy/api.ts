@@ -73,6 +73,8 @@ export interface IService {
   replicas: number;
   state: 'starting' | 'running' | 'stopped' | 'failed';
   running_replicas?: number;
+  /** The jobs whose runs wrote the deployed files (the model the service serves). */
+  trained_by?: { file: string; job: string; name?: string; state?: string }[];
   reason?: string;
   port: number;
   url: string;

@@ -106,6 +106,11 @@ export function ServicesList(props: IServicesProps): JSX.Element {
             {trans.__('%1 of %2 replica(s), %3', String(s.running_replicas ?? 0), String(s.replicas), s.backend)}
             {s.reason ? ` · ${s.reason}` : ''}
           </div>
+          {(s.trained_by ?? []).slice(0, 3).map(t => (
+            <div key={t.file} className="mo-Service-meta" data-testid="mo-service-trained-by">
+              {trans.__('%1 from job %2 (%3)', t.file, t.name ?? t.job, t.job)}
+            </div>
+          ))}
           <div className="mo-Service-actions">
             <button className="jp-Button jp-mod-styled" data-testid="mo-service-test" disabled={s.state !== 'running'}
               onClick={() => openTestPage(app, s, trans)}>{trans.__('Test')}</button>

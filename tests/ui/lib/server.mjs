@@ -165,7 +165,7 @@ function tail(file, n = 4000) {
   }
 }
 
-/** Stop active jobs (their supervisors outlive the server), then kill the group. */
+/** Stop active jobs and delete deployed services (both outlive the server), then kill the group. */
 export async function stopServer(server) {
   if (server.stopped) {
     return;
@@ -173,6 +173,12 @@ export async function stopServer(server) {
   server.stopped = true;
   const { proc } = server;
   if (proc.exitCode === null && proc.signalCode === null) {
+    try {
+      const { services } = await api(server, 'mo/api/services');
+      await Promise.all(services.map(s => api(server, `mo/api/services/${s.id}`, { method: 'DELETE' }).catch(() => null)));
+    } catch {
+      // no services endpoint, or the server is unwell
+    }
     try {
       const { jobs } = await api(server, 'mo/api/jobs');
       const active = jobs.filter(j => j.state === 'queued' || j.state === 'running');
