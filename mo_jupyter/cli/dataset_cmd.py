@@ -7,6 +7,7 @@ from pathlib import Path
 from ..catalog.modules import parse_ref
 from ..errors import BadRequest, NotFound
 from .catalog_args import add_catalog_options, emit_json, human_size, service, table
+from .job_cmd import project_relative
 
 META_FLAGS = ("description", "purpose", "label_type", "format", "test_set", "permission", "license", "source", "version")
 
@@ -169,7 +170,7 @@ def cmd_import(args) -> int:
 
 def cmd_insert(args) -> int:
     svc = service(args)
-    into = str(Path(args.into).resolve()) if Path(args.into).exists() else args.into
+    into = project_relative(args.into, args.root)
     done = svc.datasets.insert(*_ref(svc, args.ref), into)
     if args.json:
         emit_json(done)
@@ -181,7 +182,7 @@ def cmd_insert(args) -> int:
 
 def cmd_extract(args) -> int:
     svc = service(args)
-    archive = str(Path(args.archive).resolve()) if Path(args.archive).exists() else args.archive
+    archive = project_relative(args.archive, args.root)
     done = svc.datasets.extract(archive, args.dest)
     if args.json:
         emit_json(done)

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from ..catalog.modules import parse_ref
 from .catalog_args import add_catalog_options, emit_json, service, table
+from .job_cmd import project_relative
 
 
 def add_parser(nouns) -> None:
@@ -62,7 +61,7 @@ def cmd_show(args) -> int:
 
 def cmd_insert(args) -> int:
     owner, name, version = parse_ref(args.ref)
-    into = str(Path(args.into).resolve()) if Path(args.into).exists() else args.into
+    into = project_relative(args.into, args.root)
     done = service(args).modules.insert(owner, name, version, into, args.action, args.replace)
     if args.json:
         emit_json(done)
@@ -73,7 +72,7 @@ def cmd_insert(args) -> int:
 
 
 def cmd_publish(args) -> int:
-    folder = str(Path(args.folder).resolve()) if Path(args.folder).exists() else args.folder
+    folder = project_relative(args.folder, args.root)
     detail = service(args).modules.publish(folder, args.permission)
     if args.json:
         emit_json(detail)

@@ -9,6 +9,7 @@ import time
 from ..jobs.service import JobService
 from ..services.manager import ServiceManager
 from .catalog_args import emit_json, table
+from .job_cmd import project_relative
 
 
 def add_parser(nouns) -> None:
@@ -64,7 +65,8 @@ def _wait_started(mgr: ServiceManager, view: dict, timeout: float = 60) -> dict:
 
 def cmd_deploy(args) -> int:
     mgr = ServiceManager(args.root, jobs=JobService(args.root, jobs_dir=args.jobs_dir))
-    view = mgr.deploy(args.folder, args.name, args.version, args.files, args.backend, args.replicas, args.machine)
+    folder = project_relative(args.folder, args.root) if args.folder else ""
+    view = mgr.deploy(folder, args.name, args.version, args.files, args.backend, args.replicas, args.machine)
     view = _wait_started(mgr, view)
     if args.json:
         emit_json(view)
