@@ -51,7 +51,8 @@ def _no_links(src: str, names: list[str]) -> set[str]:
     return {n for n in names if os.path.islink(os.path.join(src, n))}
 
 
-def _swap_in(tmp: Path, dest: Path) -> None:
+def swap_in(tmp: Path, dest: Path) -> None:
+    """Put the folder ``tmp`` at ``dest`` by renames; an old ``dest`` is moved aside, then removed."""
     old = None
     if dest.exists() or dest.is_symlink():
         old = Path(tempfile.mkdtemp(prefix=".mo-old-", dir=dest.parent))
@@ -86,7 +87,7 @@ def copy_tree_atomic(src: Path, dest: Path, ignore=None, marker: tuple[str, dict
                 raise Conflict(f"'{dest.name}' already exists") from None
             os.replace(inner, dest)  # onto the empty folder we just made
         else:
-            _swap_in(inner, dest)
+            swap_in(inner, dest)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
@@ -126,7 +127,7 @@ def link_tree_atomic(src: Path, dest: Path, marker: tuple[str, dict], skip=(".mo
                     _read_only(target)
                     mode = "copy"
         (inner / marker[0]).write_bytes(orjson.dumps({**marker[1], "mode": mode}, option=orjson.OPT_INDENT_2))
-        _swap_in(inner, dest)
+        swap_in(inner, dest)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return mode

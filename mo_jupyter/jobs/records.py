@@ -20,6 +20,7 @@ import fcntl
 import os
 import re
 import secrets
+import threading
 import time
 from contextlib import contextmanager
 from pathlib import Path
@@ -41,7 +42,8 @@ def new_job_id(now: Optional[float] = None) -> str:
 
 
 def write_json_atomic(path: Path, data: Any) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    # one temp name per process and thread: two writers never share (and truncate) a temp file
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
     with open(tmp, "wb") as f:
         f.write(orjson.dumps(data, option=orjson.OPT_INDENT_2 | orjson.OPT_SERIALIZE_NUMPY))
     os.replace(tmp, path)

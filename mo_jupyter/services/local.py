@@ -15,6 +15,8 @@ from pathlib import Path
 import orjson
 import psutil
 
+from ..jobs.records import read_json, write_json_atomic
+
 PACKAGE_PARENT = str(Path(__file__).resolve().parents[2])
 REPLICAS = "replicas.json"
 LOG = "output.log"
@@ -38,14 +40,12 @@ class LocalServiceBackend:
 
     def _read(self, folder: Path) -> list[dict]:
         try:
-            return orjson.loads((folder / REPLICAS).read_bytes())
+            return read_json(folder / REPLICAS)
         except (FileNotFoundError, orjson.JSONDecodeError):
             return []
 
     def _write(self, folder: Path, replicas: list[dict]) -> None:
-        tmp = folder / f".{REPLICAS}.tmp"
-        tmp.write_bytes(orjson.dumps(replicas))
-        os.replace(tmp, folder / REPLICAS)
+        write_json_atomic(folder / REPLICAS, replicas)
 
     def replicas(self, folder: Path) -> list[dict]:
         return [r for r in self._read(folder) if _alive(r)]

@@ -13,11 +13,11 @@ import time
 import urllib.request
 from pathlib import Path
 
-import orjson
-
+from ..catalog.copying import swap_in
 from ..errors import BadRequest, Conflict, NotFound
 from ..handle.parse import scan_source
 from ..handle.spec import load_app_spec
+from ..jobs.records import read_json, write_json_atomic
 from ..paths import resolve_in_root
 from .local import LOG, LocalServiceBackend
 
@@ -82,12 +82,10 @@ class ServiceManager:
         return folder
 
     def _record(self, folder: Path) -> dict:
-        return orjson.loads((folder / RECORD).read_bytes())
+        return read_json(folder / RECORD)
 
     def _save(self, folder: Path, record: dict) -> None:
-        tmp = folder / f".{RECORD}.tmp"
-        tmp.write_bytes(orjson.dumps(record, option=orjson.OPT_INDENT_2))
-        os.replace(tmp, folder / RECORD)
+        write_json_atomic(folder / RECORD, record)
 
     def _backend(self, name: str):
         try:
@@ -172,9 +170,7 @@ class ServiceManager:
                                     ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
                 else:
                     shutil.copy2(path, dest)
-            if (target / "app").exists():
-                shutil.rmtree(target / "app")
-            os.replace(staging, target / "app")
+            swap_in(staging, target / "app")
         finally:
             shutil.rmtree(staging, ignore_errors=True)
         record = {"id": service_id, "name": name, "version": version, "backend": backend, "replicas": replicas,
