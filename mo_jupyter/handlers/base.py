@@ -12,6 +12,7 @@ from jupyter_server.base.handlers import APIHandler
 from jupyter_server.extension.handler import ExtensionHandlerMixin
 from tornado import web
 
+from .. import schemas
 from ..errors import BadRequest, MoError
 
 
@@ -32,6 +33,17 @@ class MoHandler(ExtensionHandlerMixin, APIHandler):
         if not isinstance(body, dict):
             raise BadRequest("the request body must be a JSON object")
         return body
+
+    def valid_body(self, schema: str) -> dict:
+        """The JSON body, validated against ``schema/<schema>.schema.json`` (``file#def``: one entry
+        of its ``$defs``), every problem listed in the 400."""
+        body = self.json_body()
+        schemas.validate(schema, body)
+        return body
+
+    def no_content(self) -> None:
+        self.set_status(204)
+        self.finish()
 
     def int_argument(self, name: str, default: int, minimum: int = 0) -> int:
         raw = self.get_query_argument(name, None)

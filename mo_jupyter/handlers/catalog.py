@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from tornado import web
 
-from .. import schemas
 from .base import MoHandler
 
 OWNER_NAME = r"(?P<owner>[^/]+)/(?P<name>[^/]+)"
@@ -16,17 +15,8 @@ class CatalogHandler(MoHandler):
     def catalog(self):
         return self.settings["mo_catalog"]
 
-    def body(self, request: str) -> dict:
-        body = self.json_body()
-        schemas.validate(f"catalog_requests#{request}", body)
-        return body
-
     def search_args(self) -> tuple[str, int]:
         return self.get_query_argument("q", ""), self.int_argument("limit", 50, minimum=1)
-
-    def no_content(self) -> None:
-        self.set_status(204)
-        self.finish()
 
 
 class CatalogInfoHandler(CatalogHandler):
@@ -51,7 +41,7 @@ class ModuleHandler(CatalogHandler):
 class ModuleInsertHandler(CatalogHandler):
     @web.authenticated
     async def post(self, owner: str, name: str, version: str | None = None):
-        body = self.body("module_insert")
+        body = self.valid_body("catalog_requests#module_insert")
         self.reply(await self.run(self.catalog.modules.insert, owner, name, version, body["notebook"],
                                   body.get("action", "predict"), body.get("replace", False)))
 
@@ -59,7 +49,7 @@ class ModuleInsertHandler(CatalogHandler):
 class ModulePublishHandler(CatalogHandler):
     @web.authenticated
     async def post(self):
-        body = self.body("publish")
+        body = self.valid_body("catalog_requests#publish")
         detail = await self.run(self.catalog.modules.publish, body["path"], body.get("permission", "private"))
         self.reply(detail, status=201)
 
@@ -94,7 +84,7 @@ class DatasetHandler(CatalogHandler):
 class DatasetInsertHandler(CatalogHandler):
     @web.authenticated
     async def post(self, owner: str, name: str):
-        body = self.body("dataset_insert")
+        body = self.valid_body("catalog_requests#dataset_insert")
         self.reply(await self.run(self.catalog.datasets.insert, owner, name, body["notebook"],
                                   body.get("replace", False)))
 
@@ -102,13 +92,14 @@ class DatasetInsertHandler(CatalogHandler):
 class DatasetImportHandler(CatalogHandler):
     @web.authenticated
     async def post(self, owner: str, name: str):
-        self.reply(await self.run(self.catalog.import_into, owner, name, self.body("import")))
+        body = self.valid_body("catalog_requests#import")
+        self.reply(await self.run(self.catalog.import_into, owner, name, body))
 
 
 class UploadsHandler(CatalogHandler):
     @web.authenticated
     async def post(self):
-        body = self.body("upload")
+        body = self.valid_body("catalog_requests#upload")
         self.reply(await self.run(self.catalog.uploads.create, body["name"], body["size"]), status=201)
 
 
@@ -128,7 +119,7 @@ class UploadHandler(CatalogHandler):
 class ExtractHandler(CatalogHandler):
     @web.authenticated
     async def post(self):
-        body = self.body("extract")
+        body = self.valid_body("catalog_requests#extract")
         self.reply(await self.run(self.catalog.datasets.extract, body["archive"], body.get("dest")))
 
 

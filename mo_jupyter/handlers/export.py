@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from tornado import web
 
-from .. import schemas
 from ..export import export_notebook
 from .base import MoHandler
 
@@ -12,8 +11,7 @@ from .base import MoHandler
 class ExportHandler(MoHandler):
     @web.authenticated
     async def post(self):
-        body = self.json_body()
-        schemas.validate("export_request", body)
+        body = self.valid_body("export_request")
         path = await self.run(
             export_notebook, self.project_root, body["path"], body.get("out"), body.get("overwrite", False)
         )

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from tornado import web
 
-from .. import schemas
 from .base import MoHandler
 
 
@@ -12,11 +11,6 @@ class HandleHandler(MoHandler):
     @property
     def handle(self):
         return self.settings["mo_handle"]
-
-    def body(self, request: str) -> dict:
-        body = self.json_body()
-        schemas.validate(f"handle_requests#{request}", body)
-        return body
 
 
 class HandleTemplateHandler(HandleHandler):
@@ -29,14 +23,14 @@ class HandleTemplateHandler(HandleHandler):
 class HandleScanHandler(HandleHandler):
     @web.authenticated
     async def post(self):
-        body = self.body("scan")
+        body = self.valid_body("handle_requests#scan")
         self.reply(await self.run(self.handle.scan, body["path"], body.get("cells")))
 
 
 class HandleGenerateHandler(HandleHandler):
     @web.authenticated
     async def post(self):
-        body = self.body("generate")
+        body = self.valid_body("handle_requests#generate")
         self.reply(await self.run(self.handle.generate, body["notebook"], body.get("cells"), body.get("handler"),
                                   body.get("spec"), body.get("overwrite", False)))
 

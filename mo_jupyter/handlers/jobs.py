@@ -32,8 +32,7 @@ class JobHandler(MoHandler):
     @web.authenticated
     async def delete(self, job_id: str):
         await self.run(self.jobs.delete, job_id)
-        self.set_status(204)
-        self.finish()
+        self.no_content()
 
 
 class JobStopHandler(MoHandler):

@@ -6,7 +6,6 @@ from __future__ import annotations
 from jupyter_server.base.handlers import APIHandler
 from tornado import httpclient, web
 
-from .. import schemas
 from ..errors import Unavailable
 from .base import MoHandler
 
@@ -18,11 +17,6 @@ class ServicesBase(MoHandler):
     def services(self):
         return self.settings["mo_services"]
 
-    def body(self, request: str) -> dict:
-        body = self.json_body()
-        schemas.validate(f"handle_requests#{request}", body)
-        return body
-
 
 class ServicesHandler(ServicesBase):
     @web.authenticated
@@ -32,7 +26,7 @@ class ServicesHandler(ServicesBase):
 
     @web.authenticated
     async def post(self):
-        body = self.body("deploy")
+        body = self.valid_body("handle_requests#deploy")
         self.reply(await self.run(self.services.deploy, body.get("folder", ""), body.get("name"),
                                   body.get("version", "dev"), body.get("files", []), body.get("backend", "local"),
                                   body.get("replicas", 1), body.get("machine", "cpu")), status=201)
@@ -46,14 +40,13 @@ class ServiceHandler(ServicesBase):
     @web.authenticated
     async def delete(self, service_id: str):
         await self.run(self.services.delete, service_id)
-        self.set_status(204)
-        self.finish()
+        self.no_content()
 
 
 class ServiceScaleHandler(ServicesBase):
     @web.authenticated
     async def post(self, service_id: str):
-        body = self.body("scale")
+        body = self.valid_body("handle_requests#scale")
         self.reply(await self.run(self.services.scale, service_id, body["replicas"]))
 
 
