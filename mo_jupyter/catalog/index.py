@@ -14,7 +14,9 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..errors import MoError
+import orjson
+
+from ..errors import BadRequest, MoError
 from .roots import Catalogs, CatalogRoot, is_segment, semver_key
 from .specs import load_dataset_spec, load_module_spec
 
@@ -268,10 +270,6 @@ class CatalogIndex:
 
 
 def _load_meta(path: Path) -> dict:
-    import orjson
-
-    from ..errors import BadRequest
-
     try:
         data = orjson.loads(path.read_bytes())
     except FileNotFoundError:
