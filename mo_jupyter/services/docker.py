@@ -24,7 +24,7 @@ class DockerServiceBackend:
         self.machine = machine
 
     def _container(self, folder: Path):
-        found = self.jobs.client().containers.list(all=True, filters={"label": f"{LABEL}={folder.name}"})
+        found = self.jobs.client().containers.list(all=True, ignore_removed=True, filters={"label": f"{LABEL}={folder.name}"})
         return found[0] if found else None
 
     def replicas(self, folder: Path) -> list[dict]:

@@ -20,7 +20,7 @@ def svc(project, docker_client, machines):
 
 
 def containers_of(client, job_id):
-    return client.containers.list(all=True, filters={"label": f"mo.job={job_id}"})
+    return client.containers.list(all=True, ignore_removed=True, filters={"label": f"mo.job={job_id}"})
 
 
 def test_a_job_runs_in_a_container_and_leaves_nothing_behind(svc, project, docker_client):
@@ -146,5 +146,5 @@ def test_fifty_jobs_concurrency_two_none_lost_none_early(project, docker_client,
     # first come, first served: only jobs within one window of free slots may swap their starts
     assert all(starts[i] <= starts[j] for i in range(50) for j in range(i + 2, 50))
     label = f"mo.project={os.path.realpath(project)}"
-    wait_until(lambda: docker_client.containers.list(all=True, filters={"label": label}) == [], timeout=30,
+    wait_until(lambda: docker_client.containers.list(all=True, ignore_removed=True, filters={"label": label}) == [], timeout=30,
                message="every container removed")

@@ -48,7 +48,7 @@ def test_docker_job_survives_server_restarts(tmp_path, docker_client, machines):
         assert [l for l in lines if l.startswith("line")] == [f"line {i}" for i in range(60)]
         metrics = server.request("GET", f"mo/api/jobs/{job['id']}/metrics")[1]["metrics"]
         assert [m["step"] for m in metrics] == list(range(60))
-        wait_until(lambda: docker_client.containers.list(all=True, filters={"label": f"mo.job={job['id']}"}) == [],
+        wait_until(lambda: docker_client.containers.list(all=True, ignore_removed=True, filters={"label": f"mo.job={job['id']}"}) == [],
                    timeout=10, message="container removed")
     finally:
         server.stop()
@@ -82,5 +82,5 @@ def test_a_container_outliving_its_supervisor_is_reattached(tmp_path, docker_cli
     assert [m["step"] for m in svc.metrics(job["id"])] == list(range(60))
     events = [json.loads(l) for l in (output.parent / "events.jsonl").read_text().splitlines()]
     assert [e["seq"] for e in events] == list(range(1, len(events) + 1))  # numbering went on
-    wait_until(lambda: docker_client.containers.list(all=True, filters={"label": f"mo.job={job['id']}"}) == [],
+    wait_until(lambda: docker_client.containers.list(all=True, ignore_removed=True, filters={"label": f"mo.job={job['id']}"}) == [],
                timeout=10, message="container removed")

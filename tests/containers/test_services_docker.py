@@ -54,18 +54,18 @@ def test_scale_on_docker(project, docker_client, machines):
         assert call(port, 2)["y"] == 6
         mgr.scale(sid, 3)
         wait_running(mgr, sid, 3)
-        (container,) = docker_client.containers.list(filters={"label": f"mo.service={sid}"})
+        (container,) = docker_client.containers.list(ignore_removed=True, filters={"label": f"mo.service={sid}"})
         serving = [p for p in container.top()["Processes"] if p[-1].startswith("python3 -m mo_jupyter.serve")]
         assert len(serving) == 3, container.top()
         pids = {call(port, i)["pid"] for i in range(60)}
         assert len(pids) >= 2  # the kernel spreads connections over the replicas
         mgr.scale(sid, 0)
         assert mgr.get(sid)["state"] == "stopped"
-        assert docker_client.containers.list(all=True, filters={"label": f"mo.service={sid}"}) == []
+        assert docker_client.containers.list(all=True, ignore_removed=True, filters={"label": f"mo.service={sid}"}) == []
         mgr.scale(sid, 2)
         view = wait_running(mgr, sid, 2)
         assert view["port"] == port and call(port, 5)["y"] == 15  # the same address
         assert "serving" in mgr.logs(sid)["text"]
     finally:
         mgr.delete(sid)
-    assert docker_client.containers.list(all=True, filters={"label": f"mo.service={sid}"}) == []
+    assert docker_client.containers.list(all=True, ignore_removed=True, filters={"label": f"mo.service={sid}"}) == []

@@ -208,7 +208,7 @@ class DockerBackend(JobBackend):
                               f"build it with 'jupyter mo image build {name} --offline'") from None
 
     def _container_of(self, spec: dict):
-        found = self.client().containers.list(all=True, filters={"label": f"{LABEL}={spec['id']}"})
+        found = self.client().containers.list(all=True, ignore_removed=True, filters={"label": f"{LABEL}={spec['id']}"})
         return found[0] if found else None
 
     def attachable(self, spec: dict) -> bool:
