@@ -327,3 +327,18 @@ def test_unselected_cells_magic_flag_is_exact():
     r = scan_notebook(book)
     assert {c["index"]: c["magic"] for c in r["cells"]} == {0: False, 1: False, 2: True, 3: False, 4: False}
     assert [c["index"] for c in r["cells"] if c["selected"]] == [3, 4]
+
+
+def test_selected_cells_are_checked_as_an_import_would(tmp_path, monkeypatch):
+    """Cells without the handle get a compile() check, not a tree: errors only an import of handler.py
+    meets (module-level return, break outside a loop) are reported, with their cell and line; the
+    magic retry still works on them; and nothing runs."""
+    monkeypatch.chdir(tmp_path)
+    book = nb("import os\nx = 1\nreturn x\n", "for i in range(2):\n    pass\nbreak\n", "!ls\ny = 2\n",
+              "open('RAN', 'w')\n", "def handle(conf):\n    return {'a': 1}  # value_type: int\n")
+    r = scan_notebook(book, [0, 1, 2, 3, 4])
+    errors = [(p["cell"], p["line"], p["message"]) for p in r["problems"] if p["severity"] == "error"]
+    assert errors == [(0, 3, "syntax error: 'return' outside function"), (1, 3, "syntax error: 'break' outside loop")]
+    assert [(p["cell"], p["line"]) for p in r["problems"] if "deployed app" in p["message"]] == [(2, 1)]
+    assert r["handle_cell"] == 4 and r["spec"]["output"]["a"]["value_type"] == "int"
+    assert list(tmp_path.iterdir()) == []
