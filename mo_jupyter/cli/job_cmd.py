@@ -14,6 +14,7 @@ import orjson
 from ..errors import BadRequest, NotFound
 from ..jobs.records import ACTIVE, list_job_ids
 from ..jobs.service import JobService
+from .config import job_service
 
 
 def add_parser(nouns) -> None:
@@ -63,7 +64,7 @@ def project_relative(path: str, root) -> str:
 
 
 def service(args) -> JobService:
-    return JobService(args.root, jobs_dir=args.jobs_dir)
+    return job_service(args)
 
 
 def resolve_id(svc: JobService, given: str) -> str:

@@ -12,7 +12,7 @@ from . import dataset_cmd, export_cmd, handle_cmd, image_cmd, job_cmd, module_cm
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="jupyter mo", description="mo_jupyter from the command line")
     parser.add_argument("--root", default=".", help="the project root (default: the current directory)")
-    parser.add_argument("--jobs-dir", default=".mo/jobs", help="job records, relative to the root")
+    parser.add_argument("--jobs-dir", help="job records, relative to the root (default: the config's, .mo/jobs)")
     nouns = parser.add_subparsers(dest="noun", required=True, metavar="{job,export,image,module,dataset,handle,serve,deploy,service}")
     job_cmd.add_parser(nouns)
     export_cmd.add_parser(nouns)

@@ -6,9 +6,9 @@ from __future__ import annotations
 import sys
 import time
 
-from ..jobs.service import JobService
 from ..services.manager import ServiceManager
 from .catalog_args import emit_json, table
+from .config import service_manager
 from .job_cmd import project_relative
 
 
@@ -19,9 +19,10 @@ def add_parser(nouns) -> None:
     p.add_argument("--version", choices=("dev", "prod"), default="dev")
     p.add_argument("--file", action="append", default=[], dest="files", metavar="PATH",
                    help="a file or folder to deploy with the app (repeatable), e.g. results/my_model.keras")
-    p.add_argument("--backend", default="local")
+    p.add_argument("--backend", default="local",
+                   help="local (default), docker or swarm: the ones the server's config enables")
     p.add_argument("--replicas", type=int, default=1)
-    p.add_argument("--machine", default="cpu", help="the machine type on the docker backend (default cpu)")
+    p.add_argument("--machine", default="cpu", help="the machine type on docker or swarm (default cpu)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_deploy)
 
@@ -64,7 +65,7 @@ def _wait_started(mgr: ServiceManager, view: dict, timeout: float = 60) -> dict:
 
 
 def cmd_deploy(args) -> int:
-    mgr = ServiceManager(args.root, jobs=JobService(args.root, jobs_dir=args.jobs_dir))
+    mgr = service_manager(args)
     folder = project_relative(args.folder, args.root) if args.folder else ""
     view = mgr.deploy(folder, args.name, args.version, args.files, args.backend, args.replicas, args.machine)
     view = _wait_started(mgr, view)
@@ -76,7 +77,7 @@ def cmd_deploy(args) -> int:
 
 
 def cmd_list(args) -> int:
-    views = ServiceManager(args.root).list()
+    views = service_manager(args).list()
     if args.json:
         emit_json(views)
         return 0
@@ -86,7 +87,7 @@ def cmd_list(args) -> int:
 
 
 def _scale(args, replicas: int) -> int:
-    mgr = ServiceManager(args.root)
+    mgr = service_manager(args)
     view = _wait_started(mgr, mgr.scale(args.id, replicas))
     _show(view)
     return 0 if view["state"] in ("running", "stopped") else 1
@@ -105,11 +106,11 @@ def cmd_scale(args) -> int:
 
 
 def cmd_delete(args) -> int:
-    ServiceManager(args.root).delete(args.id)
+    service_manager(args).delete(args.id)
     print(f"deleted {args.id}")
     return 0
 
 
 def cmd_logs(args) -> int:
-    sys.stdout.write(ServiceManager(args.root).logs(args.id)["text"])
+    sys.stdout.write(service_manager(args).logs(args.id)["text"])
     return 0

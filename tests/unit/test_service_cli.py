@@ -65,3 +65,21 @@ def test_generate_deploy_and_operate_from_the_shell(project, capsys):
     assert code == 0
     code, _, err = run(capsys, "service", "logs", "shouter-prod")
     assert code == 2 and "no service 'shouter-prod'" in err
+
+
+def test_the_shell_reads_the_servers_config(project, capsys, monkeypatch, tmp_path_factory):
+    """`jupyter mo` takes its backends and job folder from the Jupyter config files the server reads,
+    so `--backend docker` works from a shell where the server has it (and names what is enabled)."""
+    config = tmp_path_factory.mktemp("jupyter_config")
+    (config / "jupyter_server_config.json").write_text(json.dumps({"MoJupyterApp": {
+        "jobs_dir": ".records/jobs", "backends": {"local": {}, "docker": {"machines": {"cpu": {"image": "x"}}}}}}))
+    monkeypatch.setenv("JUPYTER_CONFIG_DIR", str(config))
+    (project / "hello.py").write_text("print('hello')\n")
+    code, out, err = run(capsys, "job", "run", "hello.py", "--wait")
+    assert code == 0, err
+    assert (project / ".records/jobs" / out.strip() / "output.log").read_text() == "hello\n"
+    code, out, _ = run(capsys, "--jobs-dir", ".other", "job", "list")  # the command line wins
+    assert code == 0 and "hello" not in out
+    assert run(capsys, "handle", "generate", "shout.ipynb")[0] == 0
+    code, _, err = run(capsys, "deploy", "--backend", "swarm")
+    assert code == 2 and "unknown service backend 'swarm' (enabled: local, docker)" in err
