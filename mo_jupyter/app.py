@@ -21,6 +21,7 @@ from .handlers.services import service_routes
 from .services.docker import DockerServiceBackend
 from .services.local import LocalServiceBackend
 from .services.manager import ServiceManager
+from .services.swarm import SwarmServiceBackend
 
 from .handlers.export import ExportHandler
 from .handlers.jobs import (
@@ -126,6 +127,8 @@ class MoJupyterApp(ExtensionApp):
         backends = {"local": LocalServiceBackend()}  # the server's Python has uvicorn
         if "docker" in self.backends:  # the job machines' images serve apps too
             backends["docker"] = DockerServiceBackend(self.backends["docker"])
+        if "swarm" in self.backends:  # N replicas as a swarm service, behind a 127.0.0.1 gateway
+            backends["swarm"] = SwarmServiceBackend(self.backends["swarm"])
         return ServiceManager(root, backends, jobs=jobs)
 
     def initialize_settings(self):

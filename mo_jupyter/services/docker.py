@@ -6,6 +6,7 @@ recreates the container with the new count (a short gap); 0 removes it, keeping 
 from __future__ import annotations
 
 import os
+from datetime import datetime
 from pathlib import Path
 
 from ..errors import Unavailable
@@ -16,6 +17,23 @@ APP = "/app"
 INNER_PORT = 8080
 
 
+def package_mounts() -> list[tuple[str, str]]:
+    """(host path, container path) of the mo_jupyter package the app server runs from, read-only."""
+    mounts = [(str(PACKAGE_DIR), "/opt/mo/mo_jupyter")]
+    if not (PACKAGE_DIR / "schema").is_dir():  # a source checkout keeps the schemas beside the package
+        mounts.append((str(PACKAGE_DIR.parent / "schema"), "/opt/mo/schema"))
+    return mounts
+
+
+def iso_timestamp(text: str) -> float:
+    """Docker's RFC 3339 times (nanoseconds, Z) as a POSIX timestamp; 0.0 when unreadable."""
+    text = (text or "")[:26].rstrip("Z")
+    try:
+        return datetime.fromisoformat(text).timestamp() if text else 0.0
+    except ValueError:
+        return 0.0
+
+
 class DockerServiceBackend:
     name = "docker"
 
@@ -24,7 +42,8 @@ class DockerServiceBackend:
         self.machine = machine
 
     def _container(self, folder: Path):
-        found = self.jobs.client().containers.list(all=True, ignore_removed=True, filters={"label": f"{LABEL}={folder.name}"})
+        found = self.jobs.client().containers.list(all=True, ignore_removed=True,
+                                                   filters={"label": f"{LABEL}={folder.name}"})
         return found[0] if found else None
 
     def replicas(self, folder: Path) -> list[dict]:
@@ -38,16 +57,8 @@ class DockerServiceBackend:
         return [{"container": container.id, "replica": i} for i in range(n)]
 
     def started_at(self, folder: Path) -> float:
-        from datetime import datetime
-
         container = self._container(folder)
-        if container is None:
-            return 0.0
-        started = container.attrs["State"].get("StartedAt", "")[:26].rstrip("Z")
-        try:
-            return datetime.fromisoformat(started).timestamp() if started else 0.0
-        except ValueError:
-            return 0.0
+        return iso_timestamp(container.attrs["State"].get("StartedAt", "")) if container is not None else 0.0
 
     def stop(self, folder: Path) -> None:
         container = self._container(folder)
@@ -70,7 +81,8 @@ class DockerServiceBackend:
         kwargs = dict(
             image=machine["image"], command=["sh", "-c", script], working_dir=APP, detach=True, init=True,
             environment={"PYTHONUNBUFFERED": "1", "PYTHONPATH": "/opt/mo", "HOME": "/tmp", "MPLCONFIGDIR": "/tmp"},
-            volumes=self._volumes(folder),
+            volumes={str(folder / "app"): {"bind": APP, "mode": "ro"},
+                     **{source: {"bind": target, "mode": "ro"} for source, target in package_mounts()}},
             ports={f"{INNER_PORT}/tcp": ("127.0.0.1", record["port"])},
             user=f"{owner.st_uid}:{owner.st_gid}",
             labels={LABEL: folder.name, "mo.service.replicas": str(replicas), "mo.project": str(folder.parents[2])},
@@ -81,14 +93,6 @@ class DockerServiceBackend:
         if machine.get("memory"):
             kwargs.update(mem_limit=parse_bytes(machine["memory"]), memswap_limit=parse_bytes(machine["memory"]))
         self.jobs.client().containers.run(**kwargs)
-
-    @staticmethod
-    def _volumes(folder: Path) -> dict:
-        volumes = {str(folder / "app"): {"bind": APP, "mode": "ro"},
-                   str(PACKAGE_DIR): {"bind": "/opt/mo/mo_jupyter", "mode": "ro"}}
-        if not (PACKAGE_DIR / "schema").is_dir():  # a source checkout keeps the schemas beside the package
-            volumes[str(PACKAGE_DIR.parent / "schema")] = {"bind": "/opt/mo/schema", "mode": "ro"}
-        return volumes
 
     def logs(self, folder: Path) -> bytes:
         container = self._container(folder)

@@ -102,7 +102,12 @@ class ServiceManager:
         if wanted == 0:
             state = "stopped"
         elif len(alive) < wanted:
-            state, reason = "failed", f"{wanted - len(alive)} of {wanted} replica(s) exited; see the logs"
+            if len(alive) + (backend.starting(folder) if hasattr(backend, "starting") else 0) >= wanted:
+                state = "starting"  # a swarm still placing or starting tasks
+            else:
+                why = backend.problem(folder) if hasattr(backend, "problem") else None
+                state, reason = "failed", f"{wanted - len(alive)} of {wanted} replica(s) exited" + \
+                    (f" ({why})" if why else "") + "; see the logs"
         elif not _healthy(record["port"]):
             started = backend.started_at(folder)
             state = "starting" if time.time() - started < STARTING_GRACE else "failed"

@@ -45,3 +45,23 @@ def project(tmp_path):
     (root / "datasets").mkdir(parents=True)
     (root / "datasets" / "data.txt").write_text("42\n")
     return root
+
+
+GWBRIDGE = "docker_gwbridge"
+
+
+@pytest.fixture(scope="session")
+def swarm(docker_client):
+    """A single-node swarm on 127.0.0.1, created here when the engine is not in one (and left
+    afterwards, with the networks it made)."""
+    had_bridge = bool(docker_client.networks.list(names=[GWBRIDGE]))
+    created = docker_client.info()["Swarm"]["LocalNodeState"] != "active"
+    if created:
+        docker_client.swarm.init(advertise_addr="127.0.0.1")
+    assert docker_client.info()["Swarm"]["ControlAvailable"], "the engine is a swarm worker: these tests need a manager"
+    yield docker_client
+    if created:
+        docker_client.swarm.leave(force=True)
+        if not had_bridge:
+            for net in docker_client.networks.list(names=[GWBRIDGE]):
+                net.remove()

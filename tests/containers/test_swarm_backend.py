@@ -15,23 +15,6 @@ from mo_jupyter.jobs.service import JobService
 from ..unit.jobhelpers import script, wait_until
 from .conftest import IMAGE
 
-GWBRIDGE = "docker_gwbridge"
-
-
-@pytest.fixture(scope="module")
-def swarm(docker_client):
-    had_bridge = bool(docker_client.networks.list(names=[GWBRIDGE]))
-    created = docker_client.info()["Swarm"]["LocalNodeState"] != "active"
-    if created:
-        docker_client.swarm.init(advertise_addr="127.0.0.1")
-    assert docker_client.info()["Swarm"]["ControlAvailable"], "the engine is a swarm worker: these tests need a manager"
-    yield docker_client
-    if created:
-        docker_client.swarm.leave(force=True)
-        if not had_bridge:
-            for net in docker_client.networks.list(names=[GWBRIDGE]):
-                net.remove()
-
 
 @pytest.fixture
 def swarm_machines(machines):

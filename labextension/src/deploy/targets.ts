@@ -12,8 +12,8 @@ export interface ITarget {
   machine?: string;
 }
 
-/** Service backends: local and docker (swarm services are not built yet). */
-const SERVICE_BACKENDS = ['local', 'docker'];
+/** Service backends: local, docker and swarm (each enabled job backend's machine types). */
+const SERVICE_BACKENDS = ['local', 'docker', 'swarm'];
 
 export function serviceTargets(config: IConfig | null, localLabel: string): ITarget[] {
   const out: ITarget[] = [{ value: 'local', label: localLabel, backend: 'local' }];

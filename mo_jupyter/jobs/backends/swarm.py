@@ -312,14 +312,14 @@ class SwarmBackend(DockerBackend):
 
     name = "swarm"
 
-    def _resources_of(self, machine: dict) -> dict[str, int]:
+    def resources_of(self, machine: dict) -> dict[str, int]:
         wanted = {str(k): int(v) for k, v in (machine.get("generic_resources") or {}).items()}
         if machine.get("gpus"):
             kind = self.config.get("gpu_resource", "gpu")
             wanted[kind] = max(wanted.get(kind, 0), int(machine["gpus"]))
         return wanted
 
-    def _constraints_of(self, machine: dict) -> list[str]:
+    def constraints_of(self, machine: dict) -> list[str]:
         return [*self.config.get("constraints", []), *machine.get("constraints", [])]
 
     def check(self, spec: dict) -> None:
@@ -338,12 +338,12 @@ class SwarmBackend(DockerBackend):
         nodes = [n for n in client.api.nodes()
                  if (n.get("Status") or {}).get("State") == "ready"
                  and (n.get("Spec") or {}).get("Availability") == "active"]
-        constraints = self._constraints_of(machine)
+        constraints = self.constraints_of(machine)
         placeable = [n for n in nodes if all(satisfies(n, c) for c in constraints)]
         if not placeable:
             raise Unavailable(f"no node of the swarm satisfies the placement constraints of machine '{name}' "
                               f"({', '.join(constraints)}); {len(nodes)} node(s) ready")
-        for kind, count in self._resources_of(machine).items():
+        for kind, count in self.resources_of(machine).items():
             if not any(generic_resources(n).get(kind, 0) >= count for n in placeable):
                 what = "a GPU job" if kind == self.config.get("gpu_resource", "gpu") else "this job"
                 raise Unavailable(f"{what} cannot run here: no node of the swarm advertises {count} generic "
@@ -380,9 +380,9 @@ class SwarmBackend(DockerBackend):
         resources = Resources(
             cpu_limit=int(float(machine["cpus"]) * 1e9) if machine.get("cpus") else None,
             mem_limit=memory,
-            generic_resources=self._resources_of(machine) or None,
+            generic_resources=self.resources_of(machine) or None,
         )
-        constraints = self._constraints_of(machine)
+        constraints = self.constraints_of(machine)
         template = TaskTemplate(container, resources=resources, restart_policy=RestartPolicy(condition="none"),
                                 placement=Placement(constraints=constraints) if constraints else None)
         client = self.client()

@@ -1,0 +1,199 @@
+"""The swarm service backend: a deployed app is a Docker Swarm service with N replicas (one
+`jupyter mo serve` per task) and a gateway container in front of it.
+
+- The service has no published port (the routing mesh would publish it on every interface of every
+  node). Its tasks join the attachable overlay network ``mo-services`` in DNS round-robin mode, and
+  the gateway (`gateway.py`, a plain container on that network, restarted with the engine) is
+  published on 127.0.0.1:<port> of the manager and spreads connections over the tasks.
+- Scaling changes the service's replica count in place: the swarm starts or stops tasks while the
+  others go on answering. 0 replicas keeps the service and the gateway, so the address stays bound
+  (the gateway answers 503 meanwhile). A task that fails is restarted (3 attempts), then the
+  service shows as failed with the swarm's reason.
+- Mounts are bind mounts of the snapshot and the package: on a multi-node swarm the project must sit
+  on a file system every node sees at the same path (as for swarm jobs).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import time
+from pathlib import Path
+
+from ..errors import Unavailable
+from ..jobs.backends.docker import parse_bytes
+from ..jobs.backends.swarm import SwarmBackend
+from .docker import APP, INNER_PORT, LABEL, iso_timestamp, package_mounts
+
+NETWORK = "mo-services"
+GATEWAY_LABEL = "mo.service.gateway"
+NEW_SERVICE_SECONDS = 10.0
+PENDING = {"new", "allocated", "pending", "assigned", "accepted", "preparing", "ready", "starting"}
+
+
+def service_name(folder: Path) -> str:
+    """`mo-<service id>`, shortened with a hash past the 63 characters a DNS label may have."""
+    name = f"mo-{folder.name}"
+    return name if len(name) <= 63 else f"{name[:50]}-{hashlib.sha1(name.encode()).hexdigest()[:12]}"
+
+
+class SwarmServiceBackend:
+    name = "swarm"
+
+    def __init__(self, config: dict | None = None, machine: str = "cpu", network: str = NETWORK):
+        self.jobs = SwarmBackend(config or {})  # the manager, machine types, placement checks
+        self.machine = machine
+        self.network = network
+
+    def _client(self):
+        return self.jobs.client()
+
+    def _service(self, folder: Path) -> dict | None:
+        found = self._client().api.services(filters={"label": f"{LABEL}={folder.name}"})
+        return found[0] if found else None
+
+    def _gateway(self, folder: Path):
+        found = self._client().containers.list(all=True, ignore_removed=True,
+                                               filters={"label": f"{GATEWAY_LABEL}={folder.name}"})
+        return found[0] if found else None
+
+    def _tasks(self, folder: Path) -> list[dict]:
+        """The service's tasks meant to run: running, starting, or a restart waiting its delay."""
+        service = self._service(folder)
+        if service is None:
+            return []
+        return [t for t in self._client().api.tasks(filters={"service": service["ID"]})
+                if t.get("DesiredState") in ("running", "ready")]
+
+    # ---- what the manager asks --------------------------------------------------------------
+    def replicas(self, folder: Path) -> list[dict]:
+        try:
+            tasks = self._tasks(folder)
+        except Unavailable:  # no engine: nothing runs that we can see; the view says failed
+            return []
+        return [{"task": t["ID"], "replica": t.get("Slot")} for t in tasks
+                if t["DesiredState"] == "running" and t["Status"]["State"] == "running"]
+
+    def starting(self, folder: Path) -> int:
+        """Tasks the swarm is still placing, starting or about to restart (the service is 'starting',
+        not 'failed', until the restart attempts are spent)."""
+        try:
+            service = self._service(folder)
+            tasks = self._tasks(folder) if service else []
+        except Unavailable:
+            return 0
+        pending = sum(t["Status"]["State"] in PENDING for t in tasks)
+        if service and time.time() - iso_timestamp(service.get("UpdatedAt", "")) < NEW_SERVICE_SECONDS:
+            pending += max(0, self._wanted(service) - len(tasks))  # tasks the orchestrator has yet to make
+        return pending
+
+    def problem(self, folder: Path) -> str | None:
+        """Why the latest task that should run does not: the swarm's words for it."""
+        try:
+            service = self._service(folder)
+            if service is None:
+                return "the swarm service is gone (deploy again)"
+            tasks = self._client().api.tasks(filters={"service": service["ID"]})
+        except Unavailable as exc:
+            return exc.message
+        failed = [t for t in tasks if t["Status"]["State"] in ("failed", "rejected")]
+        if not failed:
+            return None
+        latest = max(failed, key=lambda t: t["Status"].get("Timestamp", ""))
+        return latest["Status"].get("Err") or latest["Status"].get("Message")
+
+    def started_at(self, folder: Path) -> float:
+        service = self._service(folder)
+        return iso_timestamp(service.get("UpdatedAt", "")) if service else 0.0
+
+    def logs(self, folder: Path) -> bytes:
+        service = self._service(folder)
+        if service is None:
+            return b""
+        return b"".join(self._client().api.service_logs(service["ID"], stdout=True, stderr=True, follow=False))
+
+    # ---- changes ------------------------------------------------------------------------------
+    def stop(self, folder: Path) -> None:
+        """Remove the service and its gateway (a redeploy or a delete)."""
+        service = self._service(folder)
+        if service is not None:
+            self._client().api.remove_service(service["ID"])
+        gateway = self._gateway(folder)
+        if gateway is not None:
+            gateway.remove(force=True)
+
+    def scale(self, folder: Path, record: dict, replicas: int) -> None:
+        service = self._service(folder)
+        if service is not None and replicas and len(self.replicas(folder)) + self.starting(folder) < \
+                self._wanted(service):
+            # tasks that spent their restart attempts stay failed whatever the count: start afresh
+            self._client().api.remove_service(service["ID"])
+            service = None
+        if service is None:
+            self._create(folder, record, replicas)
+        else:
+            self._client().services.get(service["ID"]).scale(replicas)
+        if self._gateway(folder) is None:
+            self._start_gateway(folder, record)
+
+    @staticmethod
+    def _wanted(service: dict) -> int:
+        return ((service.get("Spec") or {}).get("Mode") or {}).get("Replicated", {}).get("Replicas", 0)
+
+    def _ensure_network(self) -> None:
+        import docker
+
+        client = self._client()
+        if client.networks.list(names=[self.network], filters={"driver": "overlay"}):
+            return
+        try:
+            client.networks.create(self.network, driver="overlay", attachable=True, labels={"mo.services": "1"})
+        except docker.errors.APIError as exc:  # another process made it meanwhile
+            if not client.networks.list(names=[self.network]):
+                raise exc
+
+    def _create(self, folder: Path, record: dict, replicas: int) -> None:
+        from docker.types import (ContainerSpec, EndpointSpec, Mount, Placement, Resources, RestartPolicy,
+                                  ServiceMode, TaskTemplate)
+
+        spec = {"machine": record.get("machine", self.machine)}
+        self.jobs.check(spec)
+        machine = self.jobs.machine_of(spec)
+        self._ensure_network()
+        owner = os.stat(folder)
+        serve = ["python3", "-m", "mo_jupyter.serve", "--root", APP, ".", "--host", "0.0.0.0",
+                 "--port", str(INNER_PORT)]
+        if record.get("timeout"):
+            serve += ["--timeout", str(record["timeout"])]
+        mounts = [Mount(APP, str(folder / "app"), type="bind", read_only=True)]
+        mounts += [Mount(target, source, type="bind", read_only=True) for source, target in package_mounts()]
+        labels = {LABEL: folder.name, "mo.project": str(folder.parents[2])}
+        container = ContainerSpec(
+            machine["image"], serve, workdir=APP, user=f"{owner.st_uid}:{owner.st_gid}", labels=labels,
+            mounts=mounts, init=True,
+            env={"PYTHONUNBUFFERED": "1", "PYTHONPATH": "/opt/mo", "HOME": "/tmp", "MPLCONFIGDIR": "/tmp"})
+        resources = Resources(
+            cpu_limit=int(float(machine["cpus"]) * 1e9) if machine.get("cpus") else None,
+            mem_limit=parse_bytes(machine["memory"]) if machine.get("memory") else None,
+            generic_resources=self.jobs.resources_of(machine) or None)
+        constraints = self.jobs.constraints_of(machine)
+        template = TaskTemplate(
+            container, resources=resources, networks=[self.network],
+            restart_policy=RestartPolicy(condition="on-failure", delay=1_000_000_000, max_attempts=3),
+            placement=Placement(constraints=constraints) if constraints else None)
+        self._client().api.create_service(
+            template, name=service_name(folder), labels=labels, mode=ServiceMode("replicated", replicas),
+            endpoint_spec=EndpointSpec(mode="dnsrr"))
+
+    def _start_gateway(self, folder: Path, record: dict) -> None:
+        machine = self.jobs.machine_of({"machine": record.get("machine", self.machine)})
+        self._client().containers.run(
+            machine["image"], detach=True, init=True, user="65534:65534", network=self.network,
+            command=["python3", "-m", "mo_jupyter.services.gateway", "--target", f"tasks.{service_name(folder)}",
+                     "--port", str(INNER_PORT), "--listen", str(INNER_PORT)],
+            environment={"PYTHONPATH": "/opt/mo", "PYTHONUNBUFFERED": "1"},
+            volumes={source: {"bind": target, "mode": "ro"} for source, target in package_mounts()},
+            ports={f"{INNER_PORT}/tcp": ("127.0.0.1", record["port"])},
+            labels={GATEWAY_LABEL: folder.name, "mo.project": str(folder.parents[2])},
+            restart_policy={"Name": "unless-stopped"}, mem_limit=64 * 1024 * 1024,
+            name=f"mo-gateway-{folder.name}-{os.urandom(3).hex()}")

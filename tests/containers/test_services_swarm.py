@@ -1,0 +1,105 @@
+"""Services on the swarm backend, against a real single-node swarm: a service of N tasks behind a
+gateway container published on 127.0.0.1 only; scale 1 -> 3 -> 0 -> 2 changes the tasks in place and
+keeps the address; an app that cannot start ends 'failed' with the swarm's reason."""
+
+from __future__ import annotations
+
+import urllib.error
+
+import pytest
+
+from mo_jupyter.services.manager import ServiceManager
+from mo_jupyter.services.swarm import GATEWAY_LABEL, SwarmServiceBackend
+
+from ..unit.jobhelpers import wait_until
+from .test_services_docker import call, wait_running
+
+HANDLE = '''import json
+import socket
+
+FACTOR = json.load(open('results/model.json'))['factor']
+
+
+def handle(conf):
+    x = conf['x']  # value_type: float
+    return {'y': x * FACTOR, 'host': socket.gethostname()}  # value_type: float
+'''
+SPEC = "input:\n  x: {value_type: float}\noutput:\n  y: {value_type: float}\n  host: {value_type: str}\n"
+
+
+def tasks_running(client, sid: str) -> int:
+    (service,) = client.api.services(filters={"label": f"mo.service={sid}"})
+    return sum(t["Status"]["State"] == "running"
+               for t in client.api.tasks(filters={"service": service["ID"], "desired-state": "running"}))
+
+
+def leftovers(client, sid: str) -> list:
+    return (client.api.services(filters={"label": f"mo.service={sid}"})
+            + client.api.containers(all=True, filters={"label": f"{GATEWAY_LABEL}={sid}"}))
+
+
+@pytest.fixture
+def manager(project, swarm, machines):
+    (project / "handler.py").write_text(HANDLE)
+    (project / "app_spec.yml").write_text(SPEC)
+    (project / "results").mkdir(exist_ok=True)
+    (project / "results/model.json").write_text('{"factor": 3}')
+    return ServiceManager(project, {"swarm": SwarmServiceBackend({"machines": machines})})
+
+
+def test_scale_on_swarm(manager, swarm):
+    view = manager.deploy("", "tripler", "prod", ["results/model.json"], "swarm", 1)
+    sid, port = view["id"], view["port"]
+    try:
+        wait_running(manager, sid, 1)
+        assert call(port, 2)["y"] == 6
+        (gateway,) = swarm.api.containers(filters={"label": f"{GATEWAY_LABEL}={sid}"})
+        assert [(p["IP"], p["PublicPort"]) for p in gateway["Ports"]] == [("127.0.0.1", port)]  # nowhere else
+
+        manager.scale(sid, 3)
+        wait_running(manager, sid, 3)
+        assert tasks_running(swarm, sid) == 3
+        # the gateway spreads connections over the three tasks (each its own container and hostname)
+        wait_until(lambda: len({call(port, i)["host"] for i in range(12)}) == 3, timeout=20,
+                   message="all three tasks answer")
+
+        manager.scale(sid, 0)
+        assert manager.get(sid)["state"] == "stopped"
+        wait_until(lambda: tasks_running(swarm, sid) == 0, timeout=30, message="tasks stopped")
+        # the address stays bound: once the last task is gone, the gateway says why nothing answers
+        error = wait_until(lambda: _refusal(port), timeout=30, message="the gateway's 503")
+        assert error.code == 503 and "no running replica" in error.read().decode()
+
+        manager.scale(sid, 2)
+        view = wait_running(manager, sid, 2)
+        assert view["port"] == port and call(port, 5)["y"] == 15  # the same address
+        assert "serving" in manager.logs(sid)["text"]
+    finally:
+        manager.delete(sid)
+    wait_until(lambda: leftovers(swarm, sid) == [], timeout=20, message="service and gateway removed")
+
+
+def _refusal(port: int):
+    try:
+        call(port, 1)
+    except urllib.error.HTTPError as exc:
+        return exc
+    return None
+
+
+def test_an_app_that_cannot_start_fails_with_a_reason(manager, swarm, project):
+    (project / "handler.py").write_text("import not_a_module_anywhere\n\n\ndef handle(conf):\n    return {}\n")
+    (project / "app_spec.yml").write_text("input: {}\noutput: {}\n")
+    sid = manager.deploy("", "broken", "dev", [], "swarm", 1)["id"]
+    try:
+        view = wait_until(lambda: (v := manager.get(sid))["state"] == "failed" and v, timeout=90,
+                          message="failed after the restart attempts")
+        assert "exited" in view["reason"] and "non-zero exit" in view["reason"], view
+        assert "not_a_module_anywhere" in manager.logs(sid)["text"]
+        # starting it again is a fresh start (the spent restart attempts do not keep it failed)
+        assert manager.scale(sid, 1)["state"] == "starting"
+        assert wait_until(lambda: (v := manager.get(sid))["state"] == "failed" and v, timeout=90,
+                          message="failed again")["running_replicas"] == 0
+    finally:
+        manager.delete(sid)
+    wait_until(lambda: leftovers(swarm, sid) == [], timeout=20, message="service and gateway removed")
