@@ -47,6 +47,27 @@ def _healthy(port: int) -> bool:
         return False
 
 
+def refuse_links(folder: Path, root: Path) -> None:
+    """Links inside a folder picked for deploying: one to a file inside the project is copied as that
+    file; one leading out of the project, to a folder (pick that folder itself) or to nothing is
+    refused, naming it, before anything is written."""
+    for dirpath, dirnames, filenames in os.walk(folder):  # links to folders are listed, not entered
+        for name in dirnames + filenames:
+            link = Path(dirpath) / name
+            if not link.is_symlink():
+                continue
+            rel = link.relative_to(root).as_posix()
+            target = os.path.realpath(link)
+            if os.path.commonpath([str(root), target]) != str(root):
+                raise BadRequest(f"'{rel}' links outside the project (to {os.readlink(link)}): copy the file "
+                                 "into the project, or leave it out")
+            if os.path.isdir(target):
+                raise BadRequest(f"'{rel}' links to a folder: pick '{Path(target).relative_to(root).as_posix()}' "
+                                 "itself")
+            if not os.path.exists(target):
+                raise BadRequest(f"'{rel}' is a broken link (to {os.readlink(link)})")
+
+
 class ServiceManager:
     def __init__(self, root: Path | str, backends: dict | None = None, jobs=None):
         self.root = Path(root).resolve()  # replicas run elsewhere: every path they get is absolute
@@ -155,6 +176,8 @@ class ServiceManager:
             path, item_rel = resolve_in_root(self.root, (Path(rel) / item).as_posix())
             if os.path.commonpath([path, src]) != str(src):
                 raise BadRequest(f"'{item}' is not inside '{rel or '.'}'")
+            if path.is_dir():
+                refuse_links(path, self.root)
             picked.append((path, path.relative_to(src)))
         be = self._backend(backend)
         service_id = f"{name}-{version}"
