@@ -4,10 +4,12 @@ keeps the address; an app that cannot start ends 'failed' with the swarm's reaso
 
 from __future__ import annotations
 
+import json
 import urllib.error
 
 import pytest
 
+from mo_jupyter.cli.main import main
 from mo_jupyter.services.manager import ServiceManager
 from mo_jupyter.services.swarm import GATEWAY_LABEL, SwarmServiceBackend
 
@@ -103,3 +105,23 @@ def test_an_app_that_cannot_start_fails_with_a_reason(manager, swarm, project):
     finally:
         manager.delete(sid)
     wait_until(lambda: leftovers(swarm, sid) == [], timeout=20, message="service and gateway removed")
+
+
+def test_deploy_on_swarm_from_the_shell(manager, swarm, project, machines, monkeypatch, capsys, tmp_path_factory):
+    """`jupyter mo deploy --backend swarm` takes the swarm backend from the server's config."""
+    config = tmp_path_factory.mktemp("jupyter_config")
+    (config / "jupyter_server_config.json").write_text(json.dumps(
+        {"MoJupyterApp": {"backends": {"local": {}, "swarm": {"machines": machines}}}}))
+    monkeypatch.setenv("JUPYTER_CONFIG_DIR", str(config))
+    monkeypatch.chdir(project)
+    try:
+        code = main(["deploy", "--name", "shell", "--backend", "swarm", "--replicas", "2",
+                     "--file", "results/model.json", "--json"])
+        out, err = capsys.readouterr()
+        assert code == 0, err
+        view = json.loads(out)
+        assert view["state"] == "running" and view["running_replicas"] == 2 and view["backend"] == "swarm"
+        assert call(view["port"], 4)["y"] == 12
+    finally:
+        main(["service", "delete", "shell-dev"])
+    wait_until(lambda: leftovers(swarm, "shell-dev") == [], timeout=20, message="service and gateway removed")
