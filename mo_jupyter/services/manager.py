@@ -117,23 +117,26 @@ class ServiceManager:
     def _view(self, folder: Path) -> dict:
         record = self._record(folder)
         backend = self._backend(record["backend"])
-        alive = backend.replicas(folder)
+        if hasattr(backend, "counts"):  # a swarm: running and starting tasks, from one look
+            alive, starting = backend.counts(folder)
+        else:
+            alive, starting = len(backend.replicas(folder)), 0
         wanted = record["replicas"]
         state, reason = "running", None
         if wanted == 0:
             state = "stopped"
-        elif len(alive) < wanted:
-            if len(alive) + (backend.starting(folder) if hasattr(backend, "starting") else 0) >= wanted:
-                state = "starting"  # a swarm still placing or starting tasks
+        elif alive < wanted:
+            if alive + starting >= wanted:
+                state = "starting"  # a swarm still placing, starting or restarting tasks
             else:
                 why = backend.problem(folder) if hasattr(backend, "problem") else None
-                state, reason = "failed", f"{wanted - len(alive)} of {wanted} replica(s) exited" + \
+                state, reason = "failed", f"{wanted - alive} of {wanted} replica(s) exited" + \
                     (f" ({why})" if why else "") + "; see the logs"
         elif not _healthy(record["port"]):
             started = backend.started_at(folder)
             state = "starting" if time.time() - started < STARTING_GRACE else "failed"
             reason = None if state == "starting" else "the app does not answer /healthz; see the logs"
-        view = {**record, "state": state, "running_replicas": len(alive),
+        view = {**record, "state": state, "running_replicas": alive,
                 "url": f"http://127.0.0.1:{record['port']}/", "proxy": f"mo/api/services/{record['id']}/proxy/"}
         if reason:
             view["reason"] = reason

@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import os
 import time
+from collections import Counter
 from pathlib import Path
 
 from ..errors import Unavailable
@@ -28,6 +29,7 @@ from .docker import APP, INNER_PORT, LABEL, iso_timestamp, package_mounts
 NETWORK = "mo-services"
 GATEWAY_LABEL = "mo.service.gateway"
 NEW_SERVICE_SECONDS = 10.0
+RESTARTS = 3  # a failed task is replaced this many times, then the service shows as failed
 PENDING = {"new", "allocated", "pending", "assigned", "accepted", "preparing", "ready", "starting"}
 
 
@@ -57,35 +59,29 @@ class SwarmServiceBackend:
                                                filters={"label": f"{GATEWAY_LABEL}={folder.name}"})
         return found[0] if found else None
 
-    def _tasks(self, folder: Path) -> list[dict]:
-        """The service's tasks meant to run: running, starting, or a restart waiting its delay."""
-        service = self._service(folder)
-        if service is None:
-            return []
-        return [t for t in self._client().api.tasks(filters={"service": service["ID"]})
-                if t.get("DesiredState") in ("running", "ready")]
-
     # ---- what the manager asks --------------------------------------------------------------
-    def replicas(self, folder: Path) -> list[dict]:
-        try:
-            tasks = self._tasks(folder)
-        except Unavailable:  # no engine: nothing runs that we can see; the view says failed
-            return []
-        return [{"task": t["ID"], "replica": t.get("Slot")} for t in tasks
-                if t["DesiredState"] == "running" and t["Status"]["State"] == "running"]
-
-    def starting(self, folder: Path) -> int:
-        """Tasks the swarm is still placing, starting or about to restart (the service is 'starting',
-        not 'failed', until the restart attempts are spent)."""
+    def counts(self, folder: Path) -> tuple[int, int]:
+        """(running, starting) tasks from one look at the swarm (two looks could see a task in
+        neither state as it moves on). Starting: being placed or started, or a restart waiting its
+        delay; and, for a service just made or scaled with none failed yet, tasks the orchestrator
+        has yet to create. So the service reads 'starting', not 'failed', until the restart attempts
+        are spent."""
         try:
             service = self._service(folder)
-            tasks = self._tasks(folder) if service else []
-        except Unavailable:
-            return 0
-        pending = sum(t["Status"]["State"] in PENDING for t in tasks)
-        if service and time.time() - iso_timestamp(service.get("UpdatedAt", "")) < NEW_SERVICE_SECONDS:
-            pending += max(0, self._wanted(service) - len(tasks))  # tasks the orchestrator has yet to make
-        return pending
+            tasks = self._client().api.tasks(filters={"service": service["ID"]}) if service else []
+        except Unavailable:  # no engine: nothing runs that we can see; the view says why
+            return 0, 0
+        meant = [t for t in tasks if t.get("DesiredState") in ("running", "ready")]
+        running = sum(t["DesiredState"] == "running" and t["Status"]["State"] == "running" for t in meant)
+        starting = sum(t["Status"]["State"] in PENDING for t in meant)
+        covered = {t.get("Slot") for t in meant if t["Status"]["State"] == "running" or t["Status"]["State"] in PENDING}
+        failures = Counter(t.get("Slot") for t in tasks if t["Status"]["State"] in ("failed", "rejected"))
+        # a slot whose task just failed, before the swarm has made its replacement
+        starting += sum(slot not in covered and n <= RESTARTS for slot, n in failures.items())
+        fresh = service and time.time() - iso_timestamp(service.get("UpdatedAt", "")) < NEW_SERVICE_SECONDS
+        if fresh and not any(t["Status"]["State"] in ("failed", "rejected") for t in tasks):
+            starting += max(0, self._wanted(service) - len(meant))
+        return running, starting
 
     def problem(self, folder: Path) -> str | None:
         """Why the latest task that should run does not: the swarm's words for it."""
@@ -124,8 +120,7 @@ class SwarmServiceBackend:
 
     def scale(self, folder: Path, record: dict, replicas: int) -> None:
         service = self._service(folder)
-        if service is not None and replicas and len(self.replicas(folder)) + self.starting(folder) < \
-                self._wanted(service):
+        if service is not None and replicas and sum(self.counts(folder)) < self._wanted(service):
             # tasks that spent their restart attempts stay failed whatever the count: start afresh
             self._client().api.remove_service(service["ID"])
             service = None
@@ -179,7 +174,7 @@ class SwarmServiceBackend:
         constraints = self.jobs.constraints_of(machine)
         template = TaskTemplate(
             container, resources=resources, networks=[self.network],
-            restart_policy=RestartPolicy(condition="on-failure", delay=1_000_000_000, max_attempts=3),
+            restart_policy=RestartPolicy(condition="on-failure", delay=1_000_000_000, max_attempts=RESTARTS),
             placement=Placement(constraints=constraints) if constraints else None)
         self._client().api.create_service(
             template, name=service_name(folder), labels=labels, mode=ServiceMode("replicated", replicas),

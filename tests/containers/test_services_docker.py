@@ -12,15 +12,17 @@ from mo_jupyter.services.manager import ServiceManager
 
 HANDLE = '''import json
 import os
+import socket
 
 FACTOR = json.load(open('results/model.json'))['factor']
 
 
 def handle(conf):
     x = conf['x']  # value_type: float
-    return {'y': x * FACTOR, 'pid': os.getpid()}  # value_type: float
+    return {'y': x * FACTOR, 'pid': os.getpid(), 'host': socket.gethostname()}  # value_type: float
 '''
-SPEC = "input:\n  x: {value_type: float}\noutput:\n  y: {value_type: float}\n  pid: {value_type: int}\n"
+SPEC = ("input:\n  x: {value_type: float}\noutput:\n  y: {value_type: float}\n  pid: {value_type: int}\n"
+        "  host: {value_type: str}\n")  # the process and the container that answered
 
 
 def call(port: int, x: float) -> dict:

@@ -14,19 +14,7 @@ from mo_jupyter.services.manager import ServiceManager
 from mo_jupyter.services.swarm import GATEWAY_LABEL, SwarmServiceBackend
 
 from ..unit.jobhelpers import wait_until
-from .test_services_docker import call, wait_running
-
-HANDLE = '''import json
-import socket
-
-FACTOR = json.load(open('results/model.json'))['factor']
-
-
-def handle(conf):
-    x = conf['x']  # value_type: float
-    return {'y': x * FACTOR, 'host': socket.gethostname()}  # value_type: float
-'''
-SPEC = "input:\n  x: {value_type: float}\noutput:\n  y: {value_type: float}\n  host: {value_type: str}\n"
+from .test_services_docker import HANDLE, SPEC, call, wait_running
 
 
 def tasks_running(client, sid: str) -> int:
@@ -118,7 +106,7 @@ def test_deploy_on_swarm_from_the_shell(manager, swarm, project, machines, monke
         code = main(["deploy", "--name", "shell", "--backend", "swarm", "--replicas", "2",
                      "--file", "results/model.json", "--json"])
         out, err = capsys.readouterr()
-        assert code == 0, err
+        assert code == 0, out + err
         view = json.loads(out)
         assert view["state"] == "running" and view["running_replicas"] == 2 and view["backend"] == "swarm"
         assert call(view["port"], 4)["y"] == 12
