@@ -43,6 +43,14 @@ def wait_running(mgr: ServiceManager, sid: str, replicas: int, timeout: float = 
         time.sleep(0.2)
 
 
+def starts_again_on_the_same_address(mgr: ServiceManager, sid: str, port: int) -> None:
+    """After a stop, 2 replicas answer on the port the service had (the factor file deployed is 3)."""
+    mgr.scale(sid, 2)
+    view = wait_running(mgr, sid, 2)
+    assert view["port"] == port and call(port, 5)["y"] == 15
+    assert "serving" in mgr.logs(sid)["text"]
+
+
 def test_scale_on_docker(project, docker_client, machines):
     (project / "handler.py").write_text(HANDLE)
     (project / "app_spec.yml").write_text(SPEC)
@@ -64,10 +72,7 @@ def test_scale_on_docker(project, docker_client, machines):
         mgr.scale(sid, 0)
         assert mgr.get(sid)["state"] == "stopped"
         assert docker_client.containers.list(all=True, ignore_removed=True, filters={"label": f"mo.service={sid}"}) == []
-        mgr.scale(sid, 2)
-        view = wait_running(mgr, sid, 2)
-        assert view["port"] == port and call(port, 5)["y"] == 15  # the same address
-        assert "serving" in mgr.logs(sid)["text"]
+        starts_again_on_the_same_address(mgr, sid, port)
     finally:
         mgr.delete(sid)
     assert docker_client.containers.list(all=True, ignore_removed=True, filters={"label": f"mo.service={sid}"}) == []

@@ -14,7 +14,7 @@ from mo_jupyter.services.manager import ServiceManager
 from mo_jupyter.services.swarm import GATEWAY_LABEL, SwarmServiceBackend
 
 from ..unit.jobhelpers import wait_until
-from .test_services_docker import HANDLE, SPEC, call, wait_running
+from .test_services_docker import HANDLE, SPEC, call, starts_again_on_the_same_address, wait_running
 
 
 def tasks_running(client, sid: str) -> int:
@@ -60,10 +60,7 @@ def test_scale_on_swarm(manager, swarm):
         error = wait_until(lambda: _refusal(port), timeout=30, message="the gateway's 503")
         assert error.code == 503 and "no running replica" in error.read().decode()
 
-        manager.scale(sid, 2)
-        view = wait_running(manager, sid, 2)
-        assert view["port"] == port and call(port, 5)["y"] == 15  # the same address
-        assert "serving" in manager.logs(sid)["text"]
+        starts_again_on_the_same_address(manager, sid, port)
     finally:
         manager.delete(sid)
     wait_until(lambda: leftovers(swarm, sid) == [], timeout=20, message="service and gateway removed")
