@@ -10,6 +10,7 @@ from nbconvert import PythonExporter
 from nbconvert.preprocessors import Preprocessor
 
 from .errors import BadRequest, Conflict
+from .atomic import write_atomic
 from .magics import IMPORTS, convert_source
 from .paths import resolve_in_root
 
@@ -64,7 +65,5 @@ def export_notebook(root: Path | str, path: str, out: Optional[str] = None, over
     if target.exists() and not overwrite:
         raise Conflict(f"'{out_rel}' exists already; export again with overwrite to replace it", reason="exists")
     text = notebook_to_python(read_notebook(source))
-    tmp = target.with_name(f".{target.name}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(target)
+    write_atomic(target, text)
     return out_rel

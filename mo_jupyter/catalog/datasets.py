@@ -13,6 +13,7 @@ from pathlib import Path
 import yaml
 
 from .. import schemas
+from ..atomic import write_atomic
 from ..errors import BadRequest, Conflict, Forbidden, NotFound
 from ..paths import resolve_in_root
 from . import archives
@@ -34,14 +35,7 @@ def _ordered(meta: dict) -> dict:
 
 def write_spec(folder: Path, meta: dict) -> None:
     text = yaml.safe_dump(_ordered(meta), sort_keys=False, allow_unicode=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{DATASET_SPEC}.", dir=folder)  # one per writer
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-        os.replace(tmp, folder / DATASET_SPEC)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_atomic(folder / DATASET_SPEC, text)
 
 
 class DatasetCatalog:

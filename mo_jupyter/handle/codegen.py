@@ -10,10 +10,10 @@ added: the file only defines what the cells define. Pure text work: no user code
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from ..errors import BadRequest, Conflict
+from ..atomic import write_temp
 from .parse import cell_text, check_cells, prepare
 from .spec import dump_app_spec, validate
 
@@ -53,12 +53,6 @@ def generate_handler(nb: dict, cells: list[int]) -> str:
     return "\n\n".join(parts)
 
 
-def _write_temp(target: Path, text: str) -> Path:
-    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    return tmp
-
-
 def write_deploy_files(folder: Path, handler_text: str, spec: dict, overwrite: bool) -> dict:
     """Write ``handler.py`` and ``app_spec.yml`` into ``folder``: both checked first (Conflict when one
     exists and overwrite is False, BadRequest for a spec that does not validate), then each written to
@@ -74,7 +68,7 @@ def write_deploy_files(folder: Path, handler_text: str, spec: dict, overwrite: b
     temps = []
     try:
         for target, content in targets.items():
-            temps.append((_write_temp(target, content), target))
+            temps.append((write_temp(target, content), target))
         for tmp, target in temps:
             tmp.replace(target)
     finally:

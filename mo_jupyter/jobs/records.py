@@ -20,13 +20,14 @@ import fcntl
 import os
 import re
 import secrets
-import threading
 import time
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterator, Optional
 
 import orjson
+
+from ..atomic import write_atomic
 
 TERMINAL = ("completed", "failed", "stopped")
 ACTIVE = ("queued", "running")
@@ -42,11 +43,7 @@ def new_job_id(now: Optional[float] = None) -> str:
 
 
 def write_json_atomic(path: Path, data: Any) -> None:
-    # one temp name per process and thread: two writers never share (and truncate) a temp file
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
-    with open(tmp, "wb") as f:
-        f.write(orjson.dumps(data, option=orjson.OPT_INDENT_2 | orjson.OPT_SERIALIZE_NUMPY))
-    os.replace(tmp, path)
+    write_atomic(path, orjson.dumps(data, option=orjson.OPT_INDENT_2 | orjson.OPT_SERIALIZE_NUMPY))
 
 
 def read_json(path: Path) -> Any:
