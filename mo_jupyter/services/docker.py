@@ -17,6 +17,15 @@ APP = "/app"
 INNER_PORT = 8080
 
 
+def owner_labels(folder: Path, key: str = LABEL) -> dict[str, str]:
+    """The labels that tell a service's containers from another project's service of the same name."""
+    return {key: folder.name, "mo.project": str(folder.parents[2])}  # folder: <root>/.mo/services/<id>
+
+
+def label_filter(folder: Path, key: str = LABEL) -> dict:
+    return {"label": [f"{k}={v}" for k, v in owner_labels(folder, key).items()]}
+
+
 def package_mounts() -> list[tuple[str, str]]:
     """(host path, container path) of the mo_jupyter package the app server runs from, read-only."""
     mounts = [(str(PACKAGE_DIR), "/opt/mo/mo_jupyter")]
@@ -42,8 +51,7 @@ class DockerServiceBackend:
         self.machine = machine
 
     def _container(self, folder: Path):
-        found = self.jobs.client().containers.list(all=True, ignore_removed=True,
-                                                   filters={"label": f"{LABEL}={folder.name}"})
+        found = self.jobs.client().containers.list(all=True, ignore_removed=True, filters=label_filter(folder))
         return found[0] if found else None
 
     def replicas(self, folder: Path) -> list[dict]:
@@ -85,7 +93,7 @@ class DockerServiceBackend:
                      **{source: {"bind": target, "mode": "ro"} for source, target in package_mounts()}},
             ports={f"{INNER_PORT}/tcp": ("127.0.0.1", record["port"])},
             user=f"{owner.st_uid}:{owner.st_gid}",
-            labels={LABEL: folder.name, "mo.service.replicas": str(replicas), "mo.project": str(folder.parents[2])},
+            labels={**owner_labels(folder), "mo.service.replicas": str(replicas)},
             name=f"mo-service-{folder.name}-{os.urandom(3).hex()}",
         )
         if machine.get("cpus"):

@@ -24,7 +24,7 @@ from pathlib import Path
 from ..errors import Unavailable
 from ..jobs.backends.docker import parse_bytes
 from ..jobs.backends.swarm import SwarmBackend
-from .docker import APP, INNER_PORT, LABEL, iso_timestamp, package_mounts
+from .docker import APP, INNER_PORT, iso_timestamp, label_filter, owner_labels, package_mounts
 
 NETWORK = "mo-services"
 GATEWAY_LABEL = "mo.service.gateway"
@@ -34,9 +34,11 @@ PENDING = {"new", "allocated", "pending", "assigned", "accepted", "preparing", "
 
 
 def service_name(folder: Path) -> str:
-    """`mo-<service id>`, shortened with a hash past the 63 characters a DNS label may have."""
-    name = f"mo-{folder.name}"
-    return name if len(name) <= 63 else f"{name[:50]}-{hashlib.sha1(name.encode()).hexdigest()[:12]}"
+    """`mo-<service id>-<project hash>`: unique in the swarm when two projects deploy the same name,
+    shortened past the 63 characters a DNS label may have (``tasks.<name>`` must resolve)."""
+    digest = hashlib.sha1(str(folder.parents[2]).encode()).hexdigest()
+    name = f"mo-{folder.name}-{digest[:8]}"
+    return name if len(name) <= 63 else f"mo-{folder.name[:40]}-{hashlib.sha1(name.encode()).hexdigest()[:12]}"
 
 
 class SwarmServiceBackend:
@@ -51,12 +53,12 @@ class SwarmServiceBackend:
         return self.jobs.client()
 
     def _service(self, folder: Path) -> dict | None:
-        found = self._client().api.services(filters={"label": f"{LABEL}={folder.name}"})
+        found = self._client().api.services(filters=label_filter(folder))
         return found[0] if found else None
 
     def _gateway(self, folder: Path):
         found = self._client().containers.list(all=True, ignore_removed=True,
-                                               filters={"label": f"{GATEWAY_LABEL}={folder.name}"})
+                                               filters=label_filter(folder, GATEWAY_LABEL))
         return found[0] if found else None
 
     # ---- what the manager asks --------------------------------------------------------------
@@ -162,7 +164,7 @@ class SwarmServiceBackend:
             serve += ["--timeout", str(record["timeout"])]
         mounts = [Mount(APP, str(folder / "app"), type="bind", read_only=True)]
         mounts += [Mount(target, source, type="bind", read_only=True) for source, target in package_mounts()]
-        labels = {LABEL: folder.name, "mo.project": str(folder.parents[2])}
+        labels = owner_labels(folder)
         container = ContainerSpec(
             machine["image"], serve, workdir=APP, user=f"{owner.st_uid}:{owner.st_gid}", labels=labels,
             mounts=mounts, init=True,
@@ -189,6 +191,6 @@ class SwarmServiceBackend:
             environment={"PYTHONPATH": "/opt/mo", "PYTHONUNBUFFERED": "1"},
             volumes={source: {"bind": target, "mode": "ro"} for source, target in package_mounts()},
             ports={f"{INNER_PORT}/tcp": ("127.0.0.1", record["port"])},
-            labels={GATEWAY_LABEL: folder.name, "mo.project": str(folder.parents[2])},
+            labels=owner_labels(folder, GATEWAY_LABEL),
             restart_policy={"Name": "unless-stopped"}, mem_limit=64 * 1024 * 1024,
             name=f"mo-gateway-{folder.name}-{os.urandom(3).hex()}")

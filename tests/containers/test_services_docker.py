@@ -10,6 +10,8 @@ import urllib.request
 from mo_jupyter.services.docker import DockerServiceBackend
 from mo_jupyter.services.manager import ServiceManager
 
+from ..unit.jobhelpers import wait_until
+
 HANDLE = '''import json
 import os
 import socket
@@ -67,8 +69,9 @@ def test_scale_on_docker(project, docker_client, machines):
         (container,) = docker_client.containers.list(ignore_removed=True, filters={"label": f"mo.service={sid}"})
         serving = [p for p in container.top()["Processes"] if p[-1].startswith("python3 -m mo_jupyter.serve")]
         assert len(serving) == 3, container.top()
-        pids = {call(port, i)["pid"] for i in range(60)}
-        assert len(pids) >= 2  # the kernel spreads connections over the replicas
+        # the kernel spreads connections over the replicas (once the other two have started)
+        wait_until(lambda: len({call(port, i)["pid"] for i in range(30)}) >= 2, timeout=30,
+                   message="connections spread over the replicas")
         mgr.scale(sid, 0)
         assert mgr.get(sid)["state"] == "stopped"
         assert docker_client.containers.list(all=True, ignore_removed=True, filters={"label": f"mo.service={sid}"}) == []
@@ -76,3 +79,30 @@ def test_scale_on_docker(project, docker_client, machines):
     finally:
         mgr.delete(sid)
     assert docker_client.containers.list(all=True, ignore_removed=True, filters={"label": f"mo.service={sid}"}) == []
+
+
+def same_name_in_two_projects(tmp_path, make_backend, backend: str) -> None:
+    """Two projects deploy a service of the same name on one engine: each runs its own app, and
+    stopping one leaves the other running."""
+    pairs = []
+    for factor in (2, 5):
+        root = tmp_path / f"project{factor}"
+        (root / "results").mkdir(parents=True)
+        (root / "handler.py").write_text(HANDLE)
+        (root / "app_spec.yml").write_text(SPEC)
+        (root / "results/model.json").write_text(f'{{"factor": {factor}}}')
+        mgr = ServiceManager(root, {backend: make_backend()})
+        pairs.append((mgr, mgr.deploy("", "same", "dev", ["results/model.json"], backend, 1)))
+    try:
+        for (mgr, view), factor in zip(pairs, (2, 5)):
+            wait_running(mgr, view["id"], 1)
+            assert call(view["port"], 1)["y"] == factor
+        pairs[0][0].scale("same-dev", 0)
+        assert pairs[1][0].get("same-dev")["state"] == "running" and call(pairs[1][1]["port"], 1)["y"] == 5
+    finally:
+        for mgr, view in pairs:
+            mgr.delete(view["id"])
+
+
+def test_two_projects_may_use_one_name(tmp_path, docker_client, machines):
+    same_name_in_two_projects(tmp_path, lambda: DockerServiceBackend({"machines": machines}), "docker")

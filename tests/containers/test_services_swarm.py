@@ -14,7 +14,8 @@ from mo_jupyter.services.manager import ServiceManager
 from mo_jupyter.services.swarm import GATEWAY_LABEL, SwarmServiceBackend
 
 from ..unit.jobhelpers import wait_until
-from .test_services_docker import HANDLE, SPEC, call, starts_again_on_the_same_address, wait_running
+from .test_services_docker import (HANDLE, SPEC, call, same_name_in_two_projects, starts_again_on_the_same_address,
+                                   wait_running)
 
 
 def tasks_running(client, sid: str) -> int:
@@ -110,3 +111,7 @@ def test_deploy_on_swarm_from_the_shell(manager, swarm, project, machines, monke
     finally:
         main(["service", "delete", "shell-dev"])
     wait_until(lambda: leftovers(swarm, "shell-dev") == [], timeout=20, message="service and gateway removed")
+
+
+def test_two_projects_may_use_one_name_on_swarm(tmp_path, swarm, machines):
+    same_name_in_two_projects(tmp_path, lambda: SwarmServiceBackend({"machines": machines}), "swarm")
