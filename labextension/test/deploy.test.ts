@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
 import type { IProblem, ISpec } from '../src/deploy/api';
+import type { IConfig } from '../src/api';
 import { checkedFiles, fileChoices } from '../src/deploy/files';
 import { buildHandler, cellCode, isMagicLine } from '../src/deploy/handler';
 import {
@@ -19,6 +20,7 @@ import {
   rowProblems,
   specToYaml
 } from '../src/deploy/spec';
+import { serviceTargets } from '../src/deploy/targets';
 
 const SOURCES = [
   'import math',
@@ -194,4 +196,32 @@ test('YAML strings are quoted exactly where PyYAML quotes them', () => {
 test('one-letter keys y / n stay plain (PyYAML has no y/n booleans)', () => {
   const yaml = specToYaml({ input: {}, output: { y: { name: 'y', value_type: 'str' } } });
   assert.match(yaml, /name: y\n/);
+});
+
+test('where a service may run: local, then each available machine of docker and swarm', () => {
+  const config: IConfig = {
+    machines: [],
+    backends: ['local', 'docker', 'swarm', 'other'],
+    backend_machines: {
+      local: [{ name: 'cpu', available: true }],
+      docker: [
+        { name: 'cpu', available: true, image: 'mo-jupyter/cpu:latest' },
+        { name: 'gpu', available: false, reason: 'no GPU runtime' }
+      ],
+      swarm: [{ name: 'cpu', available: true }],
+      other: [{ name: 'cpu', available: true }]
+    },
+    default_backend: 'local',
+    default_machine: 'cpu',
+    root: '/p'
+  };
+  assert.deepEqual(
+    serviceTargets(config, 'local (here)').map(t => [t.value, t.label, t.backend, t.machine]),
+    [
+      ['local', 'local (here)', 'local', undefined],
+      ['docker/cpu', 'docker · cpu (mo-jupyter/cpu:latest)', 'docker', 'cpu'],
+      ['swarm/cpu', 'swarm · cpu', 'swarm', 'cpu']
+    ]
+  );
+  assert.deepEqual(serviceTargets(null, 'local').map(t => t.value), ['local']);
 });

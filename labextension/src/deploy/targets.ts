@@ -3,7 +3,7 @@
  * each machine type of the docker backend (an image with its limits, e.g. the
  * TensorFlow `cpu` image a Keras model needs), from the jobs' GET config.
  */
-import { IConfig } from '../api';
+import type { IConfig } from '../api';
 
 export interface ITarget {
   value: string; // "local" or "docker/<machine>"
