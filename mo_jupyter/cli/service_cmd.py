@@ -37,7 +37,7 @@ def add_parser(nouns) -> None:
         p = verbs.add_parser(verb, help=helptext)
         p.add_argument("id", help="NAME-dev or NAME-prod")
         if verb == "start":
-            p.add_argument("--replicas", type=int, default=1)
+            p.add_argument("--replicas", type=int, help="default: as many as before the stop (else 1)")
         p.set_defaults(func=func)
     p = verbs.add_parser("scale", help="set the number of replicas")
     p.add_argument("id")
@@ -45,6 +45,7 @@ def add_parser(nouns) -> None:
     p.set_defaults(func=cmd_scale)
     p = verbs.add_parser("logs", help="a service's output")
     p.add_argument("id")
+    p.add_argument("--tail", type=int, metavar="BYTES", help="only the last BYTES bytes")
     p.set_defaults(func=cmd_logs)
 
 
@@ -94,6 +95,9 @@ def _scale(args, replicas: int) -> int:
 
 
 def cmd_start(args) -> int:
+    if args.replicas is None:  # a running service stays as it is; a stopped one gets its count back
+        view = service_manager(args).get(args.id)
+        args.replicas = view["replicas"] or view.get("last_replicas") or 1
     return _scale(args, args.replicas)
 
 
@@ -112,5 +116,14 @@ def cmd_delete(args) -> int:
 
 
 def cmd_logs(args) -> int:
-    sys.stdout.write(service_manager(args).logs(args.id)["text"])
-    return 0
+    mgr = service_manager(args)
+    if args.tail is not None:
+        sys.stdout.write(mgr.logs(args.id, tail=args.tail)["text"])
+        return 0
+    offset = 0
+    while True:  # the whole log, a MiB at a time
+        part = mgr.logs(args.id, offset=offset)
+        sys.stdout.write(part["text"])
+        if part["next_offset"] >= part["size"] or part["next_offset"] == offset:
+            return 0
+        offset = part["next_offset"]

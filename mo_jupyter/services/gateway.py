@@ -56,10 +56,10 @@ class Gateway:
             try:
                 streams = await asyncio.wait_for(asyncio.open_connection(address, self.port), CONNECT_TIMEOUT)
             except (OSError, asyncio.TimeoutError):
-                continue  # a task that just went: try the next one
+                self._resolved_at = float("-inf")  # a task that just went: look again next time
+                continue  # and try the next one now
             self._next = (self._next + k + 1) % len(addresses)
             return streams
-        self._resolved_at = float("-inf")  # look again next time
         return None
 
     async def handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -15,6 +16,7 @@ from pathlib import Path
 import orjson
 import psutil
 
+from ..errors import Conflict
 from ..jobs.records import read_json, write_json_atomic
 
 PACKAGE_PARENT = str(Path(__file__).resolve().parents[2])
@@ -28,6 +30,18 @@ def _alive(entry: dict) -> bool:
         return abs(proc.create_time() - entry["started"]) < 1.0 and proc.status() != psutil.STATUS_ZOMBIE
     except (psutil.NoSuchProcess, psutil.AccessDenied):
         return False
+
+
+def _port_taken(port: int) -> bool:
+    """Whether something listens on 127.0.0.1:port (a replica of ours would share it with
+    SO_REUSEPORT; a port kept by a stopped service may have been taken meanwhile)."""
+    with socket.socket() as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            return True
+    return False
 
 
 class LocalServiceBackend:
@@ -65,6 +79,9 @@ class LocalServiceBackend:
 
     def scale(self, folder: Path, record: dict, replicas: int) -> None:
         alive = self.replicas(folder)
+        if replicas and not alive and _port_taken(record["port"]):
+            raise Conflict(f"port {record['port']} of service '{folder.name}' is in use by another program; "
+                           "delete the service and deploy it again for a new address")
         while len(alive) < replicas:
             alive.append(self._spawn(folder, record))
         extra, alive = alive[replicas:], alive[:replicas]
@@ -72,10 +89,11 @@ class LocalServiceBackend:
         self._write(folder, alive)
 
     def _stop(self, entries: list[dict]) -> None:
+        entries = [e for e in entries if _alive(e)]  # a recorded PID may belong to someone else by now
         for entry in entries:
             try:
                 os.killpg(entry["pid"], signal.SIGTERM)
-            except ProcessLookupError:
+            except (ProcessLookupError, PermissionError):
                 pass
         deadline = time.monotonic() + self.grace
         while any(_alive(e) for e in entries) and time.monotonic() < deadline:
@@ -84,7 +102,7 @@ class LocalServiceBackend:
             if _alive(entry):
                 try:
                     os.killpg(entry["pid"], signal.SIGKILL)
-                except ProcessLookupError:
+                except (ProcessLookupError, PermissionError):
                     pass
         for entry in entries:  # reap our own children, if these are ours
             try:

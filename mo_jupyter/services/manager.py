@@ -4,6 +4,7 @@ Records live in ``<root>/.mo/services/<id>/``: service.json, app/ (the snapshot)
 
 from __future__ import annotations
 
+import http.client
 import os
 import re
 import shutil
@@ -11,13 +12,16 @@ import socket
 import tempfile
 import time
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 
+import orjson
+
 from ..catalog.copying import swap_in
-from ..errors import BadRequest, Conflict, NotFound
+from ..errors import BadRequest, Conflict, MoError, NotFound
 from ..handle.parse import scan_source
 from ..handle.spec import load_app_spec
-from ..jobs.records import read_json, write_json_atomic
+from ..jobs.records import flocked, read_json, write_json_atomic
 from ..paths import resolve_in_root
 from .local import LOG, LocalServiceBackend
 
@@ -43,7 +47,7 @@ def _healthy(port: int) -> bool:
     try:
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=0.5) as resp:
             return resp.status == 200
-    except OSError:
+    except (OSError, http.client.HTTPException, ValueError):  # e.g. not HTTP on that port
         return False
 
 
@@ -114,6 +118,39 @@ class ServiceManager:
         except KeyError:
             raise BadRequest(f"unknown service backend '{name}' (enabled: {', '.join(self.backends)})") from None
 
+    @contextmanager
+    def _changing(self):
+        """One change (deploy, scale, delete) at a time per project, across threads and processes:
+        each reads a record and replicas, then writes them, and ports are handed out uniquely."""
+        self.folder.mkdir(parents=True, exist_ok=True)
+        with flocked(self.folder / ".lock"):
+            yield
+
+    def _new_port(self) -> int:
+        """A free port that no service of the project has recorded (a stopped one keeps its port)."""
+        taken = set()
+        for p in self.folder.glob(f"*/{RECORD}"):
+            try:
+                taken.add(read_json(p)["port"])
+            except (OSError, ValueError, KeyError, TypeError):
+                continue
+        for _ in range(100):
+            port = free_port()
+            if port not in taken:
+                return port
+        raise Conflict("no free port found for the service; try again")
+
+    def _safe_view(self, folder: Path) -> dict | None:
+        """A service's view for the list; a record that cannot be read or whose backend is no longer
+        enabled shows as failed with the reason, instead of breaking the whole list."""
+        try:
+            return self._view(folder)
+        except FileNotFoundError:  # deleted meanwhile
+            return None
+        except (MoError, OSError, ValueError, KeyError, TypeError) as exc:
+            reason = exc.message if isinstance(exc, MoError) else f"unreadable record: {exc}"
+            return {"id": folder.name, "state": "failed", "reason": reason, "replicas": 0, "running_replicas": 0}
+
     def _view(self, folder: Path) -> dict:
         record = self._record(folder)
         backend = self._backend(record["backend"])
@@ -174,84 +211,132 @@ class ServiceManager:
         if not NAME_RE.match(name):
             raise BadRequest(f"'{name}' is not a service name (lowercase letters, digits, - and _)")
         spec = self._check_app(src, rel)
-        picked = []
-        for item in files:
-            path, item_rel = resolve_in_root(self.root, (Path(rel) / item).as_posix())
-            if os.path.commonpath([path, src]) != str(src):
-                raise BadRequest(f"'{item}' is not inside '{rel or '.'}'")
-            if path.is_dir():
-                refuse_links(path, self.root)
-            picked.append((path, path.relative_to(src)))
+        picked = self._picked(src, rel, files)
         be = self._backend(backend)
+        if hasattr(be, "check"):  # the machine type and its image, before anything changes
+            be.check(machine)
         service_id = f"{name}-{version}"
         target = self.folder / service_id
-        old = self._record(target) if (target / RECORD).is_file() else None
-        if old:
-            self._backend(old["backend"]).stop(target)
-        target.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=".app-", dir=target))
-        try:
-            for needed in ("handler.py", "app_spec.yml"):
-                shutil.copy2(src / needed, staging / needed)
-            for path, inner in picked:
-                dest = staging / inner
-                dest.parent.mkdir(parents=True, exist_ok=True)
-                if path.is_dir():
-                    shutil.copytree(path, dest, symlinks=False, dirs_exist_ok=True,
-                                    ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
-                else:
-                    shutil.copy2(path, dest)
-            swap_in(staging, target / "app")
-        finally:
-            shutil.rmtree(staging, ignore_errors=True)
-        record = {"id": service_id, "name": name, "version": version, "backend": backend, "replicas": replicas,
-                  "port": old["port"] if old else free_port(), "folder": rel if rel != "." else "",
-                  "files": [str(inner) for _, inner in picked], "created": old["created"] if old else time.time(),
-                  "deployed": time.time(), "timeout": spec.get("timeout"), "spec": spec, "machine": machine,
-                  "trained_by": self._trained_by(picked)}
-        self._save(target, record)
-        be.scale(target, record, replicas)
+        with self._changing():
+            target.mkdir(parents=True, exist_ok=True)
+            staging = Path(tempfile.mkdtemp(prefix=".app-", dir=target))
+            try:
+                self._copy(src, picked, staging)
+                old = self._record(target) if (target / RECORD).is_file() else None
+                if old:  # only now: a refused or failed deploy leaves the running one as it was
+                    self._backend(old["backend"]).stop(target)
+                swap_in(staging, target / "app")
+            finally:
+                shutil.rmtree(staging, ignore_errors=True)
+            record = {"id": service_id, "name": name, "version": version, "backend": backend, "replicas": replicas,
+                      "port": old["port"] if old else self._new_port(), "folder": rel if rel != "." else "",
+                      "files": [str(inner) for _, inner in picked], "created": old["created"] if old else time.time(),
+                      "deployed": time.time(), "timeout": spec.get("timeout"), "spec": spec, "machine": machine,
+                      "trained_by": self._trained_by(picked)}
+            self._save(target, record)
+            be.scale(target, record, replicas)
         return self._view(target)
+
+    def _picked(self, src: Path, rel: str, files) -> list[tuple[Path, Path]]:
+        """(real path, name in the app) of each picked file or folder. The name is the path as
+        written, relative to the folder (a link keeps its own name); the real path must be in the
+        project, and folders are checked for links and for the project's own .mo records."""
+        picked = []
+        for item in files:
+            inner = Path(os.path.normpath(item))
+            if str(inner) == "." or inner.is_absolute() or inner.parts[0] == "..":
+                raise BadRequest(f"'{item}' is not a file or folder inside '{rel or '.'}'")
+            path, _ = resolve_in_root(self.root, (Path(rel) / inner).as_posix())
+            if path.is_dir():
+                records = self.root / ".mo"
+                if path == records or records in path.parents or path in records.parents:
+                    raise BadRequest(f"'{item}' holds the project's .mo folder (jobs, services): pick the files "
+                                     "and folders the app needs")
+                refuse_links(path, self.root)
+            picked.append((path, inner))
+        return picked
+
+    @staticmethod
+    def _copy(src: Path, picked: list[tuple[Path, Path]], staging: Path) -> None:
+        for needed in ("handler.py", "app_spec.yml"):
+            shutil.copy2(src / needed, staging / needed)
+        for path, inner in picked:
+            dest = staging / inner
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            if path.is_dir():
+                shutil.copytree(path, dest, symlinks=False, dirs_exist_ok=True,
+                                ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
+            else:
+                shutil.copy2(path, dest)
 
     # ---- operate --------------------------------------------------------------------------
     def list(self) -> list[dict]:
         if not self.folder.is_dir():
             return []
-        return [self._view(p) for p in sorted(self.folder.iterdir()) if (p / RECORD).is_file()]
+        views = (self._safe_view(p) for p in sorted(self.folder.iterdir()) if (p / RECORD).is_file())
+        return [v for v in views if v is not None]
 
     def get(self, service_id: str) -> dict:
-        return self._view(self._dir(service_id))
+        try:
+            return self._view(self._dir(service_id))
+        except FileNotFoundError:  # deleted meanwhile
+            raise NotFound(f"no service '{service_id}'") from None
 
     def scale(self, service_id: str, replicas: int) -> dict:
         if not isinstance(replicas, int) or isinstance(replicas, bool) or not 0 <= replicas <= MAX_REPLICAS:
             raise BadRequest(f"'replicas' must be a whole number between 0 and {MAX_REPLICAS}")
-        folder = self._dir(service_id)
-        record = self._record(folder)
-        if replicas and not (folder / "app").is_dir():
-            raise Conflict(f"service '{service_id}' has no deployed app; deploy it again")
-        record["replicas"] = replicas
-        self._save(folder, record)
-        self._backend(record["backend"]).scale(folder, record, replicas)
+        with self._changing():
+            folder = self._dir(service_id)
+            record = self._record(folder)
+            backend = self._backend(record["backend"])
+            if replicas and not (folder / "app").is_dir():
+                raise Conflict(f"service '{service_id}' has no deployed app; deploy it again")
+            if replicas == 0 and record["replicas"]:
+                record["last_replicas"] = record["replicas"]  # what a plain start brings back
+            record["replicas"] = replicas
+            self._save(folder, record)
+            backend.scale(folder, record, replicas)
         return self._view(folder)
 
     def delete(self, service_id: str) -> None:
-        folder = self._dir(service_id)
-        self._backend(self._record(folder)["backend"]).stop(folder)
-        shutil.rmtree(folder, ignore_errors=True)
+        """Stop and remove a service. One whose backend is no longer enabled is removed all the same
+        (what it left running there cannot be reached from here)."""
+        with self._changing():
+            folder = self._dir(service_id)
+            try:
+                record = self._record(folder)
+            except (OSError, orjson.JSONDecodeError):
+                record = {}
+            backend = self.backends.get(record.get("backend"))
+            if backend is not None:
+                backend.stop(folder)
+            shutil.rmtree(folder, ignore_errors=True)
 
-    def logs(self, service_id: str, offset: int = 0, limit: int = 1024 * 1024) -> dict:
+    def logs(self, service_id: str, offset: int = 0, limit: int = 1024 * 1024, tail: int | None = None) -> dict:
+        """A slice of the service's output: from ``offset`` (at most ``limit`` bytes), or, with
+        ``tail``, its last ``tail`` bytes (what a log view wants; a container's log starts over when
+        it is recreated, and a swarm's interleaves its replicas, so offsets are only stable locally).
+        ``size`` is the whole log's length."""
         folder = self._dir(service_id)
-        backend = self._backend(self._record(folder)["backend"])
-        if hasattr(backend, "logs"):  # a container's output lives in the engine
-            data = backend.logs(folder)[offset: offset + limit]
+        backend = self.backends.get(self._record(folder).get("backend"))
+        if backend is not None and hasattr(backend, "logs"):  # a container's output lives in the engine
+            whole = backend.logs(folder)
+            size = len(whole)
+            if tail is not None:
+                offset, limit = max(0, size - max(0, tail)), max(0, tail)
+            data = whole[offset: offset + limit]
         else:
             try:
                 with open(folder / LOG, "rb") as f:
+                    size = os.fstat(f.fileno()).st_size
+                    if tail is not None:
+                        offset, limit = max(0, size - max(0, tail)), max(0, tail)
                     f.seek(offset)
                     data = f.read(limit)
             except FileNotFoundError:
-                data = b""
-        return {"offset": offset, "next_offset": offset + len(data), "text": data.decode("utf-8", "replace")}
+                size, data = 0, b""
+        return {"offset": offset, "next_offset": offset + len(data), "size": size,
+                "text": data.decode("utf-8", "replace")}
 
     def port(self, service_id: str) -> int:
         return self._record(self._dir(service_id))["port"]

@@ -7,8 +7,8 @@
   published on 127.0.0.1:<port> of the manager and spreads connections over the tasks.
 - Scaling changes the service's replica count in place: the swarm starts or stops tasks while the
   others go on answering. 0 replicas keeps the service and the gateway, so the address stays bound
-  (the gateway answers 503 meanwhile). A task that fails is restarted (3 attempts), then the
-  service shows as failed with the swarm's reason.
+  (the gateway answers 503 meanwhile). A task that ends (an app server never should) is restarted
+  (3 attempts), then the service shows as failed with the swarm's reason.
 - Mounts are bind mounts of the snapshot and the package: on a multi-node swarm the project must sit
   on a file system every node sees at the same path (as for swarm jobs).
 """
@@ -24,12 +24,13 @@ from pathlib import Path
 from ..errors import Unavailable
 from ..jobs.backends.docker import parse_bytes
 from ..jobs.backends.swarm import SwarmBackend
-from .docker import APP, INNER_PORT, iso_timestamp, label_filter, owner_labels, package_mounts
+from .docker import APP, INNER_PORT, iso_timestamp, label_filter, owner_labels, package_mounts, run_container
 
 NETWORK = "mo-services"
 GATEWAY_LABEL = "mo.service.gateway"
 NEW_SERVICE_SECONDS = 10.0
 RESTARTS = 3  # a failed task is replaced this many times, then the service shows as failed
+ENDED = ("failed", "rejected", "complete")  # a task that should be serving and is not
 PENDING = {"new", "allocated", "pending", "assigned", "accepted", "preparing", "ready", "starting"}
 
 
@@ -77,11 +78,11 @@ class SwarmServiceBackend:
         running = sum(t["DesiredState"] == "running" and t["Status"]["State"] == "running" for t in meant)
         starting = sum(t["Status"]["State"] in PENDING for t in meant)
         covered = {t.get("Slot") for t in meant if t["Status"]["State"] == "running" or t["Status"]["State"] in PENDING}
-        failures = Counter(t.get("Slot") for t in tasks if t["Status"]["State"] in ("failed", "rejected"))
+        failures = Counter(t.get("Slot") for t in tasks if t["Status"]["State"] in ENDED)
         # a slot whose task just failed, before the swarm has made its replacement
         starting += sum(slot not in covered and n <= RESTARTS for slot, n in failures.items())
         fresh = service and time.time() - iso_timestamp(service.get("UpdatedAt", "")) < NEW_SERVICE_SECONDS
-        if fresh and not any(t["Status"]["State"] in ("failed", "rejected") for t in tasks):
+        if fresh and not any(t["Status"]["State"] in ENDED for t in tasks):
             starting += max(0, self._wanted(service) - len(meant))
         return running, starting
 
@@ -94,7 +95,7 @@ class SwarmServiceBackend:
             tasks = self._client().api.tasks(filters={"service": service["ID"]})
         except Unavailable as exc:
             return exc.message
-        failed = [t for t in tasks if t["Status"]["State"] in ("failed", "rejected")]
+        failed = [t for t in tasks if t["Status"]["State"] in ENDED]
         if not failed:
             return None
         latest = max(failed, key=lambda t: t["Status"].get("Timestamp", ""))
@@ -130,8 +131,15 @@ class SwarmServiceBackend:
             self._create(folder, record, replicas)
         else:
             self._client().services.get(service["ID"]).scale(replicas)
-        if self._gateway(folder) is None:
+        gateway = self._gateway(folder)
+        if gateway is not None and gateway.status != "running":  # e.g. created, but its port was taken
+            gateway.remove(force=True)
+            gateway = None
+        if gateway is None:
             self._start_gateway(folder, record)
+
+    def check(self, machine: str) -> None:
+        self.jobs.check({"machine": machine})
 
     @staticmethod
     def _wanted(service: dict) -> int:
@@ -176,7 +184,7 @@ class SwarmServiceBackend:
         constraints = self.jobs.constraints_of(machine)
         template = TaskTemplate(
             container, resources=resources, networks=[self.network],
-            restart_policy=RestartPolicy(condition="on-failure", delay=1_000_000_000, max_attempts=RESTARTS),
+            restart_policy=RestartPolicy(condition="any", delay=1_000_000_000, max_attempts=RESTARTS),
             placement=Placement(constraints=constraints) if constraints else None)
         self._client().api.create_service(
             template, name=service_name(folder), labels=labels, mode=ServiceMode("replicated", replicas),
@@ -184,8 +192,8 @@ class SwarmServiceBackend:
 
     def _start_gateway(self, folder: Path, record: dict) -> None:
         machine = self.jobs.machine_of({"machine": record.get("machine", self.machine)})
-        self._client().containers.run(
-            machine["image"], detach=True, init=True, user="65534:65534", network=self.network,
+        run_container(
+            self._client(), image=machine["image"], init=True, user="65534:65534", network=self.network,
             command=["python3", "-m", "mo_jupyter.services.gateway", "--target", f"tasks.{service_name(folder)}",
                      "--port", str(INNER_PORT), "--listen", str(INNER_PORT)],
             environment={"PYTHONPATH": "/opt/mo", "PYTHONUNBUFFERED": "1"},

@@ -4,9 +4,15 @@ app with N replica processes on one published port; scale 1 -> 3 -> 0 -> 2 keeps
 from __future__ import annotations
 
 import json
+import os
+import signal
+import socket
 import time
 import urllib.request
 
+import pytest
+
+from mo_jupyter.errors import Conflict
 from mo_jupyter.services.docker import DockerServiceBackend
 from mo_jupyter.services.manager import ServiceManager
 
@@ -106,3 +112,32 @@ def same_name_in_two_projects(tmp_path, make_backend, backend: str) -> None:
 
 def test_two_projects_may_use_one_name(tmp_path, docker_client, machines):
     same_name_in_two_projects(tmp_path, lambda: DockerServiceBackend({"machines": machines}), "docker")
+
+
+def test_a_taken_port_leaves_no_container_and_a_dead_replica_shows(project, docker_client, machines):
+    (project / "handler.py").write_text(HANDLE)
+    (project / "app_spec.yml").write_text(SPEC)
+    (project / "results").mkdir(exist_ok=True)
+    (project / "results/model.json").write_text('{"factor": 3}')
+    mgr = ServiceManager(project, {"docker": DockerServiceBackend({"machines": machines})})
+    sid, port = (v := mgr.deploy("", "busy", "dev", ["results/model.json"], "docker", 0))["id"], v["port"]
+    labelled = {"label": f"mo.service={sid}"}
+    try:
+        with socket.socket() as holder:  # another program took the stopped service's port
+            holder.bind(("127.0.0.1", port))
+            holder.listen()
+            with pytest.raises(Conflict) as err:
+                mgr.scale(sid, 1)
+            assert "could not start" in err.value.message
+            assert docker_client.containers.list(all=True, ignore_removed=True, filters=labelled) == []
+        mgr.scale(sid, 2)  # the port is free again
+        wait_running(mgr, sid, 2)
+        (container,) = docker_client.containers.list(ignore_removed=True, filters=labelled)
+        replica = next(p for p in container.top(ps_args="-o pid,args")["Processes"]
+                       if p[1].startswith("python3 -m mo_jupyter.serve"))
+        os.kill(int(replica[0]), signal.SIGKILL)  # its host PID: one replica dies, the other goes on
+        view = wait_until(lambda: (v := mgr.get(sid))["state"] == "failed" and v, timeout=20,
+                          message="one replica of two gone")
+        assert view["running_replicas"] == 1 and "1 of 2 replica(s) exited" in view["reason"]
+    finally:
+        mgr.delete(sid)

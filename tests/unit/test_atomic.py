@@ -58,3 +58,15 @@ def test_a_failed_write_leaves_the_old_file_and_no_temp(tmp_path):
     with pytest.raises(TypeError):
         write_atomic(target, 42)  # not bytes or text
     assert target.read_text() == "old" and [p.name for p in tmp_path.iterdir()] == ["handler.py"]
+
+
+def test_a_link_at_the_temporary_name_is_not_followed(tmp_path):
+    from mo_jupyter.atomic import temp_path
+
+    target = tmp_path / "dataset.yml"
+    victim = tmp_path / "victim.txt"
+    victim.write_text("keep me")
+    os.symlink(victim, temp_path(target))  # planted by someone sharing the folder
+    write_atomic(target, "name: d\n")
+    assert victim.read_text() == "keep me" and target.read_text() == "name: d\n"
+    assert not target.is_symlink()

@@ -55,12 +55,18 @@ def test_generate_deploy_and_operate_from_the_shell(project, capsys):
     assert code == 0 and "running, 3/3 replica(s)" in out
     code, out, _ = run(capsys, "service", "stop", "shouter-prod")
     assert code == 0 and "stopped, 0/0" in out
-    code, out, _ = run(capsys, "service", "start", "shouter-prod")
-    assert code == 0 and "running, 1/1" in out and view["url"] in out  # the same address
+    code, out, _ = run(capsys, "service", "start", "shouter-prod")  # as many replicas as before the stop
+    assert code == 0 and "running, 3/3" in out and view["url"] in out  # the same address
+    code, out, _ = run(capsys, "service", "start", "shouter-prod")  # running already: left as it is
+    assert code == 0 and "running, 3/3" in out
+    code, out, _ = run(capsys, "service", "scale", "shouter-prod", "1")
+    assert code == 0 and "running, 1/1" in out
     code, out, _ = run(capsys, "service", "list")
     assert "shouter-prod" in out and "running" in out
     code, out, _ = run(capsys, "service", "logs", "shouter-prod")
     assert "serving" in out
+    code, tail, _ = run(capsys, "service", "logs", "shouter-prod", "--tail", "20")
+    assert code == 0 and len(tail.encode()) <= 20 and out.endswith(tail)
     code, out, _ = run(capsys, "service", "delete", "shouter-prod")
     assert code == 0
     code, _, err = run(capsys, "service", "logs", "shouter-prod")
