@@ -6,7 +6,7 @@ from __future__ import annotations
 from jupyter_server.base.handlers import APIHandler
 from tornado import httpclient, web
 
-from ..errors import Unavailable
+from ..errors import BadRequest, Unavailable
 from .base import MoHandler
 
 SERVICE_ID = r"(?P<service_id>[a-z0-9][a-z0-9_-]{0,62}-(?:dev|prod))"
@@ -53,7 +53,14 @@ class ServiceScaleHandler(ServicesBase):
 class ServiceLogsHandler(ServicesBase):
     @web.authenticated
     async def get(self, service_id: str):
-        self.reject_unknown_arguments("offset")
+        self.reject_unknown_arguments("offset", "tail")
+        if self.get_query_argument("tail", None) is not None:
+            if self.get_query_argument("offset", None) is not None:
+                raise BadRequest("'tail' and 'offset' cannot be used together: 'tail=N' asks for the last N "
+                                 "bytes of the log, 'offset' for the bytes from a position on")
+            tail = self.int_argument("tail", 0)
+            self.reply(await self.run(self.services.logs, service_id, tail=tail))
+            return
         self.reply(await self.run(self.services.logs, service_id, self.int_argument("offset", 0)))
 
 
@@ -72,22 +79,37 @@ class ServiceProxyHandler(ServicesBase):
 
     async def forward(self, service_id: str, path: str):
         port = await self.run(self.services.port, service_id)
-        url = f"http://127.0.0.1:{port}/{path}"
+        # the query string goes on as it came, less Jupyter's `token` (the app has no use for it and
+        # would print it in its access log)
+        query = "&".join(part for part in self.request.query.split("&")
+                         if part and part.split("=", 1)[0] != "token")
+        url = f"http://127.0.0.1:{port}/{path}" + (f"?{query}" if query else "")
         headers = {k: v for k, v in self.request.headers.items() if k.lower() in ("content-type", "accept")}
         request = httpclient.HTTPRequest(url, method=self.request.method, headers=headers,
                                          body=self.request.body if self.request.method == "POST" else None,
                                          request_timeout=600, follow_redirects=False)
         try:
+            # raise_error=False returns the app's own error answers (4xx / 5xx) but still raises
+            # when there is no answer at all: a timeout or a closed connection (599), a refusal
             resp = await httpclient.AsyncHTTPClient().fetch(request, raise_error=False)
-        except OSError:
-            raise Unavailable(f"service '{service_id}' is not running (start it, then reload)") from None
+        except httpclient.HTTPClientError as exc:
+            if exc.code != 599 and exc.response is not None:
+                resp = exc.response
+            else:
+                raise Unavailable(f"service '{service_id}' is not answering: {exc.message or exc}") from None
+        except OSError as exc:
+            raise Unavailable(f"service '{service_id}' is not answering: {exc.strerror or exc} "
+                              "(if it is not running, start it, then reload)") from None
         if resp.code == 599:
             raise Unavailable(f"service '{service_id}' is not answering: {resp.error}")
         self.set_status(resp.code)
         for name in ("Content-Type", "Cache-Control"):
             if name in resp.headers:
                 self.set_header(name, resp.headers[name])
-        self.finish(resp.body or b"")
+        if resp.code in (204, 304) or 100 <= resp.code < 200:
+            self.finish()  # these answers have no body; tornado refuses to send even an empty one
+        else:
+            self.finish(resp.body or b"")
 
     @web.authenticated
     async def get(self, service_id: str, path: str | None = None):
@@ -97,7 +119,10 @@ class ServiceProxyHandler(ServicesBase):
         await self.forward(service_id, path)
 
     @web.authenticated
-    async def post(self, service_id: str, path: str):
+    async def post(self, service_id: str, path: str | None = None):
+        if path is None:  # a redirect would turn the POST into a GET (or need the client to resend it)
+            raise BadRequest(f"POST to a path of the service: 'services/{service_id}/proxy/<path>' "
+                             f"(e.g. 'services/{service_id}/proxy/api/run'), not 'services/{service_id}/proxy'")
         await self.forward(service_id, path)
 
 

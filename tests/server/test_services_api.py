@@ -4,6 +4,8 @@ same address, logs, survival of a new manager (a Jupyter restart), delete."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
 import urllib.request
 
@@ -11,7 +13,7 @@ import nbformat
 import psutil
 import pytest
 
-from helpers import assert_user_error, await_until
+from helpers import Reply, assert_user_error, await_until
 from mo_jupyter.services.manager import ServiceManager
 
 HANDLE = '''import json
@@ -145,3 +147,135 @@ async def test_a_service_knows_the_job_that_trained_its_model(api, root):
     await wait_state(api, "fives-dev", "running")
     assert direct_run(r.json["port"], 2) == {"output": {"y": 10}}
     await api.delete("services/fives-dev")
+
+
+# ---- logs?tail, and the proxy's edges ----------------------------------------------------------
+@contextlib.asynccontextmanager
+async def deployed(api):
+    """A running dev service of the doubler app (needs ``app_files``): (id, port); deleted afterwards.
+    (pytest-jupyter runs coroutine tests but not coroutine fixtures.)"""
+    assert (await api.post("handle/generate", {"notebook": "app.ipynb"})).code == 200
+    r = await api.post("services", {"version": "dev", "files": ["results/model.json"]})
+    assert r.code == 201, r
+    try:
+        await wait_state(api, r.json["id"], "running")
+        yield r.json["id"], r.json["port"]
+    finally:
+        await api.delete(f"services/{r.json['id']}")
+
+
+async def proxy(api, sid: str, path: str, method: str = "GET", body: bytes | None = None, params=None):
+    """A request through `services/<sid>/proxy/<path>` as it comes back (no redirects followed)."""
+    r = await api.fetch("mo", "api", "services", sid, "proxy", *filter(None, path.split("/")),
+                        *(["/"] if path.endswith("/") else []), method=method, body=body, params=params,
+                        raise_error=False, follow_redirects=False)
+    return Reply(r.code, r.body, r.headers)
+
+
+async def listen_on(port: int, handler):
+    """An asyncio server of the test's own on ``port``, once the service's replicas let go of it."""
+    async def attempt():
+        try:
+            return await asyncio.start_server(handler, "127.0.0.1", port)
+        except OSError:  # still bound by a replica on its way out
+            return None
+    return await await_until(attempt, 15, message=f"port {port} to be free")
+
+
+async def test_logs_tail_gives_the_end_of_the_log(api, app_files):
+    async with deployed(api) as (sid, _):
+        whole = await api.get(f"services/{sid}/logs")
+        assert whole.code == 200 and "serving" in whole.json["text"], whole
+        size = whole.json["size"]
+        assert size >= len(whole.json["text"].encode()) > 20, whole
+
+        tail = await api.get(f"services/{sid}/logs", params={"tail": "20"})
+        assert tail.code == 200, tail
+        t = tail.json
+        assert t["size"] >= size and t["next_offset"] == t["size"] and t["offset"] == t["size"] - 20, t
+        assert len(t["text"].encode()) == 20
+        # the same bytes as the log read from that offset on: the log only grows at its end
+        again = await api.get(f"services/{sid}/logs", params={"offset": str(t["offset"])})
+        assert again.json["text"].startswith(t["text"]), (t, again)
+
+        everything = (await api.get(f"services/{sid}/logs", params={"tail": str(10 ** 9)})).json
+        assert everything["offset"] == 0 and everything["text"].startswith(whole.json["text"]), everything
+        nothing = (await api.get(f"services/{sid}/logs", params={"tail": "0"})).json
+        assert nothing["text"] == "" and nothing["next_offset"] == nothing["size"] > 0, nothing
+
+        assert_user_error(await api.get(f"services/{sid}/logs", params={"tail": "20", "offset": "0"}), 400,
+                          mentions="together")
+        assert_user_error(await api.get(f"services/{sid}/logs", params={"tail": "-1"}), 400, mentions="tail")
+        assert_user_error(await api.get(f"services/{sid}/logs", params={"tail": "end"}), 400, mentions="tail")
+        assert_user_error(await api.get("services/nope-dev/logs", params={"tail": "5"}), 404)
+
+
+async def test_proxy_passes_204_query_strings_and_refuses_a_pathless_post(api, app_files):
+    async with deployed(api) as (sid, _):
+        icon = await proxy(api, sid, "favicon.ico")  # the app answers it 204: no body may follow
+        assert icon.code == 204 and icon.body == b"", icon
+
+        spec = await proxy(api, sid, "api/spec", params={"x": "1"})
+        assert spec.code == 200 and spec.json, spec
+        assert spec.json == (await proxy(api, sid, "api/spec")).json
+        run = await proxy(api, sid, "api/run", "POST", json.dumps({"app": {"input": {"x": 4}}}).encode(),
+                          params={"x": "1"})
+        assert run.code == 200 and run.json == {"output": {"y": 8}}, run
+
+        # no trailing slash: GET redirects to the page, a POST has nowhere to go
+        page = await proxy(api, sid, "")
+        assert page.code in (301, 302) and page.headers["Location"].endswith(f"/services/{sid}/proxy/"), page
+        bad = await proxy(api, sid, "", "POST", b"{}")
+        assert_user_error(bad, 400, mentions="proxy/")
+
+
+async def test_proxy_forwards_the_query_and_maps_a_silent_service(api, app_files, jp_auth_header):
+    """The app itself never reads a query string, so the service's port (once stopped) gets a
+    listener of the test's own that answers with the request line it received."""
+    async with deployed(api) as (sid, port):
+        r = await api.post(f"services/{sid}/scale", {"replicas": 0})
+        assert r.code == 200 and r.json["state"] == "stopped", r
+        # nothing listens: refused
+        assert_user_error(await proxy(api, sid, "api/spec"), 422, mentions=f"service '{sid}' is not answering")
+        assert_user_error(await proxy(api, sid, "/"), 422, mentions="not running")  # GET proxy/: the test page
+
+        async def echo(reader, writer):
+            head = await reader.readuntil(b"\r\n\r\n")
+            line = head.split(b"\r\n", 1)[0]
+            length = [h.split(b":", 1)[1] for h in head.split(b"\r\n") if h.lower().startswith(b"content-length:")]
+            await reader.readexactly(int(length[0]) if length else 0)  # all of it: no reset on close
+            status = b"304 Not Modified" if b"/cached" in line else b"200 OK"
+            body = b"" if status.startswith(b"304") else line
+            writer.write(b"HTTP/1.1 %s\r\nContent-Type: text/plain\r\nContent-Length: %d\r\nConnection: close\r\n\r\n%s"
+                         % (status, len(body), body))
+            await writer.drain()
+            writer.close()
+
+        server = await listen_on(port, echo)
+        try:
+            token = jp_auth_header["Authorization"].split()[-1]
+            got = await proxy(api, sid, "echo/me", params={"x": "1", "y": "a b", "token": token})
+            assert got.code == 200 and got.body == b"GET /echo/me?x=1&y=a+b HTTP/1.1", got  # token not passed on
+            got = await proxy(api, sid, "echo", "POST", b"{}", params={"q": "2"})
+            assert got.code == 200 and got.body == b"POST /echo?q=2 HTTP/1.1", got
+            got = await proxy(api, sid, "echo")
+            assert got.body == b"GET /echo HTTP/1.1", got
+            cached = await proxy(api, sid, "cached")
+            assert cached.code == 304 and cached.body == b"", cached
+        finally:
+            server.close()
+            await server.wait_closed()
+
+        async def hang_up(reader, writer):  # takes the connection, closes it without an answer (599)
+            await reader.readuntil(b"\r\n\r\n")
+            writer.close()
+
+        server = await listen_on(port, hang_up)
+        try:
+            msg = assert_user_error(await proxy(api, sid, "api/spec"), 422,
+                                    mentions=f"service '{sid}' is not answering")
+            assert "stream closed" in msg.lower(), msg
+            assert_user_error(await proxy(api, sid, "api/run", "POST", b"{}"), 422, mentions="not answering")
+        finally:
+            server.close()
+            await server.wait_closed()

@@ -26,6 +26,9 @@ function call<T>(path: string, method: string, body?: unknown): Promise<T> {
   });
 }
 
+/** How many bytes of a service's log (its end) the Logs dialog shows. */
+const LOG_TAIL = 65536;
+
 export function scaleService(id: string, replicas: number): Promise<IService> {
   return call<IService>(`services/${enc(id)}/scale`, 'POST', { replicas });
 }
@@ -73,8 +76,9 @@ export function ServicesList(props: IServicesProps): JSX.Element {
   };
 
   const showLogs = async (s: IService) => {
-    const logs = await call<{ text: string }>(`services/${enc(s.id)}/logs`, 'GET');
-    const body = <pre className="mo-ServiceLogs" data-testid="mo-service-logs">{logs.text.slice(-20000) || trans.__('(no output yet)')}</pre>;
+    // the newest output: the last 64 KiB of the log (from offset 0 it would be the oldest)
+    const logs = await call<{ text: string }>(`services/${enc(s.id)}/logs?tail=${LOG_TAIL}`, 'GET');
+    const body = <pre className="mo-ServiceLogs" data-testid="mo-service-logs">{logs.text || trans.__('(no output yet)')}</pre>;
     await showDialog({ title: trans.__('Logs of %1', s.id), body, buttons: [Dialog.okButton({ label: trans.__('Close') })] });
   };
 
