@@ -83,6 +83,10 @@ class ServiceProxyHandler(ServicesBase):
         # would print it in its access log)
         query = "&".join(part for part in self.request.query.split("&")
                          if part and part.split("=", 1)[0] != "token")
+        # the path as it came, still percent-encoded (the route's `path` is decoded: %2F would turn
+        # into a separator and %20 into a bare space)
+        raw = self.request.path
+        path = raw[raw.index("/proxy/") + len("/proxy/"):]
         url = f"http://127.0.0.1:{port}/{path}" + (f"?{query}" if query else "")
         headers = {k: v for k, v in self.request.headers.items() if k.lower() in ("content-type", "accept")}
         request = httpclient.HTTPRequest(url, method=self.request.method, headers=headers,

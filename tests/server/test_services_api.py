@@ -260,6 +260,8 @@ async def test_proxy_forwards_the_query_and_maps_a_silent_service(api, app_files
             assert got.code == 200 and got.body == b"POST /echo?q=2 HTTP/1.1", got
             got = await proxy(api, sid, "echo")
             assert got.body == b"GET /echo HTTP/1.1", got
+            got = await proxy(api, sid, "echo/a b")  # sent as a%20b, it goes on still encoded
+            assert got.body == b"GET /echo/a%20b HTTP/1.1", got
             cached = await proxy(api, sid, "cached")
             assert cached.code == 304 and cached.body == b"", cached
         finally:
