@@ -214,6 +214,12 @@ describe('deploy: the wizard', () => {
       await replicas.press('Enter');
       await waitForToast(page, new RegExp(`${svc.id} now has 2 replica`));
       assert.equal((await server.api(`mo/api/services/${svc.id}`)).replicas, 2);
+      // Stop, then Start: both replicas come back
+      await page.locator(`${row} [data-testid="mo-service-stop"]`).click();
+      await page.locator(`${row}[data-state="stopped"]`).waitFor({ timeout: 30000 });
+      await page.locator(`${row} [data-testid="mo-service-start"]`).click();
+      await page.locator(`${row}[data-state="running"]`).waitFor({ timeout: 60000 });
+      assert.equal((await server.api(`mo/api/services/${svc.id}`)).running_replicas, 2);
 
       await page.locator(`${row} [data-testid="mo-service-logs-button"]`).click();
       const logs = page.locator('.jp-Dialog [data-testid="mo-service-logs"]');

@@ -71,6 +71,8 @@ export interface IService {
   version: Version;
   backend: string;
   replicas: number;
+  /** Replicas before the last stop: what Start brings back. */
+  last_replicas?: number;
   state: 'starting' | 'running' | 'stopped' | 'failed';
   running_replicas?: number;
   /** The jobs whose runs wrote the deployed files (the model the service serves). */

@@ -120,7 +120,7 @@ export function ServicesList(props: IServicesProps): JSX.Element {
               onClick={() => openTestPage(app, s, trans)}>{trans.__('Test')}</button>
             {s.replicas === 0 ? (
               <button className="jp-Button jp-mod-styled" data-testid="mo-service-start"
-                onClick={() => void act(() => scaleService(s.id, 1), trans.__('Started %1', s.id))}>{trans.__('Start')}</button>
+                onClick={() => void act(() => scaleService(s.id, s.last_replicas ?? 1), trans.__('Started %1', s.id))}>{trans.__('Start')}</button>
             ) : (
               <button className="jp-Button jp-mod-styled" data-testid="mo-service-stop"
                 onClick={() => void act(() => scaleService(s.id, 0), trans.__('Stopped %1', s.id))}>{trans.__('Stop')}</button>
