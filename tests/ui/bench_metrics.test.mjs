@@ -13,10 +13,10 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { createRequire } from 'node:module';
 
-import { execute, launchBrowser, openLab } from './lib/browser.mjs';
+import { execute, openLab, useLab } from './lib/browser.mjs';
 import { openJobTab, waitForJobState, withSnapshot } from './lib/lab.mjs';
 import { OUTPUT, startServer } from './lib/server.mjs';
 
@@ -57,23 +57,13 @@ window.__bench = {
 };`;
 
 describe('benchmark (d): Metrics tab with 1M points', () => {
-  let server;
-  let browser;
-  let page;
-
-  before(async () => {
-    server = await startServer({ name: 'bench' });
-    browser = await launchBrowser();
-  });
-
-  after(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
+  // not `lab`: the test's `lab` is the JupyterLab timings; the test opens its pages itself
+  const env = useLab(() => startServer({ name: 'bench' }), { open: false });
 
   it('draws 1M points and appends 1,000 (JupyterLab vs bare uPlot)', async () => {
+    const { browser, server } = env;
     // (b) JupyterLab first, to learn the chart's size for the baseline
-    page = await openLab(browser, server);
+    const page = await openLab(browser, server);
     const lab = await withSnapshot(page, 'bench-lab', () => benchLab(page, server));
 
     // (a) bare page, same data, same chart size

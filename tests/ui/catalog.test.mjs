@@ -6,9 +6,9 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 
-import { execute, launchBrowser, openLab } from './lib/browser.mjs';
+import { execute, useLab } from './lib/browser.mjs';
 import {
   createNotebook,
   makeCatalogDir,
@@ -35,26 +35,18 @@ function addOldIris(catalogDir) {
 }
 
 describe('catalog', () => {
-  let server;
-  let browser;
-  let page;
-
-  before(async () => {
-    fs.mkdirSync(IMG, { recursive: true });
-    const catalogDir = makeCatalogDir();
-    addOldIris(catalogDir);
-    server = await startCatalogServer({ name: 'catalog', catalogDir });
-    await createNotebook(server, NB, ['print("first cell")']);
-    browser = await launchBrowser();
-    page = await openLab(browser, server);
-  });
-
-  after(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
+  const lab = useLab(
+    () => {
+      fs.mkdirSync(IMG, { recursive: true });
+      const catalogDir = makeCatalogDir();
+      addOldIris(catalogDir);
+      return startCatalogServer({ name: 'catalog', catalogDir });
+    },
+    { prepare: server => createNotebook(server, NB, ['print("first cell")']) }
+  );
 
   it('searches "iris", shows the details, inserts a chosen version and runs the cell', async () => {
+    const { page, server } = lab;
     await withSnapshot(page, 'catalog-module', async () => {
       await openNotebook(page, NB);
       const sidebar = await searchSidebar(page, 'modules', 'iris');
@@ -123,6 +115,7 @@ describe('catalog', () => {
   });
 
   it('asks before replacing the inserted module with another version', async () => {
+    const { page, server } = lab;
     await withSnapshot(page, 'catalog-replace', async () => {
       await execute(page, 'mo:open-module', { id: 'mo/iris_classifier' });
       const details = await waitForDetails(page, 'module', 'mo/iris_classifier');
@@ -144,6 +137,7 @@ describe('catalog', () => {
   });
 
   it('searches "mnist" and inserts the dataset next to the notebook', async () => {
+    const { page, server } = lab;
     await withSnapshot(page, 'catalog-dataset', async () => {
       const sidebar = await searchSidebar(page, 'datasets', 'mnist');
       const row = sidebar.locator('.mo-DatasetRow[data-id="mo/mnist"]');
@@ -178,6 +172,7 @@ describe('catalog', () => {
   });
 
   it('publishes a project folder from the file browser menu; a broken one lists its problems', async () => {
+    const { page, server } = lab;
     await withSnapshot(page, 'catalog-publish', async () => {
       const owner = (await server.api('mo/api/catalog')).owner;
       fs.cpSync(BUILTIN_IRIS, path.join(server.root, 'my_iris'), { recursive: true });
@@ -227,6 +222,7 @@ describe('catalog', () => {
   });
 
   it('draws the module details in the light and the dark theme (screenshots)', async () => {
+    const { page } = lab;
     await withSnapshot(page, 'catalog-themes', async () => {
       await execute(page, 'mo:open-module', { id: 'mo/iris_classifier' });
       const details = await waitForDetails(page, 'module', 'mo/iris_classifier');

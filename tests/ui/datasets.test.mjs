@@ -10,9 +10,9 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 
-import { execute, launchBrowser, openLab } from './lib/browser.mjs';
+import { execute, useLab } from './lib/browser.mjs';
 import { createNotebook, notebookCells, openNotebook, startCatalogServer, waitForDetails } from './lib/catalog.mjs';
 import { dismissToasts, waitForToast, withSnapshot } from './lib/lab.mjs';
 
@@ -34,31 +34,23 @@ with zipfile.ZipFile(sys.argv[1], "w", zipfile.ZIP_STORED) as zf:
 }
 
 describe('datasets', () => {
-  let server;
-  let browser;
-  let page;
   let work;
   let owner;
   let id;
 
-  before(async () => {
-    work = fs.mkdtempSync(path.join(os.tmpdir(), 'mo-ui-zips-'));
-    server = await startCatalogServer({ name: 'datasets' });
-    server.tempDirs.push(work);
-    owner = (await server.api('mo/api/catalog')).owner;
-    id = `${owner}/flowers`;
-    await createNotebook(server, NB, ['import os']);
-    browser = await launchBrowser();
-    page = await openLab(browser, server);
-    await openNotebook(page, NB);
-  });
-
-  after(async () => {
-    await browser?.close();
-    await server?.stop();
+  const lab = useLab(() => startCatalogServer({ name: 'datasets' }), {
+    prepare: async server => {
+      work = fs.mkdtempSync(path.join(os.tmpdir(), 'mo-ui-zips-'));
+      server.tempDirs.push(work);
+      owner = (await server.api('mo/api/catalog')).owner;
+      id = `${owner}/flowers`;
+      await createNotebook(server, NB, ['import os']);
+    },
+    ready: ({ page }) => openNotebook(page, NB)
   });
 
   it('creates a dataset in the dialog, showing the server error verbatim first', async () => {
+    const { page, server } = lab;
     await withSnapshot(page, 'datasets-create', async () => {
       await execute(page, 'mo:open-datasets');
       await page.locator('#mo-datasets-sidebar [data-testid="mo-dataset-new"]').click();
@@ -108,6 +100,7 @@ describe('datasets', () => {
   });
 
   it('uploads a zip with progress to 100 %, passes the check, goes online and is inserted', async () => {
+    const { page, server } = lab;
     await withSnapshot(page, 'datasets-upload', async () => {
       // 9 MiB: two PUT chunks of at most 8 MiB
       const zip = makeZip(path.join(work, 'flowers.zip'), {
@@ -178,6 +171,7 @@ describe('datasets', () => {
   });
 
   it('refuses a zip with a "../x" entry, showing the server error that names it', async () => {
+    const { page, server } = lab;
     await withSnapshot(page, 'datasets-bad-zip', async () => {
       const zip = makeZip(path.join(work, 'evil.zip'), { 'daisy/3.png': 'ok', '../x': 'escape' });
       await execute(page, 'mo:open-dataset', { id });
@@ -197,6 +191,7 @@ describe('datasets', () => {
   });
 
   it('extracts an archive of a dataset into the notebook folder (the seeds\' !7zx), safely', async () => {
+    const { page, server } = lab;
     await withSnapshot(page, 'datasets-extract', async () => {
       // a dataset that ships an archive, as star-face does in the seeds
       const script = `
@@ -234,6 +229,7 @@ with zipfile.ZipFile(sys.argv[1], "w") as zf:
   });
 
   it('edits the metadata, makes it public, and deletes it after confirming', async () => {
+    const { page, server } = lab;
     await withSnapshot(page, 'datasets-manage', async () => {
       await execute(page, 'mo:open-dataset', { id });
       const details = await waitForDetails(page, 'dataset', id);

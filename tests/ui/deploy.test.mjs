@@ -2,12 +2,12 @@
 // Mo's handle(conf) template below the active cell; saved, the server's parser reads its inputs and
 // outputs from the notebook without running it, and the cell runs in the kernel.
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 
 import fs from 'node:fs';
 import path from 'node:path';
 
-import { execute, launchBrowser, openLab } from './lib/browser.mjs';
+import { execute, useLab } from './lib/browser.mjs';
 import { createNotebook, notebookCells, openNotebook } from './lib/catalog.mjs';
 import { WIZARD, gotoStep, openDeployWizard, waitForScan, wizardCells } from './lib/deploy.mjs';
 import { dismissToasts, waitForToast, withSnapshot } from './lib/lab.mjs';
@@ -16,24 +16,13 @@ import { startServer } from './lib/server.mjs';
 const NB = 'deploy_demo.ipynb';
 
 describe('deploy: the handle function', () => {
-  let server;
-  let browser;
-  let page;
-
-  before(async () => {
-    server = await startServer({ name: 'deploy' });
-    await createNotebook(server, NB, ['import math']);
-    browser = await launchBrowser();
-    page = await openLab(browser, server);
-    await openNotebook(page, NB);
-  });
-
-  after(async () => {
-    await browser?.close();
-    await server?.stop();
+  const lab = useLab(() => startServer({ name: 'deploy' }), {
+    prepare: server => createNotebook(server, NB, ['import math']),
+    ready: ({ page }) => openNotebook(page, NB)
   });
 
   it('inserts the handle template, which the parser reads and the kernel runs', async () => {
+    const { page, server } = lab;
     await withSnapshot(page, 'deploy-insert-handle', async () => {
       await execute(page, 'mo:insert-handle');
       await waitForToast(page, /Inserted the handle function/);
@@ -77,32 +66,19 @@ describe('deploy: the handle function', () => {
 // and outputs -> app_spec.yml, write the files, deploy and open the test page.
 describe('deploy: the wizard', () => {
   const WNB = 'wizard_demo.ipynb';
-  let server;
-  let browser;
-  let page;
-
-  before(async () => {
-    server = await startServer({ name: 'deploy-wizard' });
-    const { source } = await server.api('mo/api/handle/template');
-    await createNotebook(server, WNB, ['import math', '%matplotlib inline\nscale = 2', source]);
-    fs.mkdirSync(path.join(server.root, 'results'), { recursive: true });
-    fs.writeFileSync(path.join(server.root, 'results', 'my_model.txt'), 'weights');
-    browser = await launchBrowser();
-    page = await openLab(browser, server);
-    await openNotebook(page, WNB);
-  });
-
-  after(async () => {
-    await browser?.close();
-    // services outlive the Jupyter server: delete the ones this test deployed
-    const listed = await server?.api('mo/api/services').catch(() => null);
-    for (const svc of listed?.services ?? []) {
-      await server.api(`mo/api/services/${svc.id}`, { method: 'DELETE', raw: true }).catch(() => null);
-    }
-    await server?.stop();
+  // the services deployed here outlive the Jupyter server: server.stop() deletes them
+  const lab = useLab(() => startServer({ name: 'deploy-wizard' }), {
+    prepare: async server => {
+      const { source } = await server.api('mo/api/handle/template');
+      await createNotebook(server, WNB, ['import math', '%matplotlib inline\nscale = 2', source]);
+      fs.mkdirSync(path.join(server.root, 'results'), { recursive: true });
+      fs.writeFileSync(path.join(server.root, 'results', 'my_model.txt'), 'weights');
+    },
+    ready: ({ page }) => openNotebook(page, WNB)
   });
 
   it('selects cells, previews handler.py, edits an input and writes the files', async () => {
+    const { page, server } = lab;
     await withSnapshot(page, 'deploy-wizard', async () => {
       await openDeployWizard(page);
       // default selection: the import and the handle cell; the magic cell flagged, not selected
@@ -165,6 +141,7 @@ describe('deploy: the wizard', () => {
   });
 
   it('deploys and opens the test page (or says the service is not there)', async () => {
+    const { page, server } = lab;
     await withSnapshot(page, 'deploy-wizard-deploy', async () => {
       const probe = await server.api('mo/api/services', { raw: true });
       await page.locator(`${WIZARD} [data-testid="mo-deploy-version-dev"]`).check();
@@ -193,6 +170,7 @@ describe('deploy: the wizard', () => {
     });
   });
   it('operates a service from the Deploy sidebar: stop, start, replicas, logs, test page, delete', async () => {
+    const { page, server } = lab;
     await withSnapshot(page, 'deploy-services', async () => {
       // handler.py + app_spec.yml were written by the wizard test above
       const svc = await server.api('mo/api/services', { method: 'POST', body: { name: 'sidebar-demo', version: 'prod' } });

@@ -1,9 +1,9 @@
 // A job on the docker backend, chosen in the Create job dialog: the machine list shows the
 // image and limits, the job runs in a container and its chart fills live.
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 
-import { launchBrowser, openLab, waitForAttr } from './lib/browser.mjs';
+import { useLab, waitForAttr } from './lib/browser.mjs';
 import { openJobTab, submitCreateJobDialog, waitForJobState, withSnapshot } from './lib/lab.mjs';
 import { startServer } from './lib/server.mjs';
 
@@ -18,27 +18,17 @@ const BACKENDS = {
 };
 
 describe('docker backend in the UI', () => {
-  let server;
-  let browser;
-  let page;
-
-  before(async () => {
-    server = await startServer({
+  const lab = useLab(() =>
+    startServer({
       name: 'docker',
       // the user's setting preselects the backend in the Create job dialog
       settings: { 'mo_jupyter/plugin.jupyterlab-settings': { defaultBackend: 'docker' } },
       extraArgs: [`--MoJupyterApp.backends=${JSON.stringify(BACKENDS)}`]
-    });
-    browser = await launchBrowser();
-    page = await openLab(browser, server);
-  });
-
-  after(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
+    })
+  );
 
   it('creates a container job from the dialog and charts it live', async () => {
+    const { page, server } = lab;
     await withSnapshot(page, 'docker-job', async () => {
       // not awaited: the command resolves when the dialog closes
       void page.evaluate(() => window.jupyterapp.commands.execute('mo:create-job', { path: 'metrics_stream.py' }));
@@ -63,6 +53,7 @@ describe('docker backend in the UI', () => {
   });
 
   it('trains the seeds\' MNIST CNN in a container; loss and accuracy fill per epoch', async () => {
+    const { page, server } = lab;
     // the built-in dataset mo/mnist, inserted as the Datasets sidebar does: ./datasets/mo-mnist/
     const inserted = await server.api('mo/api/datasets/mo/mnist/insert', {
       method: 'POST',

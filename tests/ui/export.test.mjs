@@ -4,29 +4,17 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 
-import { execute, launchBrowser, openLab } from './lib/browser.mjs';
+import { execute, useLab } from './lib/browser.mjs';
 import { waitForToast, withSnapshot } from './lib/lab.mjs';
 import { startServer } from './lib/server.mjs';
 
 describe('export', () => {
-  let server;
-  let browser;
-  let page;
-
-  before(async () => {
-    server = await startServer({ name: 'export' });
-    browser = await launchBrowser();
-    page = await openLab(browser, server);
-  });
-
-  after(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
+  const lab = useLab(() => startServer({ name: 'export' }));
 
   it('exports coding_here.ipynb to a .py from the notebook toolbar and opens it', async () => {
+    const { page, server } = lab;
     await withSnapshot(page, 'export', async () => {
       const out = path.join(server.root, 'coding_here.py');
       assert.equal(fs.existsSync(out), false);
@@ -66,6 +54,7 @@ describe('export', () => {
 
   // README: "An existing .py is never replaced without asking."
   it('asks before replacing an existing .py, keeps it on cancel, replaces it on confirm', async () => {
+    const { page, server } = lab;
     await withSnapshot(page, 'export-again', async () => {
       const out = path.join(server.root, 'coding_here.py');
       fs.writeFileSync(out, '# edited by hand\n');

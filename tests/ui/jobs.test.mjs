@@ -4,9 +4,9 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 
-import { execute, launchBrowser, openLab, waitForAttr } from './lib/browser.mjs';
+import { execute, useLab, waitForAttr } from './lib/browser.mjs';
 import {
   dismissToasts,
   fileItem,
@@ -27,24 +27,15 @@ import { OUTPUT, REPO, startServer } from './lib/server.mjs';
 const IMG = process.env.MO_UI_SCREENSHOTS === 'docs' ? path.join(REPO, 'docs/img') : OUTPUT;
 
 describe('jobs', () => {
-  let server;
-  let browser;
-  let page;
   let streamJob; // the metrics_stream.py job of the first test
 
-  before(async () => {
+  const lab = useLab(() => {
     fs.mkdirSync(IMG, { recursive: true });
-    server = await startServer({ name: 'jobs' });
-    browser = await launchBrowser();
-    page = await openLab(browser, server);
-  });
-
-  after(async () => {
-    await browser?.close();
-    await server?.stop();
+    return startServer({ name: 'jobs' });
   });
 
   it('creates a job from the file browser menu; its charts grow while it runs', async () => {
+    const { page, server } = lab;
     await withSnapshot(page, 'create-job', async () => {
       await showFileBrowser(page);
       const item = fileItem(page, 'metrics_stream.py');
@@ -103,6 +94,7 @@ describe('jobs', () => {
   });
 
   it('stops a queued job from its tab and a running one from its sidebar row', async () => {
+    const { page, server } = lab;
     await withSnapshot(page, 'stop-job', async () => {
       // the Create job dialog again, this time opened by the command with a path
       const created = execute(page, 'mo:create-job', { path: 'train_softmax.py' });
@@ -145,6 +137,7 @@ describe('jobs', () => {
   });
 
   it('draws the Metrics tab in the light and the dark theme (README screenshots)', async () => {
+    const { page } = lab;
     await withSnapshot(page, 'themes', async () => {
       const id = streamJob;
       assert.ok(id, 'needs the job of the first test');

@@ -3,35 +3,25 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 
-import { execute, launchBrowser, openLab, waitForAttr } from './lib/browser.mjs';
+import { execute, useLab, waitForAttr } from './lib/browser.mjs';
 import { openJobTab, waitForJobState, withSnapshot } from './lib/lab.mjs';
 import { startServer } from './lib/server.mjs';
 
 const LINES = 100_000;
 
 describe('log', () => {
-  let server;
-  let browser;
-  let page;
-
-  before(async () => {
-    server = await startServer({ name: 'log' });
-    fs.writeFileSync(
-      path.join(server.root, 'many_lines.py'),
-      `import sys\nsys.stdout.write(''.join(f'line {i}\\n' for i in range(${LINES})))\n`
-    );
-    browser = await launchBrowser();
-    page = await openLab(browser, server);
-  });
-
-  after(async () => {
-    await browser?.close();
-    await server?.stop();
+  const lab = useLab(() => startServer({ name: 'log' }), {
+    prepare: server =>
+      fs.writeFileSync(
+        path.join(server.root, 'many_lines.py'),
+        `import sys\nsys.stdout.write(''.join(f'line {i}\\n' for i in range(${LINES})))\n`
+      )
   });
 
   it('shows 100k lines with a small DOM and follows the tail', async () => {
+    const { page, server } = lab;
     await withSnapshot(page, 'log-100k', async () => {
       const job = await server.api('mo/api/jobs', { method: 'POST', body: { path: 'many_lines.py' } });
       await execute(page, 'mo:open-job', { id: job.id });

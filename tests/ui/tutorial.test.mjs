@@ -3,9 +3,9 @@
 // handler.py + app_spec.yml in the Deploy wizard and deploy it on the docker machine with the
 // TensorFlow image and the model; on the test page the wizard opens, draw a digit, get one back.
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 
-import { execute, launchBrowser, openLab } from './lib/browser.mjs';
+import { execute, useLab } from './lib/browser.mjs';
 import { openNotebook } from './lib/catalog.mjs';
 import { WIZARD, gotoStep, openDeployWizard, wizardCells } from './lib/deploy.mjs';
 import { withSnapshot } from './lib/lab.mjs';
@@ -31,29 +31,16 @@ async function until(fn, timeoutMs, label) {
 }
 
 describe('the seeds\' tutorial: train, deploy, draw a digit', () => {
-  let server;
-  let browser;
-  let page;
-  let serviceId;
-
-  before(async () => {
-    server = await startServer({
+  // server.stop() deletes the deployed service (it outlives the Jupyter server)
+  const lab = useLab(() =>
+    startServer({
       name: 'tutorial',
       extraArgs: [`--MoJupyterApp.backends=${JSON.stringify(BACKENDS)}`]
-    });
-    browser = await launchBrowser();
-    page = await openLab(browser, server);
-  });
-
-  after(async () => {
-    if (serviceId) {
-      await server.api(`mo/api/services/${serviceId}`, { method: 'DELETE' }).catch(() => null);
-    }
-    await browser?.close();
-    await server?.stop();
-  });
+    })
+  );
 
   it('trains for 1 epoch, deploys the handle on docker and recognises a drawn digit', async () => {
+    const { page, server } = lab;
     await withSnapshot(page, 'tutorial', async () => {
       const api = (p, init) => server.api(p, init);
       const inserted = await api('mo/api/datasets/mo/mnist/insert', { method: 'POST', body: { notebook: 'deploy_mnist.ipynb' } });
@@ -95,7 +82,6 @@ describe('the seeds\' tutorial: train, deploy, draw a digit', () => {
         return services.length ? services : null;
       }, 60000, 'the deployed service');
       const svc = services[0];
-      serviceId = svc.id;
       assert.equal(svc.backend, 'docker');
       assert.equal(svc.machine, 'cpu');
       assert.deepEqual(svc.trained_by.map(t => [t.file, t.job]), [['results/my_model.keras', job.id]]);

@@ -2,35 +2,27 @@
 // jupyterlab-language-pack-zh-CN package, in the test extras), the job widget,
 // the Jobs sidebar and the Metrics tab use mo_jupyter's zh_CN catalog.
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 
-import { execute, launchBrowser, openLab, waitForLab } from './lib/browser.mjs';
+import { execute, useLab, waitForLab } from './lib/browser.mjs';
 import { showJobsSidebar, waitForJobState, withSnapshot } from './lib/lab.mjs';
 import { startServer } from './lib/server.mjs';
 
 describe('zh_CN', () => {
-  let server;
-  let browser;
-  let page;
   let hasPack = false;
 
-  before(async () => {
-    server = await startServer({ name: 'zh' });
-    const { data } = await server.api('lab/api/translations');
-    hasPack = 'zh_CN' in data;
-    browser = await launchBrowser();
-    page = await openLab(browser, server);
-  });
-
-  after(async () => {
-    await browser?.close();
-    await server?.stop();
+  const lab = useLab(() => startServer({ name: 'zh' }), {
+    prepare: async server => {
+      const { data } = await server.api('lab/api/translations');
+      hasPack = 'zh_CN' in data;
+    }
   });
 
   const tabs = id =>
-    page.$$eval(`#mo-job-${id} .mo-JobPanel > .lm-TabBar .lm-TabBar-tabLabel`, els => els.map(e => e.textContent));
+    lab.page.$$eval(`#mo-job-${id} .mo-JobPanel > .lm-TabBar .lm-TabBar-tabLabel`, els => els.map(e => e.textContent));
 
   it('speaks Chinese after switching the language to zh_CN', async t => {
+    const { page, server } = lab;
     if (!hasPack) {
       t.skip('jupyterlab-language-pack-zh-CN is not installed');
       return;

@@ -1,6 +1,7 @@
 // Launch Debian Chromium through playwright-core and open JupyterLab.
 import fs from 'node:fs';
 import path from 'node:path';
+import { after, before } from 'node:test';
 import { chromium } from 'playwright-core';
 
 import { OUTPUT } from './server.mjs';
@@ -49,6 +50,36 @@ export async function openLab(browser, server, { width = 1400, height = 850, loc
   await page.goto(server.labUrl);
   await waitForLab(page);
   return page;
+}
+
+/**
+ * The set-up every test file shares: registers the current describe's
+ * `before` / `after` hooks and returns `lab`, whose `server`, `browser` and
+ * `page` are filled once `before` has run.
+ *
+ * before: `start()` gives the server; `prepare(server)` (optional) runs before
+ * the browser starts (notebooks, files, settings); then Chromium launches and,
+ * unless `open: false`, `openLab(browser, server, openOptions)` gives the page;
+ * `ready(lab)` (optional) runs last (e.g. open a notebook).
+ * after: closes the browser, then stops the server (which deletes its
+ * services and stops its jobs).
+ */
+export function useLab(start, { prepare, ready, open = true, openOptions } = {}) {
+  const lab = { server: undefined, browser: undefined, page: undefined };
+  before(async () => {
+    lab.server = await start();
+    await prepare?.(lab.server);
+    lab.browser = await launchBrowser();
+    if (open) {
+      lab.page = await openLab(lab.browser, lab.server, openOptions);
+    }
+    await ready?.(lab);
+  });
+  after(async () => {
+    await lab.browser?.close();
+    await lab.server?.stop();
+  });
+  return lab;
 }
 
 export async function waitForLab(page) {
