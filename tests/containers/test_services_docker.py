@@ -9,6 +9,7 @@ import signal
 import socket
 import time
 import urllib.request
+from pathlib import Path
 
 import pytest
 
@@ -31,6 +32,15 @@ def handle(conf):
 '''
 SPEC = ("input:\n  x: {value_type: float}\noutput:\n  y: {value_type: float}\n  pid: {value_type: int}\n"
         "  host: {value_type: str}\n")  # the process and the container that answered
+
+
+def write_app(project: Path, factor: int = 3) -> Path:
+    """The test app in a project folder: handler.py, app_spec.yml and the 'model' results/model.json."""
+    (project / "results").mkdir(parents=True, exist_ok=True)
+    (project / "handler.py").write_text(HANDLE)
+    (project / "app_spec.yml").write_text(SPEC)
+    (project / "results/model.json").write_text(f'{{"factor": {factor}}}')
+    return project
 
 
 def call(port: int, x: float) -> dict:
@@ -60,10 +70,7 @@ def starts_again_on_the_same_address(mgr: ServiceManager, sid: str, port: int) -
 
 
 def test_scale_on_docker(project, docker_client, machines):
-    (project / "handler.py").write_text(HANDLE)
-    (project / "app_spec.yml").write_text(SPEC)
-    (project / "results").mkdir(exist_ok=True)
-    (project / "results/model.json").write_text('{"factor": 3}')
+    write_app(project)
     mgr = ServiceManager(project, {"docker": DockerServiceBackend({"machines": machines})})
     view = mgr.deploy("", "tripler", "dev", ["results/model.json"], "docker", 1)
     sid, port = view["id"], view["port"]
@@ -92,11 +99,7 @@ def same_name_in_two_projects(tmp_path, make_backend, backend: str) -> None:
     stopping one leaves the other running."""
     pairs = []
     for factor in (2, 5):
-        root = tmp_path / f"project{factor}"
-        (root / "results").mkdir(parents=True)
-        (root / "handler.py").write_text(HANDLE)
-        (root / "app_spec.yml").write_text(SPEC)
-        (root / "results/model.json").write_text(f'{{"factor": {factor}}}')
+        root = write_app(tmp_path / f"project{factor}", factor)
         mgr = ServiceManager(root, {backend: make_backend()})
         pairs.append((mgr, mgr.deploy("", "same", "dev", ["results/model.json"], backend, 1)))
     try:
@@ -115,10 +118,7 @@ def test_two_projects_may_use_one_name(tmp_path, docker_client, machines):
 
 
 def test_a_taken_port_leaves_no_container_and_a_dead_replica_shows(project, docker_client, machines):
-    (project / "handler.py").write_text(HANDLE)
-    (project / "app_spec.yml").write_text(SPEC)
-    (project / "results").mkdir(exist_ok=True)
-    (project / "results/model.json").write_text('{"factor": 3}')
+    write_app(project)
     mgr = ServiceManager(project, {"docker": DockerServiceBackend({"machines": machines})})
     sid, port = (v := mgr.deploy("", "busy", "dev", ["results/model.json"], "docker", 0))["id"], v["port"]
     labelled = {"label": f"mo.service={sid}"}

@@ -14,8 +14,8 @@ from mo_jupyter.services.manager import ServiceManager
 from mo_jupyter.services.swarm import GATEWAY_LABEL, SwarmServiceBackend
 
 from ..unit.jobhelpers import wait_until
-from .test_services_docker import (HANDLE, SPEC, call, same_name_in_two_projects, starts_again_on_the_same_address,
-                                   wait_running)
+from .test_services_docker import (call, same_name_in_two_projects, starts_again_on_the_same_address,
+                                   wait_running, write_app)
 
 
 def tasks_running(client, sid: str) -> int:
@@ -31,10 +31,7 @@ def leftovers(client, sid: str) -> list:
 
 @pytest.fixture
 def manager(project, swarm, machines):
-    (project / "handler.py").write_text(HANDLE)
-    (project / "app_spec.yml").write_text(SPEC)
-    (project / "results").mkdir(exist_ok=True)
-    (project / "results/model.json").write_text('{"factor": 3}')
+    write_app(project)
     return ServiceManager(project, {"swarm": SwarmServiceBackend({"machines": machines})})
 
 
