@@ -136,6 +136,15 @@ def assert_user_error(reply: Reply, *codes: int, mentions: str = "") -> str:
 
 
 # ---- job scripts ------------------------------------------------------------------------------
+def run_app(port: int, x: float) -> dict:
+    """POST Mo's body {"app": {"input": {"x": x}}} straight to a deployed app on 127.0.0.1:port."""
+    req = urllib.request.Request(f"http://127.0.0.1:{port}/api/run", method="POST",
+                                 data=json.dumps({"app": {"input": {"x": x}}}).encode(),
+                                 headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(req, timeout=10) as resp:
+        return json.loads(resp.read())
+
+
 def write(root: Path, rel: str, text: str) -> Path:
     """Atomically (write + rename): a job already running the old file never reads it half-written."""
     path = Path(root) / rel

@@ -4,13 +4,11 @@ and can still scale and stop it."""
 
 from __future__ import annotations
 
-import json
 import signal
-import urllib.request
 
 import pytest
 
-from helpers import ServerProcess, kill_processes_under, wait_until
+from helpers import ServerProcess, kill_processes_under, run_app, wait_until
 
 HANDLE = "def handle(conf):\n    x = conf['x']  # value_type: float\n    return {'y': x + 1}  # value_type: float\n"
 SPEC = "input:\n  x: {value_type: float}\noutput:\n  y: {value_type: float}\n"
@@ -28,14 +26,6 @@ def project(tmp_path):
     kill_processes_under(root)
 
 
-def run(port: int, x: float) -> dict:
-    req = urllib.request.Request(f"http://127.0.0.1:{port}/api/run", method="POST",
-                                 data=json.dumps({"app": {"input": {"x": x}}}).encode(),
-                                 headers={"Content-Type": "application/json"})
-    with urllib.request.urlopen(req, timeout=10) as resp:
-        return json.loads(resp.read())
-
-
 def test_a_service_survives_server_restarts(project):
     root, server = project
     server.start()
@@ -46,7 +36,7 @@ def test_a_service_survives_server_restarts(project):
     for sig in (signal.SIGKILL, signal.SIGINT):
         server.stop(sig)
         assert server.proc.poll() is not None
-        assert run(port, 1) == {"output": {"y": 2}}  # no server, the service answers
+        assert run_app(port, 1) == {"output": {"y": 2}}  # no server, the service answers
         server.start()
         code, view = server.request("GET", f"mo/api/services/{sid}")
         assert code == 200 and view["state"] == "running" and view["running_replicas"] == 2, view

@@ -13,7 +13,7 @@ import nbformat
 import psutil
 import pytest
 
-from helpers import Reply, assert_user_error, await_until
+from helpers import Reply, assert_user_error, await_until, run_app
 from mo_jupyter.services.manager import ServiceManager
 
 HANDLE = '''import json
@@ -44,14 +44,6 @@ async def wait_state(api, sid, state, timeout=30):
     return await await_until(check, timeout, message=f"{sid} {state}")
 
 
-def direct_run(port: int, x: float) -> dict:
-    req = urllib.request.Request(f"http://127.0.0.1:{port}/api/run", method="POST",
-                                 data=json.dumps({"app": {"input": {"x": x}}}).encode(),
-                                 headers={"Content-Type": "application/json"})
-    with urllib.request.urlopen(req, timeout=10) as resp:
-        return json.loads(resp.read())
-
-
 async def test_deploy_scale_and_delete(api, app_files, root):
     assert (await api.post("handle/generate", {"notebook": "app.ipynb"})).code == 200
     r = await api.post("services", {"version": "dev", "files": ["results/model.json"]})
@@ -75,7 +67,7 @@ async def test_deploy_scale_and_delete(api, app_files, root):
     assert view["running_replicas"] == 3 and view["port"] == port
     pids = {p.pid for p in psutil.process_iter(["cmdline"]) if str(port) in " ".join(p.info["cmdline"] or [])}
     assert len(pids) >= 3
-    assert all(direct_run(port, i)["output"]["y"] == 2 * i for i in range(30))
+    assert all(run_app(port, i)["output"]["y"] == 2 * i for i in range(30))
 
     r = await api.post(f"services/{sid}/scale", {"replicas": 0})
     assert r.json["state"] == "stopped" and r.json["running_replicas"] == 0, r
@@ -83,7 +75,7 @@ async def test_deploy_scale_and_delete(api, app_files, root):
     r = await api.post(f"services/{sid}/scale", {"replicas": 2})
     view = await wait_state(api, sid, "running")
     assert view["port"] == port and view["running_replicas"] == 2  # the same address again
-    assert direct_run(port, 5) == {"output": {"y": 10}}
+    assert run_app(port, 5) == {"output": {"y": 10}}
 
     # a new manager on the same project (what a restarted Jupyter server builds) sees it running
     again = ServiceManager(root).get(sid)
@@ -145,7 +137,7 @@ async def test_a_service_knows_the_job_that_trained_its_model(api, root):
     assert r.json["trained_by"] == [{"file": "results/model.json", "job": job["id"], "name": "train",
                                      "state": "completed"}]
     await wait_state(api, "fives-dev", "running")
-    assert direct_run(r.json["port"], 2) == {"output": {"y": 10}}
+    assert run_app(r.json["port"], 2) == {"output": {"y": 10}}
     await api.delete("services/fives-dev")
 
 
