@@ -9,7 +9,6 @@ from __future__ import annotations
 import fcntl
 import os
 import shutil
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -20,6 +19,7 @@ import orjson
 from .. import schemas
 from ..errors import BadRequest, Conflict, MoError, NotFound
 from ..paths import resolve_in_root
+from ..process import spawn_detached
 from .backends import backend_for
 from .records import (
     ACTIVE, ID_RE, LOCK, METRICS, OUTPUT, SPEC, JobDir, list_job_ids, new_job_id, unreadable_record,
@@ -28,7 +28,6 @@ from .records import (
 
 KINDS = {".py": "python", ".ipynb": "notebook"}
 LOG_CHUNK = 1024 * 1024
-_PACKAGE_PARENT = str(Path(__file__).resolve().parents[2])
 _SUPERVISOR_BOOT = (
     "import os, sys; sys.path[1:1] = os.environ.pop('MO_SUPERVISOR_PATH', '').split(os.pathsep); "
     "from mo_jupyter.jobs.supervisor import main; main()"
@@ -150,22 +149,12 @@ class JobService:
         return job.record()
 
     def _spawn_supervisor(self, job_path: Path, lock_fd: int, reattach: bool = False) -> None:
-        env = dict(os.environ)
-        env["PYTHONPATH"] = os.pathsep.join(filter(None, [_PACKAGE_PARENT, env.get("PYTHONPATH")]))
         # -S: skip site's .pth processing (tens of ms); the paths it would add are passed instead.
-        env["MO_SUPERVISOR_PATH"] = os.pathsep.join(p for p in sys.path if p and os.path.isdir(p))
-        with open(job_path / "supervisor.log", "ab") as log:
-            proc = subprocess.Popen(
-                [sys.executable, "-S", "-c", _SUPERVISOR_BOOT, str(job_path), "--lock-fd", str(lock_fd),
-                 *(["--reattach"] if reattach else [])],
-                pass_fds=(lock_fd,),
-                start_new_session=True,
-                stdin=subprocess.DEVNULL,
-                stdout=log,
-                stderr=log,
-                cwd=job_path,
-                env=env,
-            )
+        paths = os.pathsep.join(p for p in sys.path if p and os.path.isdir(p))
+        proc = spawn_detached(
+            [sys.executable, "-S", "-c", _SUPERVISOR_BOOT, str(job_path), "--lock-fd", str(lock_fd),
+             *(["--reattach"] if reattach else [])],
+            cwd=job_path, log=job_path / "supervisor.log", env={"MO_SUPERVISOR_PATH": paths}, pass_fds=(lock_fd,))
         if proc.wait() != 0:  # the first process forks the supervisor and exits at once
             raise RuntimeError(f"the job supervisor did not start; see {job_path / 'supervisor.log'}")
 

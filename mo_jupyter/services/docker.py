@@ -11,6 +11,7 @@ from pathlib import Path
 
 from ..errors import Conflict, Unavailable
 from ..jobs.backends.docker import PACKAGE_DIR, DockerBackend, parse_bytes
+from .base import ServiceBackend
 
 LABEL = "mo.service"
 APP = "/app"
@@ -60,7 +61,7 @@ def run_container(client, **kwargs):
     return container
 
 
-class DockerServiceBackend:
+class DockerServiceBackend(ServiceBackend):
     name = "docker"
 
     def __init__(self, config: dict | None = None, machine: str = "cpu"):

@@ -8,7 +8,6 @@ from __future__ import annotations
 import os
 import signal
 import socket
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -18,8 +17,9 @@ import psutil
 
 from ..errors import Conflict
 from ..jobs.records import read_json, write_json_atomic
+from ..process import spawn_detached
+from .base import ServiceBackend
 
-PACKAGE_PARENT = str(Path(__file__).resolve().parents[2])
 REPLICAS = "replicas.json"
 LOG = "output.log"
 
@@ -44,7 +44,7 @@ def _port_taken(port: int) -> bool:
     return False
 
 
-class LocalServiceBackend:
+class LocalServiceBackend(ServiceBackend):
     name = "local"
     host = "127.0.0.1"
 
@@ -65,16 +65,11 @@ class LocalServiceBackend:
         return [r for r in self._read(folder) if _alive(r)]
 
     def _spawn(self, folder: Path, record: dict) -> dict:
-        env = dict(os.environ)
-        env["PYTHONPATH"] = os.pathsep.join(filter(None, [PACKAGE_PARENT, env.get("PYTHONPATH")]))
-        env["PYTHONUNBUFFERED"] = "1"
-        args = [self.python, "-m", "mo_jupyter.cli.main", "--root", str(folder / "app"), "serve", ".",
+        args = [self.python, "-m", "mo_jupyter.serve", "--root", str(folder / "app"), ".",
                 "--host", self.host, "--port", str(record["port"]), "--reuse-port"]
         if record.get("timeout"):
             args += ["--timeout", str(record["timeout"])]
-        with open(folder / LOG, "ab") as log:
-            proc = subprocess.Popen(args, cwd=folder / "app", env=env, stdin=subprocess.DEVNULL,
-                                    stdout=log, stderr=log, start_new_session=True)
+        proc = spawn_detached(args, cwd=folder / "app", log=folder / LOG)
         return {"pid": proc.pid, "started": psutil.Process(proc.pid).create_time(), "at": time.time()}
 
     def scale(self, folder: Path, record: dict, replicas: int) -> None:

@@ -154,10 +154,7 @@ class ServiceManager:
     def _view(self, folder: Path) -> dict:
         record = self._record(folder)
         backend = self._backend(record["backend"])
-        if hasattr(backend, "counts"):  # a swarm: running and starting tasks, from one look
-            alive, starting = backend.counts(folder)
-        else:
-            alive, starting = len(backend.replicas(folder)), 0
+        alive, starting = backend.counts(folder)  # a swarm's tasks may be starting
         wanted = record["replicas"]
         state, reason = "running", None
         if wanted == 0:
@@ -166,7 +163,7 @@ class ServiceManager:
             if alive + starting >= wanted:
                 state = "starting"  # a swarm still placing, starting or restarting tasks
             else:
-                why = backend.problem(folder) if hasattr(backend, "problem") else None
+                why = backend.problem(folder)
                 state, reason = "failed", f"{wanted - alive} of {wanted} replica(s) exited" + \
                     (f" ({why})" if why else "") + "; see the logs"
         elif not _healthy(record["port"]):
@@ -213,8 +210,7 @@ class ServiceManager:
         spec = self._check_app(src, rel)
         picked = self._picked(src, rel, files)
         be = self._backend(backend)
-        if hasattr(be, "check"):  # the machine type and its image, before anything changes
-            be.check(machine)
+        be.check(machine)  # the machine type and its image, before anything changes
         service_id = f"{name}-{version}"
         target = self.folder / service_id
         with self._changing():
@@ -319,8 +315,8 @@ class ServiceManager:
         ``size`` is the whole log's length."""
         folder = self._dir(service_id)
         backend = self.backends.get(self._record(folder).get("backend"))
-        if backend is not None and hasattr(backend, "logs"):  # a container's output lives in the engine
-            whole = backend.logs(folder)
+        whole = backend.logs(folder) if backend is not None else None  # an engine keeps a container's
+        if whole is not None:
             size = len(whole)
             if tail is not None:
                 offset, limit = max(0, size - max(0, tail)), max(0, tail)

@@ -24,6 +24,7 @@ from pathlib import Path
 from ..errors import Unavailable
 from ..jobs.backends.docker import parse_bytes
 from ..jobs.backends.swarm import SwarmBackend
+from .base import ServiceBackend
 from .docker import APP, INNER_PORT, iso_timestamp, label_filter, owner_labels, package_mounts, run_container
 
 NETWORK = "mo-services"
@@ -42,7 +43,7 @@ def service_name(folder: Path) -> str:
     return name if len(name) <= 63 else f"mo-{folder.name[:40]}-{hashlib.sha1(name.encode()).hexdigest()[:12]}"
 
 
-class SwarmServiceBackend:
+class SwarmServiceBackend(ServiceBackend):
     name = "swarm"
 
     def __init__(self, config: dict | None = None, machine: str = "cpu", network: str = NETWORK):

@@ -13,12 +13,11 @@ from typing import Optional
 import psutil
 
 from ...errors import BadRequest, Unavailable
+from ...process import scrubbed_env
 from .base import JobBackend, Runner
 
 F_SETPIPE_SZ = getattr(fcntl, "F_SETPIPE_SZ", 1031)
 PIPE_BYTES = 1024 * 1024
-# Variables of the Jupyter server that a job has no business seeing.
-_PRIVATE_ENV_PREFIXES = ("JPY_", "JUPYTER_TOKEN", "JUPYTERHUB_API_TOKEN")
 
 
 def detect_gpus() -> list[str]:
@@ -36,8 +35,7 @@ def detect_gpus() -> list[str]:
 
 
 def job_environment(spec: dict, gpus: list[str]) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(_PRIVATE_ENV_PREFIXES)}
-    env.update(spec.get("env") or {})
+    env = scrubbed_env(spec.get("env") or {}, importable=False)
     env["PYTHONUNBUFFERED"] = "1"
     env["MO_JOB_ID"] = spec["id"]
     env["MO_JOB_NAME"] = spec["name"]

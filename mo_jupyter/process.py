@@ -1,0 +1,37 @@
+"""The one way mo_jupyter starts a process that must outlive the Jupyter server (a job's supervisor,
+a deployed app's local replica) or that runs user code (a job): a scrubbed environment (none of the
+server's secrets: Jupyter and JupyterHub tokens), its own session, no standard input, output
+appended to a log file, and mo_jupyter importable from the source tree it was started from."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+from typing import Iterable, Mapping, Optional
+
+PACKAGE_PARENT = str(Path(__file__).resolve().parents[1])
+# Variables of the Jupyter server that no process it starts has any business seeing.
+PRIVATE_ENV_PREFIXES = ("JPY_", "JUPYTER_TOKEN", "JUPYTERHUB_API_TOKEN", "JUPYTERHUB_OAUTH", "MO_SERVICE_KEY")
+
+
+def scrubbed_env(extra: Optional[Mapping[str, str]] = None, *, importable: bool = True) -> dict[str, str]:
+    """This process's environment less the server's secrets, plus ``extra``. ``importable``: put
+    the folder holding this mo_jupyter first on PYTHONPATH (a source checkout is not installed)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(PRIVATE_ENV_PREFIXES)}
+    if importable:
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [PACKAGE_PARENT, env.get("PYTHONPATH")]))
+    env["PYTHONUNBUFFERED"] = "1"
+    env.update(extra or {})
+    return env
+
+
+def spawn_detached(args: list[str], *, cwd: Path | str, log: Path | str, env: Optional[Mapping[str, str]] = None,
+                   pass_fds: Iterable[int] = ()) -> subprocess.Popen:
+    """Start ``args`` in a session of its own (so it outlives the server and a Ctrl-C of it), with
+    the scrubbed environment plus ``env``, stdin from /dev/null and stdout + stderr appended to
+    ``log``. Returns the Popen; the caller decides whether to wait for it."""
+    with open(log, "ab") as out:
+        return subprocess.Popen([str(a) for a in args], cwd=cwd, env=scrubbed_env(env), stdin=subprocess.DEVNULL,
+                                stdout=out, stderr=out, start_new_session=True, close_fds=True,
+                                pass_fds=tuple(pass_fds))
