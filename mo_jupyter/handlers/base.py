@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Callable
 
 import orjson
@@ -14,6 +15,12 @@ from tornado import web
 
 from .. import schemas
 from ..errors import BadRequest, MoError
+
+
+# Two bounded pools: quick reads (job list, logs, service views) never queue behind slow work
+# (archive extraction, deploys and replica stops with their grace period, engine calls).
+FAST = ThreadPoolExecutor(max_workers=8, thread_name_prefix="mo-fast")
+SLOW = ThreadPoolExecutor(max_workers=4, thread_name_prefix="mo-slow")
 
 
 class MoHandler(ExtensionHandlerMixin, APIHandler):
@@ -65,8 +72,12 @@ class MoHandler(ExtensionHandlerMixin, APIHandler):
             raise BadRequest(f"unknown query argument(s): {', '.join(unknown)}")
 
     async def run(self, fn: Callable[..., Any], *args, **kwargs) -> Any:
-        """Call a blocking service function in a thread."""
-        return await asyncio.to_thread(functools.partial(fn, *args, **kwargs))
+        """Call a quick blocking service function (a read) in the fast pool."""
+        return await asyncio.get_running_loop().run_in_executor(FAST, functools.partial(fn, *args, **kwargs))
+
+    async def run_slow(self, fn: Callable[..., Any], *args, **kwargs) -> Any:
+        """Call slow work (extraction, deploy, stop, engine calls) in its own bounded pool."""
+        return await asyncio.get_running_loop().run_in_executor(SLOW, functools.partial(fn, *args, **kwargs))
 
     def reply(self, data: Any, status: int = 200) -> None:
         self.set_status(status)
