@@ -9,7 +9,7 @@ from typing import Any
 import orjson
 from jsonschema import Draft202012Validator
 
-from .errors import BadRequest
+from .errors import BadRequest, cut
 
 _HERE = Path(__file__).resolve().parent
 # Installed wheels carry the folder as mo_jupyter/schema; a source checkout has it beside the package.
@@ -39,13 +39,20 @@ def validator(name: str) -> Draft202012Validator:
 
 
 def _where(error) -> str:
-    return "/".join(str(p) for p in error.absolute_path) or "(body)"
+    return cut("/".join(str(p) for p in error.absolute_path) or "(body)", 120)
+
+
+def _problem(error) -> str:
+    """One problem, e.g. ``args/0: 3 is not of type 'string'``. jsonschema's message repeats the
+    value (its repr): a value of a megabyte is cut to its start and end here."""
+    return f"{_where(error)}: {cut(error.message, 160)}"
 
 
 def validate(name: str, data: Any) -> None:
-    """Raise BadRequest listing every problem, e.g. ``args/0: 3 is not of type 'string'``."""
+    """Raise BadRequest listing every problem, e.g. ``args/0: 3 is not of type 'string'`` (the
+    message is cut: see errors.cut)."""
     errors = sorted(validator(name).iter_errors(data), key=lambda e: list(map(str, e.absolute_path)))
     if errors:
-        detail = "; ".join(f"{_where(e)}: {e.message}" for e in errors[:20])
+        detail = "; ".join(_problem(e) for e in errors[:20])
         what = name.rpartition("#")[2].replace("_", " ")
         raise BadRequest(f"invalid {what}: {detail}")

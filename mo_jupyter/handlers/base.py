@@ -1,20 +1,27 @@
-"""What every mo_jupyter handler shares: authentication, JSON bodies, running services off the
-event loop, and the one place where errors become HTTP answers."""
+"""What every mo_jupyter handler shares: authentication and authorization, bounded JSON bodies,
+running services off the event loop, bounded log lines, and the one place where errors become HTTP
+answers."""
 
 from __future__ import annotations
 
 import asyncio
 import functools
+import logging
+import secrets
+import sys
+import traceback
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Callable
 
 import orjson
+from jupyter_core.utils import ensure_async
+from jupyter_server.auth.utils import HTTP_METHOD_TO_AUTH_ACTION
 from jupyter_server.base.handlers import APIHandler
 from jupyter_server.extension.handler import ExtensionHandlerMixin
 from tornado import web
 
 from .. import schemas
-from ..errors import BadRequest, MoError
+from ..errors import BadRequest, Forbidden, MoError, TooLarge, cut, user_error
 
 
 # Two bounded pools: quick reads (job list, logs, service views) never queue behind slow work
@@ -22,8 +29,71 @@ from ..errors import BadRequest, MoError
 FAST = ThreadPoolExecutor(max_workers=8, thread_name_prefix="mo-fast")
 SLOW = ThreadPoolExecutor(max_workers=4, thread_name_prefix="mo-slow")
 
+MAX_JSON_BYTES = 1024 * 1024
+"""The largest JSON body a route parses (routes that take raw bytes, like upload chunks, do not)."""
+MAX_JSON_DEPTH = 64
+"""The deepest nesting of arrays and objects a JSON body may have."""
+MAX_LOG_LINE = 2048
+"""The longest line a handler writes to the server log, in characters."""
+MAX_LOG_LINES = 200
+INT_MAX = 2**63 - 1
+
+
+class BoundedLog(logging.LoggerAdapter):
+    """The handlers' log: every line, the traceback's included, cut to MAX_LOG_LINE characters
+    (a request that repeats 50 MB of input makes a short log line, whoever logs it: our handlers,
+    jupyter_server's access log, which logs through ``handler.log``)."""
+
+    def log(self, level, msg, *args, exc_info=None, **kwargs):
+        if not self.isEnabledFor(level):
+            return
+        try:
+            text = str(msg) % args if args else str(msg)
+        except (TypeError, ValueError):
+            text = f"{cut(msg, 200)} {cut(repr(args), 400)}"
+        if exc_info:
+            if exc_info is True:
+                exc_info = sys.exc_info()
+            elif isinstance(exc_info, BaseException):
+                exc_info = (type(exc_info), exc_info, exc_info.__traceback__)
+            if exc_info[0] is not None:
+                text += "\n" + "".join(traceback.format_exception(*exc_info)).rstrip()
+        lines = text.splitlines() or [""]
+        kept = [cut(line, MAX_LOG_LINE) for line in lines[:MAX_LOG_LINES]]
+        if len(lines) > MAX_LOG_LINES:
+            kept.append(f"…[{len(lines) - MAX_LOG_LINES} more lines cut]")
+        kwargs.setdefault("stacklevel", 2)
+        self.logger.log(level, "%s", "\n".join(kept), **kwargs)
+
+
+def json_depth_over(data: Any, limit: int) -> bool:
+    """Whether arrays/objects in ``data`` nest deeper than ``limit`` (walked without recursion)."""
+    stack = [(data, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if depth > limit:
+            return True
+        if isinstance(value, dict):
+            stack.extend((v, depth + 1) for v in value.values() if isinstance(v, (dict, list)))
+        elif isinstance(value, list):
+            stack.extend((v, depth + 1) for v in value if isinstance(v, (dict, list)))
+    return False
+
+
+def _http_error_text(exc: web.HTTPError) -> str:
+    try:
+        return exc.log_message % exc.args if exc.args else (exc.log_message or "")
+    except (TypeError, ValueError):
+        return exc.log_message or ""
+
 
 class MoHandler(ExtensionHandlerMixin, APIHandler):
+    auth_resource = "mo_jupyter"
+    """What jupyter_server's Authorizer is asked about, for every route of the extension (as
+    jupyter_server's own handlers name theirs: "contents", "kernels", ...)."""
+    max_json_bytes = MAX_JSON_BYTES
+    max_json_depth = MAX_JSON_DEPTH
+
     @property
     def jobs(self):
         return self.settings["mo_jobs"]
@@ -32,13 +102,46 @@ class MoHandler(ExtensionHandlerMixin, APIHandler):
     def project_root(self):
         return self.jobs.root
 
+    @property
+    def log(self) -> logging.LoggerAdapter:
+        return BoundedLog(super().log, {})
+
+    # ---- authentication and authorization -------------------------------------------------
+    async def prepare(self):
+        await super().prepare()
+        if not self._finished:
+            await self.authorize_request()
+
+    async def authorize_request(self) -> None:
+        """Jupyter's authentication, then its Authorizer, for every request of every route, as
+        jupyter_server's ``@authorized`` does: the action is read (GET, HEAD, OPTIONS) or write
+        (POST, PUT, PATCH, DELETE) on ``auth_resource``. A handler that admits requests on another
+        credential (the services proxy, with a service's key) overrides this."""
+        user = self.current_user
+        if not user:
+            raise web.HTTPError(403, "authentication required")
+        action = HTTP_METHOD_TO_AUTH_ACTION.get((self.request.method or "").upper(), "write")
+        if not await ensure_async(self.authorizer.is_authorized(self, user, action, self.auth_resource)):
+            raise Forbidden(f"you are not authorized to {action} {self.auth_resource}")
+
+    # ---- request parsing ------------------------------------------------------------------
     def json_body(self) -> dict:
+        """The body as a JSON object, refused when larger than ``max_json_bytes`` (413) or nested
+        deeper than ``max_json_depth`` (400), before anything walks it."""
+        raw = self.request.body or b"{}"
+        if len(raw) > self.max_json_bytes:
+            raise TooLarge(f"the request body is {len(raw)} bytes; at most {self.max_json_bytes} are accepted")
         try:
-            body = orjson.loads(self.request.body or b"{}")
+            body = orjson.loads(raw)
         except orjson.JSONDecodeError as exc:
-            raise BadRequest(f"the request body is not valid JSON: {exc}") from exc
+            if "recursion" in str(exc)[:200]:
+                raise BadRequest(f"the request body nests deeper than {self.max_json_depth} levels") from None
+            raise BadRequest(f"the request body is not valid JSON: {cut(exc, 200)}") from None
         if not isinstance(body, dict):
             raise BadRequest("the request body must be a JSON object")
+        # cheap first: fewer brackets than the limit cannot nest deeper than it
+        if raw.count(b"[") + raw.count(b"{") > self.max_json_depth and json_depth_over(body, self.max_json_depth):
+            raise BadRequest(f"the request body nests deeper than {self.max_json_depth} levels")
         return body
 
     def valid_body(self, schema: str) -> dict:
@@ -52,16 +155,20 @@ class MoHandler(ExtensionHandlerMixin, APIHandler):
         self.set_status(204)
         self.finish()
 
-    def int_argument(self, name: str, default: int, minimum: int = 0) -> int:
+    def int_argument(self, name: str, default: int, minimum: int = 0, maximum: int = INT_MAX) -> int:
         raw = self.get_query_argument(name, None)
         if raw is None:
             return default
         try:
+            if len(raw) > 24:  # int() of a long string is slow, and no offset has 24 digits
+                raise ValueError
             value = int(raw)
         except ValueError:
-            raise BadRequest(f"'{name}' must be an integer, got '{raw[:40]}'") from None
+            raise BadRequest(f"'{name}' must be an integer from {minimum} to {maximum}, got '{cut(raw, 40)}'") from None
         if value < minimum:
             raise BadRequest(f"'{name}' must be >= {minimum}")
+        if value > maximum:
+            raise BadRequest(f"'{name}' must be <= {maximum}")
         return value
 
     def reject_unknown_arguments(self, *known: str) -> None:
@@ -69,7 +176,7 @@ class MoHandler(ExtensionHandlerMixin, APIHandler):
         # JupyterLab's ServerConnection adds to GETs.
         unknown = sorted(k for k in set(self.request.query_arguments) - {*known, "token"} if not k.isdigit())
         if unknown:
-            raise BadRequest(f"unknown query argument(s): {', '.join(unknown)}")
+            raise BadRequest(f"unknown query argument(s): {cut(', '.join(unknown), 200)}")
 
     async def run(self, fn: Callable[..., Any], *args, **kwargs) -> Any:
         """Call a quick blocking service function (a read) in the fast pool."""
@@ -85,23 +192,43 @@ class MoHandler(ExtensionHandlerMixin, APIHandler):
         self.finish(orjson.dumps(data))
 
     # ---- the one error mapping ------------------------------------------------------------
+    def _request_summary(self) -> str:
+        return f"{self.request.method} {cut(self.request.uri, 300)} ({self.request.remote_ip})"
+
     def log_exception(self, typ, value, tb):
+        """One bounded line for what the user can fix; a traceback under a short id (the id is in
+        the 500's message) for what is a bug."""
+        error = user_error(value) if value is not None else None
         if isinstance(value, MoError):
-            self.log.info("mo_jupyter: %s %s -> %s: %s", self.request.method, self.request.path,
-                          value.status, value.message)
-            return
-        super().log_exception(typ, value, tb)
+            self.log.info("mo_jupyter: %s -> %s: %s", self._request_summary(), value.status, value.message)
+        elif error is not None:  # an environment fault: its errno and file name are for the log only
+            self.log.warning("mo_jupyter: %s -> %s: %s: %s", self._request_summary(), error.status,
+                             error.message, cut(value, 500))
+        elif isinstance(value, web.HTTPError):
+            self.log.warning("%d %s: %s", value.status_code, self._request_summary(),
+                             cut(_http_error_text(value) or value.reason or "", 500))
+        else:
+            self._mo_error_id = secrets.token_hex(4)
+            self.log.error("mo_jupyter: internal error %s on %s", self._mo_error_id, self._request_summary(),
+                           exc_info=(typ, value, tb))
 
     def write_error(self, status_code: int, **kwargs):
         exc = kwargs.get("exc_info", (None, None, None))[1]
-        if isinstance(exc, MoError):
-            self.set_status(exc.status)
-            reply = {"message": exc.message}
-            if exc.reason:
-                reply["reason"] = exc.reason
+        error = user_error(exc) if exc is not None else None
+        if error is not None:
+            self.set_status(error.status)
+            reply = {"message": error.message}
+            if error.reason:
+                reply["reason"] = error.reason
         elif isinstance(exc, web.HTTPError):
-            reply = {"message": exc.log_message or self._reason, "reason": exc.reason}
+            reply = {"message": cut(_http_error_text(exc) or self._reason),
+                     "reason": cut(exc.reason, 200) if exc.reason else None}
+        elif status_code >= 500:
+            # never repr() of an exception or a path: those stay in the server log, under this id
+            error_id = getattr(self, "_mo_error_id", None)
+            reply = {"message": "internal error; see the server log"
+                                + (f" (error id {error_id})" if error_id else "")}
         else:
-            reply = {"message": f"internal error: {exc!r}" if exc else self._reason}
+            reply = {"message": cut(self._reason, 200)}
         self.set_header("Content-Type", "application/json; charset=UTF-8")
         self.finish(orjson.dumps(reply))
