@@ -14,9 +14,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import orjson
-
-from ..errors import BadRequest, MoError
+from ..errors import MoError, cut
+from ..loaders import load_json_file
 from .roots import Catalogs, CatalogRoot, is_segment, semver_key
 from .specs import load_dataset_spec, load_module_spec
 
@@ -132,8 +131,9 @@ class CatalogIndex:
             self.problems.pop(key, None)
         except Exception as exc:  # one bad entry must never hide the rest of the catalogs
             parsed = None
-            self.problems[key] = exc.message if isinstance(exc, MoError) else repr(exc)
-            log.warning("mo_jupyter catalog: skipping %s: %s", path, self.problems[key])
+            why = exc.message if isinstance(exc, MoError) else f"cannot be read ({type(exc).__name__})"
+            self.problems[key] = cut(why, 500)
+            log.warning("mo_jupyter catalog: skipping %s: %s", cut(key, 300), self.problems[key])
         self._cache[key] = (stamp, parsed)
         return parsed
 
@@ -270,10 +270,7 @@ class CatalogIndex:
 
 
 def _load_meta(path: Path) -> dict:
-    try:
-        data = orjson.loads(path.read_bytes())
-    except FileNotFoundError:
+    if not os.path.lexists(path):
         return {}
-    except orjson.JSONDecodeError as exc:
-        raise BadRequest(f"{path.name}: {exc}") from None
+    data = load_json_file(path, max_bytes=64 * 1024, max_depth=8)
     return {k: v for k, v in data.items() if k in ("permission", "published", "source_path")} if isinstance(data, dict) else {}

@@ -9,10 +9,9 @@ import re
 import tokenize
 from typing import Any
 
-import yaml
-
 from .. import schemas
-from ..errors import BadRequest
+from ..errors import BadRequest, cut
+from ..loaders import VALUE_LIMITS, load_yaml_text
 from .spec import TYPE_SCHEMA, parse_range, validate
 
 TYPES = tuple(TYPE_SCHEMA)
@@ -241,8 +240,8 @@ def _input_param(key: str, reads: list[dict], comments: dict, problems: Problems
                      "str stands in", cell, line)
     if default is not _NO_DEFAULT:
         if not _fits(default, param["value_type"]):
-            problems.add("warning", f"input '{key}': the default {default!r} is not a {param['value_type']}",
-                         cell, line)
+            problems.add("warning", f"input '{key}': the default {cut(repr(default), 200)} is not a "
+                         f"{param['value_type']}", cell, line)
         param["default_value"] = default
     optional = implied if optional is None else optional
     if optional is not None:
@@ -252,15 +251,15 @@ def _input_param(key: str, reads: list[dict], comments: dict, problems: Problems
         value = raw
         if raw[:1] in "[{":
             try:
-                value = yaml.safe_load(raw)
-            except yaml.YAMLError:
+                value = load_yaml_text(raw, "value_range", VALUE_LIMITS)  # bounded: a comment is input too
+            except BadRequest:
                 value = raw
         try:
             parse_range(value, param["value_type"], key)
             schemas.validate("app_spec#range", value)
             param["value_range"] = value
         except BadRequest as exc:
-            problems.add("error", f"input '{key}': value_range {raw!r} is not a list, 'a-b', '>=a', '<=a' or "
+            problems.add("error", f"input '{key}': value_range {cut(repr(raw), 200)} is not a list, 'a-b', '>=a', '<=a' or "
                          f"{{min, max}} ({exc.message}); left out", cell, rline)
     return param
 
