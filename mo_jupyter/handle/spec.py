@@ -4,8 +4,9 @@
 
 from __future__ import annotations
 
+import os
 import re
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 import yaml
@@ -15,6 +16,11 @@ from ..catalog.specs import load_yaml
 from ..errors import BadRequest
 
 PARAM_KEYS = ("name", "value_type", "default_value", "description", "optional", "value_range")
+# Keys a person writes by hand and leaves empty (``value_range:`` or ``value_range: null``): absent.
+# ``default_value: null`` is a value (handle gets None), so it is kept.
+EMPTY_MEANS_ABSENT = ("name", "description", "optional", "value_range")
+TOP_EMPTY_MEANS_ABSENT = ("name", "description", "version", "handler", "timeout", "files")
+DEFAULT_HANDLER = "handler.py"
 LEGACY = {"des": "description", "default": "default_value", "type": "value_type"}
 MEDIA = ("img", "video", "audio", "file")
 TYPE_SCHEMA = {
@@ -38,6 +44,11 @@ def normalize_param(key: str, param: Any) -> Any:
     out = {}
     for k, v in param.items():
         out[LEGACY.get(k, k)] = v
+    for k in EMPTY_MEANS_ABSENT:
+        if k in out and out[k] is None:
+            del out[k]
+    if "required" in out and out["required"] is None:
+        del out["required"]
     if "required" in out:
         out.setdefault("optional", not bool(out.pop("required")))
     out.setdefault("name", key)
@@ -47,7 +58,7 @@ def normalize_param(key: str, param: Any) -> Any:
 def normalize(data: Any) -> Any:
     if not isinstance(data, dict):
         return data
-    data = dict(data)
+    data = {k: v for k, v in data.items() if not (k in TOP_EMPTY_MEANS_ABSENT and v is None)}
     for side in ("input", "output"):
         section = data.get(side)
         if isinstance(section, dict):
@@ -59,6 +70,8 @@ def normalize(data: Any) -> Any:
 
 def validate(data: Any) -> dict:
     data = normalize(data)
+    if isinstance(data, dict) and isinstance(data.get("handler"), str):
+        handler_name(data["handler"])  # before the schema: a clearer message than its pattern's
     schemas.validate("app_spec", data)
     for side in ("input", "output"):
         data[side] = data.get(side) or {}
@@ -68,8 +81,35 @@ def validate(data: Any) -> dict:
     return data
 
 
+def handler_name(name: str | None) -> PurePosixPath:
+    """The ``handler:`` key as a relative path inside the app's folder: never absolute, never ``..``."""
+    name = DEFAULT_HANDLER if name is None else name
+    if not isinstance(name, str):
+        raise BadRequest(f"handler must be a file name, not a {type(name).__name__}")
+    path = PurePosixPath(name)
+    if path.is_absolute() or ".." in path.parts or "\\" in name or "\0" in name or path.suffix != ".py":
+        raise BadRequest(f"handler {name[:100]!r} must be a .py file inside the app's folder "
+                         "(a relative path without '..')")
+    return path
+
+
+def handler_file(folder: Path, name: str | None = None) -> Path:
+    """The app's handler file in ``folder``, links resolved; BadRequest when it leads out of ``folder``
+    (``../x.py``, an absolute path, or a link to a file elsewhere). Nothing is read or imported."""
+    rel = handler_name(name)
+    root = Path(os.path.realpath(folder))
+    path = Path(os.path.realpath(root / rel))
+    if root not in path.parents:
+        raise BadRequest(f"handler '{rel}' leads out of the app's folder (a link to a file elsewhere)")
+    return path
+
+
 def load_app_spec(path: Path) -> dict:
-    return validate(load_yaml(Path(path)))
+    """Read and validate ``app_spec.yml``; its ``handler:`` must stay inside the spec's folder."""
+    path = Path(path)
+    spec = validate(load_yaml(path))
+    handler_file(path.parent, spec.get("handler"))
+    return spec
 
 
 def dump_app_spec(spec: dict) -> str:
