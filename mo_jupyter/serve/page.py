@@ -1,7 +1,13 @@
 """The test page at ``GET /``: one self-contained HTML page (inline CSS and JS, no external URL)
 with a form generated from the spec. Every spec string is HTML-escaped; the script posts to the
-relative URL ``api/run`` so the page also works behind a proxy prefix (inside JupyterLab it is served
-through the Jupyter server's authenticated proxy, which wants the ``_xsrf`` cookie echoed)."""
+relative URL ``api/run`` so the page also works behind a proxy prefix.
+
+The access key. The page holds no data and no key: it reads the service's key from its own URL's
+fragment (``...#key=<key>``; a fragment is never sent to a server, nor in a Referer) and sends it as
+the header ``X-Mo-Key`` with its calls (the run, the spec and openapi.json links). When the app
+answers 401 the page says so and offers a field for the key. It works in an iframe sandboxed with
+``allow-scripts allow-forms`` only (an opaque origin: no cookies, no storage, its calls are
+cross-origin and the proxy answers their CORS preflight), and opened directly on the app's port."""
 
 from __future__ import annotations
 
@@ -18,7 +24,7 @@ CSS = """
 body{margin:0;background:var(--bg);color:var(--fg);font:15px/1.45 system-ui,sans-serif}
 main{max-width:760px;margin:0 auto;padding:24px 16px}h1{font-size:22px;margin:0 0 4px}p.d{color:var(--mute);margin:0 0 16px}
 .f{margin:0 0 14px}.f>label{display:block;font-weight:600}.f small{display:block;color:var(--mute)}
-input[type=text],input[type=number],select{width:100%;box-sizing:border-box;padding:6px 8px;border:1px solid var(--line);border-radius:6px;background:var(--box);color:var(--fg)}
+input[type=text],input[type=number],input[type=password],select{width:100%;box-sizing:border-box;padding:6px 8px;border:1px solid var(--line);border-radius:6px;background:var(--box);color:var(--fg)}
 .err{color:var(--err);font-size:13px;min-height:0}button{padding:6px 14px;border-radius:6px;border:1px solid var(--line);background:var(--box);color:var(--fg);cursor:pointer}
 button.run{background:var(--acc);color:#fff;border-color:var(--acc)}canvas.pad{border:1px solid var(--line);border-radius:6px;touch-action:none;background:#000;display:block;margin:6px 0}
 img.pv{max-width:200px;max-height:200px;display:block;margin-top:6px;image-rendering:pixelated;border:1px solid var(--line)}
@@ -64,12 +70,22 @@ function show(k,v){const d=document.createElement('div');d.className='o';const l
  if(typeof v==='string'&&/^data:image\//.test(v)){const i=document.createElement('img');i.src=v;i.alt=k;d.append(document.createElement('br'),i);}
  else if(typeof v==='string'&&/^data:(audio|video)\//.test(v)){const m=document.createElement(v.startsWith('data:audio')?'audio':'video');m.controls=true;m.src=v;d.append(document.createElement('br'),m);}
  else{const p=document.createElement('pre');p.textContent=typeof v==='string'?v:JSON.stringify(v,null,2);d.append(p);}out.append(d);}
+function key(){const k=$('key');if(k&&k.value.trim())return k.value.trim();
+ const m=/(?:^#|[#&])key=([^&]*)/.exec(location.hash||'');if(!m)return '';try{return decodeURIComponent(m[1]);}catch(e){return m[1];}}
+function headers(json){const h=json?{'Content-Type':'application/json'}:{},k=key();if(k)h['X-Mo-Key']=k;
+ try{const x=document.cookie.match(/(?:^|; )_xsrf=([^;]*)/);if(x)h['X-XSRFToken']=decodeURIComponent(x[1]);}catch(e){}/* sandboxed: no cookies */
+ return h;}
+function needKey(){$('kb').hidden=false;show('error','This service needs its access key: paste it above, or open the page as ...#key=<key>.');}
+for(const a of document.querySelectorAll('a[data-api]')){a.addEventListener('click',async e=>{e.preventDefault();out.textContent='';
+ try{const r=await fetch(a.dataset.api,{headers:headers()});if(r.status===401){needKey();return;}show(a.dataset.api,await r.json());}
+ catch(err){st.textContent='request failed: '+err;}});}
 form.addEventListener('submit',async e=>{e.preventDefault();out.textContent='';for(const el of form.querySelectorAll('.err'))el.textContent='';
  st.textContent='running...';const t0=performance.now();let r,body;
- try{const h={'Content-Type':'application/json'};const x=document.cookie.match(/(?:^|; )_xsrf=([^;]*)/);if(x){h['X-XSRFToken']=decodeURIComponent(x[1]);}r=await fetch('api/run',{method:'POST',headers:h,body:JSON.stringify({app:{input:collect()}})});body=await r.json();}
+ try{r=await fetch('api/run',{method:'POST',headers:headers(true),body:JSON.stringify({app:{input:collect()}})});body=await r.json();}
  catch(err){st.textContent='request failed: '+err;return;}
  st.textContent=r.status+' in '+Math.round(performance.now()-t0)+' ms';
  if(r.ok){for(const[k,v]of Object.entries(body.output||{}))show(k,v);return;}
+ if(r.status===401){needKey();return;}
  if(body.errors){for(const er of body.errors){const m=/^input\.([A-Za-z_][A-Za-z0-9_]*)/.exec(er.field||''),box=m&&$('e-'+m[1]);
   if(box)box.textContent+=er.field+' '+er.message+' ';else show('error',(er.field||'')+' '+er.message);}}
  else show('error',body.error||body);});
@@ -128,7 +144,11 @@ def test_page(spec: dict) -> str:
     return (f'<!doctype html><html lang="en"><head><meta charset="utf-8">'
             f'<meta name="viewport" content="width=device-width,initial-scale=1"><title>{title}</title>'
             f"<style>{CSS}</style></head><body><main><h1>{title}</h1>{desc}"
-            f'<form id="form" novalidate>{fields}<button class="run" type="submit">Run</button><span id="st"></span>'
-            f'</form><div id="out"></div><p class="d"><small>API: POST api/run &middot; '
-            f'<a href="openapi.json">openapi.json</a> &middot; <a href="api/spec">spec</a></small></p>'
+            f'<form id="form" novalidate>{fields}'
+            f'<div class="f" id="kb" hidden><label for="key">Access key</label>'
+            f'<input type="password" id="key" autocomplete="off"></div>'
+            f'<button class="run" type="submit">Run</button><span id="st"></span>'
+            f'</form><div id="out"></div><p class="d"><small>API: POST api/run (header X-Mo-Key when the '
+            f'service has an access key) &middot; <a href="openapi.json" data-api="openapi.json">openapi.json</a>'
+            f' &middot; <a href="api/spec" data-api="api/spec">spec</a></small></p>'
             f"</main><script>{JS}</script></body></html>")

@@ -1,12 +1,21 @@
-"""Loading the deployed ``handle(conf)`` and calling it: in a thread pool, with a timeout.
+"""Loading the deployed ``handle(conf)`` and calling it: in a bounded thread pool, with a timeout.
 
-``handle`` is plain synchronous user code (a model's predict, PIL, numpy), so it runs in a
-``ThreadPoolExecutor`` of ``threads`` workers and the event loop stays free to answer other requests,
-/healthz included. A request waits at most ``timeout`` seconds, counted from its arrival (time queued
-for a free worker included), then gets 504. Python cannot kill a thread: a timed-out ``handle`` runs on
-to its end in its worker, which is busy meanwhile; if every worker is stuck, later requests time out
-too until one returns. Decoding media inputs, the call, encoding media outputs and serialising the
-answer with orjson all happen in the worker; the temporary input files are removed when it ends."""
+``handle`` is plain synchronous user code (a model's predict, PIL, numpy), so it runs on ``threads``
+worker threads and the event loop stays free to answer other requests, /healthz included.
+
+Bounds. At most ``threads + queue`` requests are in the pool at once (running or waiting for a
+worker); one more gets ``Busy`` at once (the app answers 503), so a flood costs no memory and no
+waiting. A request waits at most ``timeout`` seconds, counted from its arrival (time queued for a free
+worker included), then gets 504; if it had not started by then it never runs (its inputs are dropped
+at once; the worker skips it). Python cannot kill a thread: a timed-out ``handle`` that did start runs
+on to its end in its worker, which stays busy and counted meanwhile; if every worker is stuck, new
+requests get 503 at once rather than waiting to time out.
+
+Errors. Whatever ``handle`` raises becomes that request's error, ``SystemExit`` and
+``KeyboardInterrupt`` included (a 500; the server goes on serving). ``os._exit`` ends the process: the
+replica dies and its service backend starts a new one, nothing here can stop that. Decoding media
+inputs, the call, encoding media outputs and serialising the answer with orjson all happen in the
+worker; the temporary input files are removed when it ends."""
 
 from __future__ import annotations
 
@@ -14,16 +23,17 @@ import asyncio
 import base64
 import importlib.util
 import os
+import queue
 import sys
 import tempfile
+import threading
 import traceback
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import orjson
 
-from ..errors import BadRequest
-from ..handle.spec import MEDIA
+from ..errors import BadRequest, cut
+from ..handle.spec import MEDIA, handler_file
 from . import media
 
 DUMP_OPTIONS = orjson.OPT_SERIALIZE_NUMPY | orjson.OPT_NON_STR_KEYS
@@ -33,19 +43,35 @@ class HandleTimeout(Exception):
     pass
 
 
+class Busy(Exception):
+    """Every handle thread is busy and the queue is full."""
+
+
+class HandleExit(Exception):
+    """``handle`` raised SystemExit or KeyboardInterrupt: one request's error, never the server's end."""
+
+    def __init__(self, exc: BaseException):
+        super().__init__(*exc.args)
+        self.original = exc
+        self.__cause__ = exc
+
+
 class InputError(Exception):
     def __init__(self, field: str, message: str):
         super().__init__(f"{field} {message}")
         self.field, self.message = field, message
 
 
-def load_handle(directory: Path, filename: str = "handler.py"):
+def load_handle(directory: Path, filename: str | None = None):
     """Import the deployed handler file (this runs the user's code: that is the point of serving it)
-    with ``directory`` as the working directory and first on ``sys.path``; returns its ``handle``."""
+    with ``directory`` as the working directory and first on ``sys.path``; returns its ``handle``.
+    A ``filename`` that leads out of ``directory`` (``..``, absolute, a link) is refused before any
+    import; so is a handler that exits (``sys.exit``) while it is imported."""
     directory = Path(directory).resolve()
-    path = (directory / filename).resolve()
+    path = handler_file(directory, filename)
+    shown = path.relative_to(directory)
     if not path.is_file():
-        raise BadRequest(f"{filename} is missing in {directory}")
+        raise BadRequest(f"{shown} is missing in {directory}")
     os.chdir(directory)
     if str(directory) not in sys.path:
         sys.path.insert(0, str(directory))
@@ -55,13 +81,33 @@ def load_handle(directory: Path, filename: str = "handler.py"):
     sys.modules[name] = module
     try:
         spec.loader.exec_module(module)
-    except BaseException as exc:  # SystemExit from a script-style handler too
-        traceback.print_exc()
-        raise BadRequest(f"importing {filename} failed: {type(exc).__name__}: {exc}") from None
+    except BaseException as exc:  # SystemExit / KeyboardInterrupt from a script-style handler too
+        print(short_traceback(exc), file=sys.stderr)
+        raise BadRequest(f"importing {shown} failed: {describe(exc)}") from None
     handle = getattr(module, "handle", None)
     if not callable(handle):
-        raise BadRequest(f"{filename} has no function handle(conf)")
+        raise BadRequest(f"{shown} has no function handle(conf)")
     return handle
+
+
+def describe(exc: BaseException, limit: int = 300) -> str:
+    """``<type>: <message>`` of an exception, the message cut to ``limit`` characters."""
+    if isinstance(exc, HandleExit):
+        exc = exc.original
+    try:
+        message = str(exc)
+    except Exception:  # a __str__ that raises
+        message = "(its message cannot be shown)"
+    return f"{type(exc).__name__}: {cut(message, limit)}" if message else type(exc).__name__
+
+
+def short_traceback(exc: BaseException, line: int = 300, total: int = 8000) -> str:
+    """A traceback for the log with every line cut to ``line`` characters and at most ``total`` in
+    all (its head and tail kept): an exception whose message holds a 50 MB input logs a few KiB."""
+    lines = []
+    for chunk in traceback.format_exception(type(exc), exc, exc.__traceback__):
+        lines += [cut(text, line) for text in chunk.rstrip("\n").split("\n")]
+    return cut("\n".join(lines), total)
 
 
 def _default(obj):
@@ -80,21 +126,32 @@ def _default(obj):
     return str(obj)
 
 
-def _settle(waiter: asyncio.Future, done) -> None:
+QUEUED, RUNNING, CANCELLED = 0, 1, 2
+
+
+def default_queue(threads: int) -> int:
+    """Requests that may wait for a handle thread by default: enough for a client with 50 connections
+    to a fast handle, bounded all the same."""
+    return max(64, 4 * threads)
+
+
+class Job:
+    """One request in the pool. The event loop and the worker settle its state under the pool's lock:
+    a job cancelled while QUEUED never runs and drops its inputs at once."""
+
+    __slots__ = ("conf", "given", "state", "loop", "waiter")
+
+    def __init__(self, conf: dict, given: dict, loop, waiter):
+        self.conf, self.given, self.state, self.loop, self.waiter = conf, given, QUEUED, loop, waiter
+
+
+def _settle(waiter: asyncio.Future, result, error) -> None:
     if waiter.done():
         return
-    exc = done.exception()
-    if exc is not None:
-        waiter.set_exception(exc)
+    if error is not None:
+        waiter.set_exception(error)
     else:
-        waiter.set_result(done.result())
-
-
-def _notify(loop, waiter: asyncio.Future, done) -> None:
-    try:
-        loop.call_soon_threadsafe(_settle, waiter, done)
-    except RuntimeError:  # the loop closed while a timed-out handle ran on
-        pass
+        waiter.set_result(result)
 
 
 def _expire(waiter: asyncio.Future) -> None:
@@ -102,14 +159,27 @@ def _expire(waiter: asyncio.Future) -> None:
         waiter.set_exception(HandleTimeout())
 
 
+STOP = None
+
+
 class Runner:
-    def __init__(self, handle, spec: dict, timeout: float, threads: int):
+    def __init__(self, handle, spec: dict, timeout: float, threads: int, queue_size: int | None = None):
         self.handle = handle
         self.timeout = float(timeout)
+        self.threads = int(threads)
+        self.queue_size = default_queue(self.threads) if queue_size is None else int(queue_size)
+        self.capacity = self.threads + self.queue_size
         self.media_in = [k for k, p in spec["input"].items() if p["value_type"] in MEDIA]
         self.media_out = {k: p["value_type"] for k, p in spec["output"].items() if p["value_type"] in MEDIA}
-        self.executor = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="mo-handle")
         self.tmp = tempfile.mkdtemp(prefix="mo-serve-")
+        self.lock = threading.Lock()
+        self.load = 0  # jobs in the pool: queued (cancelled ones too, until a worker drops them) or running
+        self.jobs: queue.SimpleQueue = queue.SimpleQueue()
+        # daemon threads: a handle stuck for ever must not keep a stopped replica from exiting
+        self.workers = [threading.Thread(target=self._work, name=f"mo-handle-{i}", daemon=True)
+                        for i in range(self.threads)]
+        for worker in self.workers:
+            worker.start()
 
     def call(self, conf: dict, given: dict) -> bytes:
         """In a worker: media in -> handle -> media out -> JSON bytes ``{"output": {...}}``."""
@@ -137,19 +207,84 @@ class Runner:
                 except OSError:
                     pass
 
-    async def run(self, conf: dict, given: dict) -> bytes:
+    def _work(self) -> None:
+        lock, jobs = self.lock, self.jobs
+        while True:
+            job = jobs.get()
+            if job is STOP:
+                return
+            with lock:
+                if job.state == CANCELLED:
+                    self.load -= 1
+                    continue
+                job.state = RUNNING
+            result = error = None
+            try:
+                result = self.call(job.conf, job.given)
+            except Exception as exc:
+                error = exc
+            except BaseException as exc:  # sys.exit / KeyboardInterrupt in handle: this request's error
+                error = HandleExit(exc)
+            finally:
+                with lock:
+                    self.load -= 1
+            job.conf = job.given = None
+            try:
+                job.loop.call_soon_threadsafe(_settle, job.waiter, result, error)
+            except RuntimeError:  # the loop closed while a timed-out handle ran on
+                pass
+            del job, result, error
+
+    def full(self) -> bool:
+        """A hint, without the lock (``run`` decides): answer 503 before reading a body at all."""
+        return self.load >= self.capacity
+
+    def _cancel(self, job: Job) -> None:
+        with self.lock:
+            if job.state == QUEUED:
+                job.state = CANCELLED
+                job.conf = job.given = None
+
+    async def run(self, conf: dict, given: dict, timeout: float | None = None) -> bytes:
+        """Run handle on ``conf`` in the pool; Busy at once when the pool is full, HandleTimeout after
+        ``timeout`` seconds (default: the runner's), whatever handle raised otherwise."""
+        with self.lock:
+            if self.load >= self.capacity:
+                raise Busy()
+            self.load += 1
         loop = asyncio.get_running_loop()
         waiter = loop.create_future()
-        job = self.executor.submit(self.call, conf, given)
-        job.add_done_callback(lambda done: _notify(loop, waiter, done))
-        timer = loop.call_later(self.timeout, _expire, waiter)
+        job = Job(conf, given, loop, waiter)
+        self.jobs.put(job)
+        timer = loop.call_later(self.timeout if timeout is None else max(0.0, timeout), _expire, waiter)
         try:
             return await waiter
+        except BaseException:  # timed out, or the client's task cancelled: a queued job never runs
+            self._cancel(job)
+            raise
         finally:
             timer.cancel()
 
     def close(self) -> None:
-        self.executor.shutdown(wait=False, cancel_futures=True)
+        """Stop the workers (those in a handle end with it); queued requests get Busy. On the loop."""
+        waiting = []
+        with self.lock:
+            while True:
+                try:
+                    job = self.jobs.get_nowait()
+                except queue.Empty:
+                    break
+                if job is STOP:
+                    continue
+                self.load -= 1
+                if job.state == QUEUED:
+                    waiting.append(job)
+                job.state = CANCELLED
+                job.conf = job.given = None
+        for job in waiting:
+            _settle(job.waiter, None, Busy())
+        for _ in self.workers:
+            self.jobs.put(STOP)
         import shutil
 
         shutil.rmtree(self.tmp, ignore_errors=True)

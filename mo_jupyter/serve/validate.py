@@ -2,15 +2,19 @@
 
 The fast path is that single compiled call. Only when it fails are the errors gathered one by one
 (the body's shape, unknown inputs, missing inputs, then each input with its own compiled validator),
-so a 422 lists every bad field at no cost to valid requests."""
+so a 422 lists every bad field at no cost to valid requests. A 422 repeats no input at length: field
+names are cut to 200 characters, messages too, and at most ``MAX_ERRORS`` fields are listed."""
 
 from __future__ import annotations
 
 import fastjsonschema
 
 from ..handle.spec import defaults, request_schema
+from ..errors import cut
 
 DRAFT7 = "http://json-schema.org/draft-07/schema#"
+MAX_ERRORS = 20
+FIELD = 200  # characters of a field name or message in a 422
 
 
 class Invalid(Exception):
@@ -24,7 +28,7 @@ def _message(exc: fastjsonschema.JsonSchemaValueException, field: str) -> dict:
     message = exc.message
     if message.startswith(name + " "):
         message = message[len(name) + 1:]
-    return {"field": field + name[4:], "message": message}
+    return {"field": cut(field + name[4:], FIELD), "message": cut(message, FIELD)}
 
 
 class RequestValidator:
@@ -73,19 +77,21 @@ class RequestValidator:
         if not isinstance(inp, dict):
             return [{"field": "input", "message": "is required" if inp is None else "must be an object"}]
         errors = []
-        known = ", ".join(self.props) or "none"
-        for key in inp:
-            if key not in self.props:
-                errors.append({"field": f"input.{key}", "message": f"is not an input of this app (inputs: {known})"})
+        known = cut(", ".join(self.props) or "none", FIELD)
+        unknown = [key for key in inp if key not in self.props]
+        for key in unknown[:MAX_ERRORS]:
+            errors.append({"field": cut(f"input.{key}", FIELD), "message": f"is not an input of this app (inputs: {known})"})
         for key in self.required:
             if key not in inp:
                 errors.append({"field": f"input.{key}", "message": "is required"})
-        for key, value in inp.items():
-            check = self._fields.get(key)
-            if check is None:
+        for key, check in self._fields.items():
+            if key not in inp:
                 continue
             try:
-                check(value)
+                check(inp[key])
             except fastjsonschema.JsonSchemaValueException as exc:
                 errors.append(_message(exc, f"input.{key}"))
+        more = len(errors) - MAX_ERRORS + max(0, len(unknown) - MAX_ERRORS)
+        if more > 0:
+            errors = errors[:MAX_ERRORS] + [{"field": "input", "message": f"and {more} more problems"}]
         return errors
