@@ -12,6 +12,10 @@ Layout of ``<jobs_dir>/<id>/``:
 
 ``<jobs_dir>/.active/<backend>/<created_ns>-<id>`` marks a job that has not ended yet; names sort
 in creation order, which is the queue order.
+
+Records are files that anyone with access to the folder can write (or an old version left): they
+are read bounded (a size limit, regular files only, never through a link), and a broken one reads
+as an unreadable record with a short reason.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ import fcntl
 import os
 import re
 import secrets
+import stat
 import time
 from contextlib import contextmanager
 from pathlib import Path
@@ -35,6 +40,28 @@ ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,80}$")
 
 SPEC, STATUS, LOCK, STOP = "spec.json", "status.json", "lock", "stop"
 OUTPUT, EVENTS, METRICS = "output.log", "events.jsonl", "metrics.jsonl"
+# A spec holds at most 64 KiB of args + env (twice: args again in the command) and the backend's
+# config; a status holds times, codes, a reason and process ids. Larger files are not ours.
+RECORD_LIMITS = {SPEC: 512 * 1024, STATUS: 64 * 1024}
+DEFAULT_RECORD_LIMIT = 64 * 1024
+LOCK_FLAGS = os.O_RDWR | os.O_CREAT | os.O_NONBLOCK | os.O_NOFOLLOW
+
+
+class RecordError(ValueError):
+    """A record file that cannot be what we wrote: too large, not a regular file."""
+
+
+def open_regular(path: Path):
+    """``path`` opened for binary reading if it is a regular file reached without a link at its
+    last step (a FIFO planted there would block the reader, a link could lead anywhere)."""
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW | os.O_CLOEXEC)
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise RecordError(f"{Path(path).name} is not a regular file")
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
 
 
 def new_job_id(now: Optional[float] = None) -> str:
@@ -46,15 +73,21 @@ def write_json_atomic(path: Path, data: Any) -> None:
     write_atomic(path, orjson.dumps(data, option=orjson.OPT_INDENT_2 | orjson.OPT_SERIALIZE_NUMPY))
 
 
-def read_json(path: Path) -> Any:
-    with open(path, "rb") as f:
-        return orjson.loads(f.read())
+def read_json(path: Path, limit: int | None = None) -> Any:
+    """A record file's JSON, never more than ``limit`` bytes read (by default its name's limit)."""
+    path = Path(path)
+    limit = limit or RECORD_LIMITS.get(path.name, DEFAULT_RECORD_LIMIT)
+    with open_regular(path) as f:
+        data = f.read(limit + 1)
+    if len(data) > limit:
+        raise RecordError(f"{path.name} is over {limit // 1024} KiB")
+    return orjson.loads(data)
 
 
 def is_locked(path: Path) -> bool:
     """True when another open file description holds an flock on ``path``."""
-    try:
-        fd = os.open(path, os.O_RDONLY)
+    try:  # never through a link, never blocking on a FIFO planted there
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW | os.O_CLOEXEC)
     except FileNotFoundError:
         return False
     try:
@@ -69,7 +102,7 @@ def is_locked(path: Path) -> bool:
 @contextmanager
 def flocked(path: Path, blocking: bool = True) -> Iterator[Optional[int]]:
     """Hold an exclusive flock on ``path`` (created if missing); yields None if not blocking and busy."""
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    fd = os.open(path, LOCK_FLAGS, 0o644)
     try:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | (0 if blocking else fcntl.LOCK_NB))
@@ -120,6 +153,10 @@ class JobDir:
         name = f"{int(spec['created'] * 1e9):020d}-{self.id}"
         return self.jobs_dir / ".active" / spec["backend"] / name
 
+    def remove_markers(self) -> None:
+        """Remove this job's queue markers, whatever its spec says (it may be unreadable)."""
+        remove_markers(self.jobs_dir, self.id)
+
     def record(self) -> dict:
         """The job as the API shows it: the spec merged with the status."""
         record = make_record(self.spec(), self.status())
@@ -137,9 +174,11 @@ def _object(data: Any, name: str) -> dict:
 
 
 def unreadable_record(job_id: str, exc: Exception) -> dict:
-    """What a job whose files are broken looks like: listed, failed, with the reason."""
+    """What a job whose files are broken looks like: listed, failed, with a short reason."""
+    detail = str(exc)
+    detail = detail if len(detail) <= 200 else detail[:200] + "…"
     return {"id": job_id, "name": job_id, "path": None, "state": "failed", "created": 0, "started": None,
-            "ended": None, "exit_code": None, "reason": f"unreadable job record: {exc}", "peak_memory": None}
+            "ended": None, "exit_code": None, "reason": f"unreadable job record: {detail}", "peak_memory": None}
 
 
 def make_record(spec: dict, status: dict) -> dict:
@@ -165,3 +204,28 @@ def list_job_ids(jobs_dir: Path) -> list[str]:
     except FileNotFoundError:
         return []
     return [n for n in names if ID_RE.match(n) and (Path(jobs_dir) / n / SPEC).is_file()]
+
+
+def marker_job_id(name: str) -> Optional[str]:
+    """The job id a queue marker's name holds, or None for a name that is not a marker."""
+    created, sep, job_id = name.partition("-")
+    return job_id if sep and created.isdigit() and ID_RE.match(job_id) else None
+
+
+def remove_markers(jobs_dir: Path, job_id: str) -> None:
+    active = Path(jobs_dir) / ".active"
+    try:
+        backends = os.listdir(active)
+    except (FileNotFoundError, NotADirectoryError):
+        return
+    for backend in backends:
+        try:
+            names = os.listdir(active / backend)
+        except (FileNotFoundError, NotADirectoryError):
+            continue
+        for name in names:
+            if marker_job_id(name) == job_id:
+                try:
+                    os.unlink(active / backend / name)
+                except FileNotFoundError:
+                    pass

@@ -1,9 +1,11 @@
 """The queue: which waiting job may start. No daemon: each supervisor asks for its own slot.
 
 Under one lock file per jobs directory, a waiting supervisor counts the jobs of its backend that are
-running (and still supervised) and the live queued jobs created before it; it starts when both
-together are fewer than the backend's concurrency limit. Creation order is the queue order, so
-nobody runs early and nobody is skipped; a dead job frees its slot because its lock is free.
+running and the live queued jobs created before it; it starts when both together are fewer than the
+backend's concurrency limit. Creation order is the queue order, so nobody runs early and nobody is
+skipped. A job whose supervisor died is settled first (``supervision.recover``): it holds its slot
+while anything of it still runs, and frees it once it is re-attached elsewhere or ended. A marker
+whose job folder is gone (deleted by hand) is removed: it never holds a slot.
 """
 
 from __future__ import annotations
@@ -13,9 +15,17 @@ import time
 from pathlib import Path
 from typing import Callable
 
-from .records import STATUS, JobDir, flocked, is_locked, read_json
+from .records import JobDir, flocked, marker_job_id
+from .supervision import recover
 
 QUEUE_LOCK = ".queue.lock"
+
+
+def _state(job: JobDir) -> str:
+    try:
+        return job.status().get("state", "queued")
+    except (OSError, ValueError):
+        return "queued"  # being written, or broken: its lock says whether it lives
 
 
 def _live_ahead(jobs_dir: Path, backend: str, my_marker: str) -> tuple[int, int]:
@@ -23,16 +33,25 @@ def _live_ahead(jobs_dir: Path, backend: str, my_marker: str) -> tuple[int, int]
     folder = jobs_dir / ".active" / backend
     running = queued_ahead = 0
     for name in sorted(os.listdir(folder)):
-        if name == my_marker:
+        job_id = marker_job_id(name)
+        if name == my_marker or job_id is None:
             continue
-        job_id = name.split("-", 1)[1]
-        job_path = jobs_dir / job_id
-        if not is_locked(job_path / "lock"):
-            continue  # dead or finished: it holds no slot
-        try:
-            state = read_json(job_path / STATUS).get("state", "queued")
-        except (FileNotFoundError, ValueError):
-            state = "queued"
+        job = JobDir(jobs_dir, job_id)
+        if not job.exists():  # its folder was removed: the marker is stale
+            try:
+                os.unlink(folder / name)
+            except FileNotFoundError:
+                pass
+            continue
+        if not job.supervised():
+            try:
+                recover(job)
+            except (OSError, ValueError, KeyError, TypeError):
+                continue  # a broken record that nobody supervises: it holds no slot
+            if not job.supervised():  # not re-attached: settled, or something of it still runs
+                running += _state(job) == "running"
+                continue
+        state = _state(job)
         if state == "running":
             running += 1
         elif state == "queued" and name < my_marker:

@@ -17,21 +17,20 @@ from typing import Optional
 import orjson
 
 from .. import schemas
-from ..errors import BadRequest, Conflict, MoError, NotFound
+from ..errors import BadRequest, Conflict, MoError, NotFound, os_error
 from ..paths import resolve_in_root
-from ..process import spawn_detached
 from .backends import backend_for
 from .records import (
-    ACTIVE, ID_RE, LOCK, METRICS, OUTPUT, SPEC, JobDir, list_job_ids, new_job_id, unreadable_record,
-    write_json_atomic,
+    ACTIVE, ID_RE, LOCK, LOCK_FLAGS, METRICS, OUTPUT, SPEC, JobDir, list_job_ids, new_job_id, open_regular,
+    unreadable_record, write_json_atomic,
 )
+from .supervision import recover, spawn_supervisor
 
 KINDS = {".py": "python", ".ipynb": "notebook"}
 LOG_CHUNK = 1024 * 1024
-_SUPERVISOR_BOOT = (
-    "import os, sys; sys.path[1:1] = os.environ.pop('MO_SUPERVISOR_PATH', '').split(os.pathsep); "
-    "from mo_jupyter.jobs.supervisor import main; main()"
-)
+# args and env of one job together, as JSON: every list and record repeats them (the schema bounds
+# each item; this bounds their sum, which a schema cannot say).
+MAX_ARGS_ENV_BYTES = 64 * 1024
 
 
 def _whole_text(data: bytes, f) -> bytes:
@@ -101,6 +100,10 @@ class JobService:
     # ---- create ---------------------------------------------------------------------------
     def build_spec(self, request: dict) -> dict:
         schemas.validate("job_request", request)
+        size = len(orjson.dumps(request.get("args", []))) + len(orjson.dumps(request.get("env", {})))
+        if size > MAX_ARGS_ENV_BYTES:
+            raise BadRequest(f"args and env are {size // 1024} KiB together; the limit is "
+                             f"{MAX_ARGS_ENV_BYTES // 1024} KiB (pass large inputs in a file)")
         target, rel = resolve_in_root(self.root, request["path"])
         if not target.is_file():
             raise BadRequest(f"'{rel}' is not a file")
@@ -135,28 +138,39 @@ class JobService:
     def create(self, request: dict) -> dict:
         spec = self.build_spec(request)
         job = JobDir(self.jobs_dir, spec["id"])
-        job.path.mkdir(parents=True)
-        marker = job.active_marker(spec)
-        marker.parent.mkdir(parents=True, exist_ok=True)
-        lock_fd = os.open(job.file(LOCK), os.O_RDWR | os.O_CREAT, 0o644)
         try:
-            fcntl.flock(lock_fd, fcntl.LOCK_EX)  # held until the supervisor has inherited it
-            write_json_atomic(job.file(SPEC), spec)
-            marker.touch()
-            self._spawn_supervisor(job.path, lock_fd)
-        finally:
-            os.close(lock_fd)
+            job.path.mkdir(parents=True)
+        except OSError as exc:  # the jobs folder is a file, read-only, full...
+            raise self._unwritable(exc) from None
+        try:
+            marker = job.active_marker(spec)
+            marker.parent.mkdir(parents=True, exist_ok=True)
+            lock_fd = os.open(job.file(LOCK), LOCK_FLAGS, 0o644)
+            try:
+                fcntl.flock(lock_fd, fcntl.LOCK_EX)  # held until the supervisor has inherited it
+                write_json_atomic(job.file(SPEC), spec)
+                marker.touch()
+                spawn_supervisor(job.path, lock_fd)
+            finally:
+                os.close(lock_fd)
+        except BaseException as exc:  # no ghost: a job that did not start leaves nothing behind
+            job.remove_markers()
+            shutil.rmtree(job.path, ignore_errors=True)
+            if isinstance(exc, OSError):
+                raise self._unwritable(exc) from None
+            raise
         return job.record()
 
-    def _spawn_supervisor(self, job_path: Path, lock_fd: int, reattach: bool = False) -> None:
-        # -S: skip site's .pth processing (tens of ms); the paths it would add are passed instead.
-        paths = os.pathsep.join(p for p in sys.path if p and os.path.isdir(p))
-        proc = spawn_detached(
-            [sys.executable, "-S", "-c", _SUPERVISOR_BOOT, str(job_path), "--lock-fd", str(lock_fd),
-             *(["--reattach"] if reattach else [])],
-            cwd=job_path, log=job_path / "supervisor.log", env={"MO_SUPERVISOR_PATH": paths}, pass_fds=(lock_fd,))
-        if proc.wait() != 0:  # the first process forks the supervisor and exits at once
-            raise RuntimeError(f"the job supervisor did not start; see {job_path / 'supervisor.log'}")
+    def _unwritable(self, exc: OSError) -> MoError:
+        """A jobs folder that cannot take a new job: 409 (a file in the way), 403 (permissions,
+        read-only), 507 (full), 503 (out of file handles), without its absolute path."""
+        known = os_error(exc)
+        inside = self.jobs_dir.is_relative_to(self.root)
+        where = f"'{os.path.relpath(self.jobs_dir, self.root)}'" if inside else "the jobs folder"
+        error = Conflict(f"cannot create a job in {where}: {known.message if known else 'it cannot be written'}")
+        if known is not None and known.status in (403, 503, 507):
+            error.status = known.status
+        return error
 
     # ---- read -----------------------------------------------------------------------------
     def job_dir(self, job_id: str) -> JobDir:
@@ -179,42 +193,8 @@ class JobService:
         record = job.record()
         if record["state"] not in ACTIVE or job.supervised():
             return record
-        fd = os.open(job.file(LOCK), os.O_RDWR | os.O_CREAT, 0o644)
-        try:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                return job.record()
-            status = job.status()
-            if status.get("state") == "running" and self._reattach(job, fd):
-                return job.record()
-            if status.get("state", "queued") in ACTIVE:
-                if job.stop_requested():
-                    status.update(state="stopped", reason="stopped by the user")
-                else:
-                    status.update(state="failed", reason="lost: its supervisor ended unexpectedly")
-                status.setdefault("ended", time.time())
-                job.write_status(status)
-            try:
-                job.active_marker(job.spec()).unlink()
-            except FileNotFoundError:
-                pass
-        finally:
-            os.close(fd)
+        recover(job)  # re-attach, or end what still runs before calling it lost
         return job.record()
-
-    def _reattach(self, job: JobDir, lock_fd: int) -> bool:
-        """A running container outlived its supervisor: start a new one to follow it (it inherits
-        the lock we hold). False when the backend cannot (a local process: its pipes died)."""
-        spec = job.spec()
-        try:
-            backend = self.backend(spec["backend"])
-        except MoError:
-            return False
-        if not backend.attachable(spec):
-            return False
-        self._spawn_supervisor(job.path, lock_fd, reattach=True)
-        return True
 
     def get(self, job_id: str) -> dict:
         return self.reconcile(self.job_dir(job_id))
@@ -234,7 +214,7 @@ class JobService:
         limit = max(1, min(int(limit), LOG_CHUNK))
         state = self.reconcile(job)["state"]
         try:
-            with open(job.file(OUTPUT), "rb") as f:
+            with open_regular(job.file(OUTPUT)) as f:
                 size = os.fstat(f.fileno()).st_size
                 f.seek(offset)
                 data = f.read(limit)
@@ -253,7 +233,7 @@ class JobService:
     def metrics(self, job_id: str) -> list[dict]:
         job = self.job_dir(job_id)
         try:
-            with open(job.file(METRICS), "rb") as f:
+            with open_regular(job.file(METRICS)) as f:
                 data = f.read()
         except FileNotFoundError:
             return []
@@ -278,6 +258,7 @@ class JobService:
         job = self.job_dir(job_id)
         if self.reconcile(job)["state"] in ACTIVE:
             raise Conflict(f"job '{job_id}' is still {job.record()['state']}: stop it first")
+        job.remove_markers()  # first: a marker without its folder would be stale
         shutil.rmtree(job.path)
 
     def wait(self, job_id: str, timeout: Optional[float] = None, interval: float = 0.1) -> dict:

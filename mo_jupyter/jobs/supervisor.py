@@ -112,6 +112,9 @@ class Supervisor:
 
     def _supervise(self, runner) -> None:
         try:
+            identity = runner.identity()  # how a reader finds the job's processes if we die
+            if identity:
+                self._set(event=False, **identity)
             exit_code, stopped = self._pump(runner)
             # asked before cleanup: a container knows why it ended only until it is removed
             reason = None if stopped or exit_code == 0 else runner.failure_reason(exit_code)

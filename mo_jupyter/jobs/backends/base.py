@@ -45,6 +45,11 @@ class Runner(ABC):
     def cleanup(self) -> None:
         """Everything is read: release what is left (process group members, the container)."""
 
+    def identity(self) -> dict:
+        """What status.json keeps so that a reader can find the job's processes if this supervisor
+        dies (e.g. ``{"pid", "pgid", "pid_created"}``); {} when the backend finds them otherwise."""
+        return {}
+
 
 class JobBackend(ABC):
     """One way of running jobs: local processes, Docker containers, Swarm services."""
@@ -59,7 +64,10 @@ class JobBackend(ABC):
         return [{"name": "cpu", "available": True}]
 
     def command(self, kind: str, path: str, args: list[str], python: str) -> list[str]:
-        """The command line of a job: a script, or a notebook through the notebook runner."""
+        """The command line of a job: a script, or a notebook through the notebook runner. A
+        relative path that starts with '-' gets './' so that no program reads it as an option."""
+        if path.startswith("-"):
+            path = "./" + path
         if kind == "python":
             return [python, "-u", path, *args]
         return [python, "-u", "-m", "mo_jupyter.jobs.notebook_runner", path, *args]
@@ -80,3 +88,10 @@ class JobBackend(ABC):
     def attach(self, spec: dict) -> Runner:
         """The Runner of a job that is already running (see ``attachable``)."""
         raise NotImplementedError(f"the {self.name} backend cannot re-attach to a job")
+
+    def end_lost(self, spec: dict, status: dict, timeout: float = 5.0) -> bool:
+        """The job's supervisor died and the job cannot be re-attached: end whatever of it still
+        runs. True once nothing of it runs (only then may a reader call it lost); False while
+        something does (it then keeps its state and its queue slot; the next reader tries again).
+        The default: the backend runs nothing that outlives the supervisor."""
+        return True

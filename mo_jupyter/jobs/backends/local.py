@@ -1,4 +1,12 @@
-"""The ``local`` backend: the job is a process tree on this machine, in its own session."""
+"""The ``local`` backend: the job is a process tree on this machine, in its own session.
+
+Its output goes through pipes to its supervisor, so a job cannot outlive its supervisor usefully:
+the main process dies with it (``PR_SET_PDEATHSIG``), and the first reader that finds the
+supervisor dead ends the rest of the tree (``end_lost``) before it calls the job lost. The job's
+processes are found by the process group recorded in status.json (checked against the leader's
+start time, so a reused number is never signalled) and by the ``MO_JOB_ID`` in their environment
+(which also finds those that left the group, and those started before the group was recorded).
+"""
 
 from __future__ import annotations
 
@@ -7,13 +15,14 @@ import os
 import shutil
 import signal
 import subprocess
+import time
 from pathlib import Path
 from typing import Optional
 
 import psutil
 
 from ...errors import BadRequest, Unavailable
-from ...process import scrubbed_env
+from ...process import die_with_parent, scrubbed_env
 from .base import JobBackend, Runner
 
 F_SETPIPE_SZ = getattr(fcntl, "F_SETPIPE_SZ", 1031)
@@ -116,6 +125,54 @@ class LocalRunner(Runner):
 
     cleanup = after_exit
 
+    def identity(self) -> dict:
+        try:
+            created = psutil.Process(self.proc.pid).create_time()
+        except psutil.Error:
+            created = None
+        return {"pid": self.proc.pid, "pgid": self.pgid, "pid_created": created}
+
+
+def _same_start(a, b) -> bool:
+    return isinstance(a, (int, float)) and isinstance(b, (int, float)) and abs(a - b) < 0.05
+
+
+def job_processes(job_id: str, status: dict) -> list[psutil.Process]:
+    """This user's live processes that belong to job ``job_id``: members of its recorded process
+    group (unless the group's number now leads another process: the leader's start time differs),
+    and any process whose environment says ``MO_JOB_ID=job_id``."""
+    pgid, created = status.get("pgid"), status.get("pid_created")
+    group_is_ours = False
+    if isinstance(pgid, int) and pgid > 1:
+        try:
+            group_is_ours = _same_start(psutil.Process(pgid).create_time(), created)
+        except psutil.NoSuchProcess:
+            group_is_ours = True  # the leader is gone; its number stays taken while the group lives
+        except psutil.Error:
+            group_is_ours = False
+    me, uid = os.getpid(), os.getuid()
+    found = []
+    for p in psutil.process_iter(["uids", "status"]):
+        if p.pid == me or p.info["uids"] is None or p.info["uids"].real != uid:
+            continue
+        if p.info["status"] == psutil.STATUS_ZOMBIE:
+            continue
+        try:
+            if group_is_ours and os.getpgid(p.pid) == pgid:
+                found.append(p)
+            elif p.environ().get("MO_JOB_ID") == job_id:
+                found.append(p)
+        except (psutil.Error, OSError):
+            continue
+    return found
+
+
+def _alive(p: psutil.Process) -> bool:
+    try:
+        return p.is_running() and p.status() != psutil.STATUS_ZOMBIE
+    except psutil.Error:
+        return False
+
 
 class LocalBackend(JobBackend):
     name = "local"
@@ -137,6 +194,21 @@ class LocalBackend(JobBackend):
         if machine == "gpu" and not self._gpus():
             raise Unavailable("a GPU job cannot run here: no GPU found on this machine; choose the cpu machine")
 
+    def end_lost(self, spec: dict, status: dict, timeout: float = 5.0) -> bool:
+        deadline = time.monotonic() + timeout
+        while True:  # again until none is found: a member may fork while we kill
+            procs = [p for p in job_processes(spec["id"], status) if _alive(p)]
+            if not procs:
+                return True
+            if time.monotonic() > deadline:
+                return False
+            for p in procs:
+                try:
+                    p.kill()  # psutil checks the start time: a reused pid is not signalled
+                except psutil.Error:
+                    pass
+            time.sleep(0.02)
+
     def start(self, spec: dict, job_path: Path) -> Runner:
         proc = subprocess.Popen(
             spec["command"],
@@ -147,6 +219,8 @@ class LocalBackend(JobBackend):
             stderr=subprocess.PIPE,
             start_new_session=True,
             close_fds=True,
+            # the job dies with its supervisor (its pipes would be gone; see end_lost for the rest)
+            preexec_fn=die_with_parent(),
         )
         for pipe in (proc.stdout, proc.stderr):
             try:  # a roomy pipe lets a chatty job run ahead while the supervisor batches reads
