@@ -6,6 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from .containers import engine, engine_errors
 from .errors import BadRequest, NotFound, Unavailable
 
 _HERE = Path(__file__).resolve().parent
@@ -43,14 +44,14 @@ def build(kind: str, offline: bool, tag: str | None = None) -> int:
         raise Unavailable(f"cannot build images here: {exc.filename} is not installed") from None
 
 
-def list_images() -> list[dict]:
-    import docker
-
+def list_images(config: dict | None = None) -> list[dict]:
+    """The mo-jupyter images of the engine (``config``: a docker backend's ``base_url``, ``timeout``)."""
     try:
-        client = docker.from_env(timeout=30)
-        images = client.images.list()
-    except Exception as exc:
-        raise Unavailable(f"the Docker engine cannot be reached: {exc}") from None
+        images = engine(config).images.list()
+    except Unavailable:
+        raise
+    except engine_errors() as exc:
+        raise Unavailable(f"the Docker engine did not list its images: {str(exc)[:200]}") from None
     out = []
     for image in images:
         tags = [t for t in image.tags if t.startswith("mo-jupyter/")]

@@ -148,3 +148,62 @@ def test_fifty_jobs_concurrency_two_none_lost_none_early(project, docker_client,
     label = f"mo.project={os.path.realpath(project)}"
     wait_until(lambda: docker_client.containers.list(all=True, ignore_removed=True, filters={"label": label}) == [], timeout=30,
                message="every container removed")
+
+
+def test_a_results_link_out_of_the_project_is_never_mounted(svc, project, tmp_path, docker_client):
+    """`results -> /somewhere/else`: the job is refused with a 400 before it is made, and a link
+    planted after the job was accepted (while it waits for its slot) fails it at the start; the
+    folder outside is never written."""
+    outside = tmp_path / "other-user"
+    outside.mkdir()
+    script(project, "escape.py", "open('results/pwned.txt', 'w').write('x')\n")
+    (project / "results").symlink_to(outside)
+    with pytest.raises(BadRequest, match="'results' is a link"):
+        svc.create({"path": "escape.py"})
+    (project / "results").unlink()
+    (project / "inside").mkdir()
+    (project / "results").symlink_to(project / "inside")  # a link, even one that stays inside
+    with pytest.raises(BadRequest, match="'results' is a link"):
+        svc.create({"path": "escape.py"})
+    (project / "results").unlink()
+
+    script(project, "hold.py", "import time\nprint('up', flush=True)\ntime.sleep(300)\n")
+    first = svc.create({"path": "hold.py"})  # concurrency 1: the next job waits for its slot
+    wait_until(lambda: "up" in svc.read_log(first["id"])["text"], timeout=60, message="first job up")
+    queued = svc.create({"path": "escape.py"})
+    os.rmdir(project / "results")
+    (project / "results").symlink_to(outside)
+    svc.stop(first["id"])
+    done = svc.wait(queued["id"], timeout=60)
+    assert done["state"] == "failed" and "'results' is a link" in done["reason"], done
+    assert list(outside.iterdir()) == [] and containers_of(docker_client, queued["id"]) == []
+
+
+def test_inserted_dataset_files_are_read_only_in_a_job(project, tmp_path, docker_client, machines):
+    """A job cannot change the catalog's original through an inserted dataset (a hard link when
+    the catalog is on the project's file system): the project is mounted read-only."""
+    from mo_jupyter.catalog.service import CatalogService
+
+    catalog = CatalogService(project, [str(tmp_path / "catalog")], owner="alice")
+    (project / "coding_here.ipynb").write_text("{}")
+    catalog.datasets.insert("mo", "text_zh_en", "coding_here.ipynb")
+    files = sorted(p for p in (project / "datasets").rglob("*") if p.is_file() and p.name != "data.txt")
+    assert files
+    before = {p: p.read_bytes() for p in files}
+    rels = [str(p.relative_to(project)) for p in files]
+    script(project, "tamper.py", "import os, sys\n"
+           f"for rel in {rels!r}:\n"
+           "    for how in ('a', 'r+'):\n"
+           "        try:\n            open(rel, how).write('corrupt')\n            print('wrote', rel)\n"
+           "        except OSError as e:\n            print('refused', e.errno)\n"
+           "    for act in (lambda: os.chmod(rel, 0o666), lambda: os.remove(rel), lambda: os.truncate(rel, 0)):\n"
+           "        try:\n            act()\n            print('changed', rel)\n"
+           "        except OSError as e:\n            print('refused', e.errno)\n")
+    svc = JobService(project, backends={"docker": {"machines": machines}}, default_backend="docker")
+    done = svc.wait(svc.create({"path": "tamper.py"})["id"], timeout=90)
+    log = svc.read_log(done["id"])["text"]
+    assert done["state"] == "completed", log
+    assert "wrote" not in log and "changed" not in log and log.count("refused 30") == 5 * len(files)  # EROFS
+    assert {p: p.read_bytes() for p in files} == before
+    originals = [p for p in (tmp_path / "catalog").rglob("*") if p.is_file()]
+    assert all(b"corrupt" not in p.read_bytes() for p in originals)

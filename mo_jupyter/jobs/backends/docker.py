@@ -15,34 +15,17 @@ import time
 from pathlib import Path
 from typing import Optional
 
+from ...containers import (  # noqa: F401  (re-exported)
+    PACKAGE_DIR, WORKSPACE, engine, human_bytes, job_container, parse_bytes, writable_mounts,
+)
 from ...errors import BadRequest, Unavailable
 from .base import JobBackend, Runner
 
-PACKAGE_DIR = Path(__file__).resolve().parents[2]  # .../mo_jupyter, mounted for notebook jobs
-WORKSPACE = "/workspace"
 DEFAULT_MACHINES = {
     "cpu": {"image": "mo-jupyter/cpu:latest", "cpus": 2.0, "memory": "4g"},
     "gpu": {"image": "mo-jupyter/gpu:latest", "cpus": 4.0, "memory": "16g", "gpus": 1},
 }
 LABEL = "mo.job"
-
-
-def parse_bytes(value) -> int:
-    """'64m', '4g', '512k' or a number of bytes."""
-    if isinstance(value, (int, float)):
-        return int(value)
-    text = str(value).strip().lower().rstrip("b")
-    units = {"k": 1024, "m": 1024**2, "g": 1024**3}
-    if text and text[-1] in units:
-        return int(float(text[:-1]) * units[text[-1]])
-    return int(text)
-
-
-def human_bytes(n: int) -> str:
-    for unit, size in (("GiB", 1024**3), ("MiB", 1024**2), ("KiB", 1024)):
-        if n >= size:
-            return f"{n / size:g} {unit}"
-    return f"{n} B"
 
 
 class DockerRunner(Runner):
@@ -152,18 +135,8 @@ class DockerBackend(JobBackend):
         return self.config.get("machines") or DEFAULT_MACHINES
 
     def client(self):
-        if self._client is None:
-            import docker
-
-            try:
-                self._client = docker.DockerClient(base_url=self.config.get("base_url") or None,
-                                                   timeout=self.config.get("timeout", 60)) \
-                    if self.config.get("base_url") else docker.from_env(timeout=self.config.get("timeout", 60))
-                self._client.ping()
-            except Exception as exc:
-                self._client = None
-                raise Unavailable(f"the Docker engine cannot be reached: {exc}") from None
-        return self._client
+        """The engine's client (bounded timeouts, a ping kept a few seconds), or Unavailable."""
+        return engine(self.config)
 
     def _gpu_runtime(self) -> bool:
         return "nvidia" in (self.client().info().get("Runtimes") or {})
@@ -206,6 +179,16 @@ class DockerBackend(JobBackend):
         except docker.errors.ImageNotFound:
             raise Unavailable(f"the image '{machine['image']}' of machine '{name}' is not built here; "
                               f"build it with 'jupyter mo image build {name} --offline'") from None
+        self.check_mounts(spec)
+
+    def writable(self) -> list[str]:
+        return list(self.config.get("writable", ["results"]))
+
+    def check_mounts(self, spec: dict) -> None:
+        """Refuse a job whose writable folder is a link or leads out of the project (BadRequest);
+        checked again when the container is made."""
+        if spec.get("cwd"):
+            writable_mounts(spec["cwd"], self.writable(), WORKSPACE)
 
     def _container_of(self, spec: dict):
         found = self.client().containers.list(all=True, ignore_removed=True, filters={"label": f"{LABEL}={spec['id']}"})
@@ -225,32 +208,5 @@ class DockerBackend(JobBackend):
         return DockerRunner(container, parse_bytes(machine["memory"]) if machine.get("memory") else None)
 
     def start(self, spec: dict, job_path: Path) -> Runner:
-        import docker
-
-        machine = self.machine_types[spec.get("machine", "cpu")]
-        root = Path(spec["cwd"])
-        (root / "results").mkdir(exist_ok=True)
-        owner = os.stat(root)
-        memory = parse_bytes(machine["memory"]) if machine.get("memory") else None
-        volumes = {str(root): {"bind": WORKSPACE, "mode": "ro"},
-                   str(PACKAGE_DIR): {"bind": "/opt/mo/mo_jupyter", "mode": "ro"}}
-        for folder in self.config.get("writable", ["results"]):
-            volumes[str(root / folder)] = {"bind": f"{WORKSPACE}/{folder}", "mode": "rw"}
-        env = dict(spec.get("env") or {})
-        env.update(PYTHONUNBUFFERED="1", PYTHONPATH="/opt/mo", HOME="/tmp", MPLCONFIGDIR="/tmp",
-                   MO_JOB_ID=spec["id"], MO_JOB_NAME=spec["name"])
-        kwargs = dict(
-            image=machine["image"], command=spec["command"], working_dir=WORKSPACE, environment=env,
-            volumes=volumes, user=f"{owner.st_uid}:{owner.st_gid}", init=True, detach=True,
-            labels={LABEL: spec["id"], "mo.job.name": spec["name"], "mo.project": str(root)},
-            name=f"mo-job-{spec['id']}",
-        )
-        if machine.get("cpus"):
-            kwargs["nano_cpus"] = int(float(machine["cpus"]) * 1e9)
-        if memory:
-            kwargs.update(mem_limit=memory, memswap_limit=memory)
-        if machine.get("gpus"):
-            kwargs["device_requests"] = [docker.types.DeviceRequest(count=int(machine["gpus"]),
-                                                                    capabilities=[["gpu"]])]
-        container = self.client().containers.run(**kwargs)
-        return DockerRunner(container, memory)
+        container = job_container(spec, self.machine_types[spec.get("machine", "cpu")], self.writable())
+        return DockerRunner(self.client().containers.run(**container.to_docker_run_kwargs()), container.memory)

@@ -29,6 +29,7 @@ import time
 from pathlib import Path
 from typing import Optional
 
+from ...containers import ContainerSpec, job_container
 from ...errors import Unavailable
 from .base import Runner
 from .docker import (  # noqa: F401  (re-exported helpers)
@@ -313,14 +314,13 @@ class SwarmBackend(DockerBackend):
     name = "swarm"
 
     def resources_of(self, machine: dict) -> dict[str, int]:
-        wanted = {str(k): int(v) for k, v in (machine.get("generic_resources") or {}).items()}
-        if machine.get("gpus"):
-            kind = self.config.get("gpu_resource", "gpu")
-            wanted[kind] = max(wanted.get(kind, 0), int(machine["gpus"]))
-        return wanted
+        return ContainerSpec("", [], "").limits(machine).resources(self.gpu_resource())
 
     def constraints_of(self, machine: dict) -> list[str]:
-        return [*self.config.get("constraints", []), *machine.get("constraints", [])]
+        return ContainerSpec("", [], "").limits(machine, self.config.get("constraints", [])).constraints
+
+    def gpu_resource(self) -> str:
+        return self.config.get("gpu_resource", "gpu")
 
     def check(self, spec: dict) -> None:
         import docker
@@ -345,7 +345,7 @@ class SwarmBackend(DockerBackend):
                               f"({', '.join(constraints)}); {len(nodes)} node(s) ready")
         for kind, count in self.resources_of(machine).items():
             if not any(generic_resources(n).get(kind, 0) >= count for n in placeable):
-                what = "a GPU job" if kind == self.config.get("gpu_resource", "gpu") else "this job"
+                what = "a GPU job" if kind == self.gpu_resource() else "this job"
                 raise Unavailable(f"{what} cannot run here: no node of the swarm advertises {count} generic "
                                   f"resource(s) '{kind}' (set node-generic-resources in that node's daemon.json); "
                                   f"choose another machine type")
@@ -355,38 +355,16 @@ class SwarmBackend(DockerBackend):
             except docker.errors.ImageNotFound:
                 raise Unavailable(f"the image '{machine['image']}' of machine '{name}' is not built here; "
                                   f"build it with 'jupyter mo image build {name} --offline'") from None
+        self.check_mounts(spec)
 
     def start(self, spec: dict, job_path: Path) -> Runner:
-        from docker.types import ContainerSpec, Mount, Placement, Resources, RestartPolicy, ServiceMode, TaskTemplate
+        from docker.types import RestartPolicy, ServiceMode
 
         machine = self.machine_types[spec.get("machine", "cpu")]
-        root = Path(spec["cwd"])
-        (root / "results").mkdir(exist_ok=True)
-        owner = os.stat(root)
-        memory = parse_bytes(machine["memory"]) if machine.get("memory") else None
-        mounts = [Mount(WORKSPACE, str(root), type="bind", read_only=True),
-                  Mount("/opt/mo/mo_jupyter", str(PACKAGE_DIR), type="bind", read_only=True)]
-        for folder in self.config.get("writable", ["results"]):
-            mounts.append(Mount(f"{WORKSPACE}/{folder}", str(root / folder), type="bind", read_only=False))
-        env = dict(spec.get("env") or {})
-        env.update(PYTHONUNBUFFERED="1", PYTHONPATH="/opt/mo", HOME="/tmp", MPLCONFIGDIR="/tmp",
-                   MO_JOB_ID=spec["id"], MO_JOB_NAME=spec["name"])
-        labels = {LABEL: spec["id"], "mo.job.name": spec["name"], "mo.project": str(root)}
-        container = ContainerSpec(
-            machine["image"], spec["command"], env=env, workdir=WORKSPACE, user=f"{owner.st_uid}:{owner.st_gid}",
-            labels=labels, mounts=mounts, init=True,
-            stop_grace_period=int(float(spec.get("grace_seconds", 5)) * 1e9),
-        )
-        resources = Resources(
-            cpu_limit=int(float(machine["cpus"]) * 1e9) if machine.get("cpus") else None,
-            mem_limit=memory,
-            generic_resources=self.resources_of(machine) or None,
-        )
-        constraints = self.constraints_of(machine)
-        template = TaskTemplate(container, resources=resources, restart_policy=RestartPolicy(condition="none"),
-                                placement=Placement(constraints=constraints) if constraints else None)
+        container = job_container(spec, machine, self.writable(), self.config.get("constraints", []))
+        template = container.to_swarm_task_template(RestartPolicy(condition="none"), gpu_resource=self.gpu_resource())
         client = self.client()
-        service = client.api.create_service(template, name=f"mo-job-{spec['id']}", labels=labels,
+        service = client.api.create_service(template, name=container.name, labels=container.labels,
                                             mode=ServiceMode("replicated-job"))
         timeout = self.config.get("schedule_timeout", SCHEDULE_TIMEOUT)
-        return SwarmRunner(client, service["ID"], memory, None if timeout is None else float(timeout))
+        return SwarmRunner(client, service["ID"], container.memory, None if timeout is None else float(timeout))
