@@ -84,13 +84,19 @@ def free_port() -> int:
 
 
 class Server:
-    def __init__(self, directory: Path, *args: str):
+    """``jupyter mo serve DIR`` (or ``python -m mo_jupyter.serve DIR`` with ``entry="serve"``) on a
+    free port, waited for through /healthz; ``env`` is added to the environment."""
+
+    def __init__(self, directory: Path, *args: str, env: dict | None = None, entry: str = "cli"):
         self.port = free_port()
         self.log = open(directory.parent / f"server-{self.port}.log", "w+")
-        env = dict(os.environ, PYTHONPATH=str(REPO))
-        self.proc = subprocess.Popen([sys.executable, "-m", "mo_jupyter.cli.main", "serve", str(directory),
-                                      "--port", str(self.port), *args], stdout=self.log, stderr=subprocess.STDOUT,
-                                     env=env, cwd=str(directory.parent))
+        env = dict(os.environ, PYTHONPATH=str(REPO), **(env or {}))
+        if entry == "cli":
+            command = ["mo_jupyter.cli.main", "serve", str(directory)]
+        else:  # as the service backends start a replica
+            command = ["mo_jupyter.serve", "--root", str(directory), ".", "--host", "127.0.0.1", "--reuse-port"]
+        self.proc = subprocess.Popen([sys.executable, "-m", *command, "--port", str(self.port), *args],
+                                     stdout=self.log, stderr=subprocess.STDOUT, env=env, cwd=str(directory.parent))
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
@@ -108,11 +114,12 @@ class Server:
         self.log.seek(0)
         return self.log.read()
 
-    def request(self, method, path, body=None, raw=None, timeout=20):
+    def request(self, method, path, body=None, raw=None, timeout=20, headers=None):
         conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
         try:
             data = raw if raw is not None else (json.dumps(body).encode() if body is not None else None)
-            conn.request(method, path, body=data, headers={"Content-Type": "application/json"} if data else {})
+            sent = {"Content-Type": "application/json"} if data else {}
+            conn.request(method, path, body=data, headers={**sent, **(headers or {})})
             resp = conn.getresponse()
             payload = resp.read()
             ctype = resp.getheader("content-type", "")
@@ -120,8 +127,8 @@ class Server:
         finally:
             conn.close()
 
-    def run(self, **inputs):
-        return self.request("POST", "/api/run", {"app": {"input": inputs}})
+    def run(self, headers=None, **inputs):
+        return self.request("POST", "/api/run", {"app": {"input": inputs}}, headers=headers)
 
     def stop(self):
         self.proc.terminate()
