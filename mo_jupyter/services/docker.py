@@ -1,22 +1,45 @@
 """The docker service backend: a service is one container from a job machine's image, running N
 `jupyter mo serve --reuse-port` replica processes (under Docker's init) behind one published
 127.0.0.1 port. The app snapshot and the mo_jupyter package are mounted read-only. Scaling
-recreates the container with the new count (a short gap); 0 removes it, keeping the port."""
+recreates the container with the new count (a short gap); 0 removes it, keeping the port.
+
+Each replica runs in a shell loop of its own: an app server that exits (a crash, ``os._exit`` in a
+handle, the out-of-memory killer) is started again after RESTART_DELAY seconds, RESTARTS times at
+most (as swarm tasks are); then the loop says so in the log and the service reads failed with
+that line as its reason."""
 
 from __future__ import annotations
 
 import os
+import time
 from datetime import datetime, timezone
 from pathlib import Path
 
-from ..errors import Conflict, Unavailable
-from ..jobs.backends.docker import PACKAGE_DIR, DockerBackend, parse_bytes
+from ..containers import APP, app_container, engine_errors, package_mounts  # noqa: F401  (re-exported)
+from ..errors import Conflict
+from ..jobs.backends.docker import DockerBackend
 from .base import ServiceBackend
 
 LABEL = "mo.service"
-APP = "/app"
 INNER_PORT = 8080
 SERVE_COMMAND = "python3 -m mo_jupyter.serve"
+RESTARTS = 3  # an exited replica is started again this many times, then the service shows failed
+RESTART_DELAY = 1
+GAVE_UP = "not restarted"  # in the loop's last line
+NEW_CONTAINER_SECONDS = 5.0  # a container this young whose loops have not all begun is starting
+
+
+def replicas_script(serve: str, replicas: int) -> str:
+    """The container's command: N replica loops under one shell. A stop (TERM) ends the loops and
+    their app servers; a replica that exits is restarted, RESTARTS times at most."""
+    loop = (f"replica() {{ trap 'kill $pid 2>/dev/null; wait $pid; exit 0' TERM INT; n=0; "
+            f"while :; do {serve} & pid=$!; wait $pid; code=$?; "
+            f"if [ $n -ge {RESTARTS} ]; then "
+            f"echo \"mo: replica $1 exited with code $code; {RESTARTS} restarts spent, {GAVE_UP}\" >&2; exit 1; fi; "
+            f"n=$((n+1)); echo \"mo: replica $1 exited with code $code; restart $n of {RESTARTS}\" >&2; "
+            f"sleep {RESTART_DELAY} & pid=$!; wait $pid; done; }}; ")
+    return (loop + "trap 'kill $loops 2>/dev/null; wait; exit 0' TERM INT; "
+            f"for i in $(seq {replicas}); do replica $i & loops=\"$loops $!\"; done; wait")
 
 
 def owner_labels(folder: Path, key: str = LABEL) -> dict[str, str]:
@@ -26,14 +49,6 @@ def owner_labels(folder: Path, key: str = LABEL) -> dict[str, str]:
 
 def label_filter(folder: Path, key: str = LABEL) -> dict:
     return {"label": [f"{k}={v}" for k, v in owner_labels(folder, key).items()]}
-
-
-def package_mounts() -> list[tuple[str, str]]:
-    """(host path, container path) of the mo_jupyter package the app server runs from, read-only."""
-    mounts = [(str(PACKAGE_DIR), "/opt/mo/mo_jupyter")]
-    if not (PACKAGE_DIR / "schema").is_dir():  # a source checkout keeps the schemas beside the package
-        mounts.append((str(PACKAGE_DIR.parent / "schema"), "/opt/mo/schema"))
-    return mounts
 
 
 def iso_timestamp(text: str) -> float:
@@ -79,19 +94,66 @@ class DockerServiceBackend(ServiceBackend):
     def check(self, machine: str) -> None:
         self.jobs.check({"machine": machine})
 
-    def replicas(self, folder: Path) -> list[dict]:
-        """The replica processes alive in the container (one may die while the others go on)."""
-        import docker
-
+    def _processes(self, folder: Path):
+        """(the running container, its processes as (pid, ppid, args)), or (None, [])."""
         try:
             container = self._container(folder)
             if container is None or container.status != "running":
-                return []
-            processes = container.top(ps_args="-o pid,args")["Processes"] or []
-        except (Unavailable, docker.errors.APIError):  # no engine, or the container went meanwhile
-            return []
-        return [{"container": container.id, "pid": int(p[0])} for p in processes
-                if p[-1].startswith(SERVE_COMMAND)]
+                return None, []
+            rows = container.top(ps_args="-o pid,ppid,args")["Processes"] or []
+        except engine_errors():  # no engine, or the container went meanwhile
+            return None, []
+        return container, [(int(r[0]), int(r[1]), r[-1]) for r in rows]
+
+    def replicas(self, folder: Path) -> list[dict]:
+        """The app server processes alive in the container (one may die while the others go on)."""
+        container, processes = self._processes(folder)
+        return [{"container": container.id, "pid": pid} for pid, _, args in processes if args.startswith(SERVE_COMMAND)]
+
+    def counts(self, folder: Path) -> tuple[int, int]:
+        """(running, starting): app servers alive, and replica loops waiting to start one again
+        (the loops are the shells whose parent is the container's main shell)."""
+        container, processes = self._processes(folder)
+        if container is None:
+            return 0, 0
+        shells = {pid: ppid for pid, ppid, args in processes if args.startswith("sh -c")}
+        main = {pid for pid, ppid in shells.items() if ppid not in shells}
+        loops = {pid for pid, ppid in shells.items() if ppid in main}
+        serving = {ppid for _, ppid, args in processes if args.startswith(SERVE_COMMAND)}
+        running = sum(args.startswith(SERVE_COMMAND) for _, _, args in processes)
+        starting = len(loops - serving)
+        wanted = int(container.labels.get("mo.service.replicas") or 0)
+        if time.time() - iso_timestamp(container.attrs["State"].get("StartedAt", "")) < NEW_CONTAINER_SECONDS:
+            starting = max(starting, wanted - running)  # the shell has yet to start its loops
+        return running, starting
+
+    def problem(self, folder: Path) -> str | None:
+        """The last replica that gave up, in its loop's words; or why the container ended."""
+        try:
+            container = self._container(folder)
+            if container is None:
+                return None
+            tail = container.logs(tail=200).decode("utf-8", "replace").splitlines()
+        except engine_errors():
+            return None
+        gave_up = [line.strip() for line in tail if line.startswith("mo: replica") and GAVE_UP in line]
+        if gave_up:
+            return gave_up[-1][:300]
+        state = container.attrs.get("State") or {}
+        if container.status != "running" and state.get("OOMKilled"):
+            return "the container ran out of memory"
+        if container.status != "running":
+            return f"the container ended with code {state.get('ExitCode')}" + \
+                (f": {state['Error'][:200]}" if state.get("Error") else "")
+        return None
+
+    def serves_on(self, folder: Path, port: int) -> bool:
+        """The service's container runs and publishes its app port on exactly 127.0.0.1:port."""
+        try:
+            found = self.jobs.client().api.containers(filters={**label_filter(folder), "status": "running"})
+        except engine_errors():
+            return False
+        return any(published(c, port) for c in found)
 
     def started_at(self, folder: Path) -> float:
         container = self._container(folder)
@@ -107,29 +169,21 @@ class DockerServiceBackend(ServiceBackend):
             return
         spec = {"machine": record.get("machine", self.machine)}
         self.jobs.check(spec)
-        machine = self.jobs.machine_of(spec)
         serve = (f"{SERVE_COMMAND} --root {APP} . --host 0.0.0.0 --port {INNER_PORT} "
-                 "--reuse-port" + (f" --timeout {record['timeout']}" if record.get("timeout") else ""))
-        # N replica processes; the shell waits for them and forwards a stop to them all
-        script = (f"for i in $(seq {replicas}); do {serve} & done; "
-                  "trap 'kill $(jobs -p)' TERM INT; wait")
-        owner = os.stat(folder)
-        kwargs = dict(
-            image=machine["image"], command=["sh", "-c", script], working_dir=APP, init=True,
-            environment={"PYTHONUNBUFFERED": "1", "PYTHONPATH": "/opt/mo", "HOME": "/tmp", "MPLCONFIGDIR": "/tmp"},
-            volumes={str(folder / "app"): {"bind": APP, "mode": "ro"},
-                     **{source: {"bind": target, "mode": "ro"} for source, target in package_mounts()}},
-            ports={f"{INNER_PORT}/tcp": ("127.0.0.1", record["port"])},
-            user=f"{owner.st_uid}:{owner.st_gid}",
-            labels={**owner_labels(folder), "mo.service.replicas": str(replicas)},
-            name=f"mo-service-{folder.name}-{os.urandom(3).hex()}",
-        )
-        if machine.get("cpus"):
-            kwargs["nano_cpus"] = int(float(machine["cpus"]) * 1e9)
-        if machine.get("memory"):
-            kwargs.update(mem_limit=parse_bytes(machine["memory"]), memswap_limit=parse_bytes(machine["memory"]))
-        run_container(self.jobs.client(), **kwargs)
+                 "--reuse-port" + (f" --timeout {float(record['timeout'])}" if record.get("timeout") else ""))
+        container = app_container(folder, record, self.jobs.machine_of(spec), ["sh", "-c", replicas_script(serve, replicas)],
+                                  {**owner_labels(folder), "mo.service.replicas": str(replicas)})
+        container.ports = {INNER_PORT: int(record["port"])}
+        container.name = f"mo-service-{folder.name}-{os.urandom(3).hex()}"
+        run_container(self.jobs.client(), **container.to_docker_run_kwargs())
 
     def logs(self, folder: Path) -> bytes:
         container = self._container(folder)
         return container.logs() if container is not None else b""
+
+
+def published(container: dict, port: int) -> bool:
+    """Whether a container (as the engine lists it) publishes its app port on 127.0.0.1:port only."""
+    bindings = [(p.get("IP"), p.get("PublicPort")) for p in container.get("Ports") or []
+                if p.get("PrivatePort") == INNER_PORT and p.get("Type") == "tcp"]
+    return bindings == [("127.0.0.1", int(port))]

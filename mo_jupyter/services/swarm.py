@@ -21,11 +21,11 @@ import time
 from collections import Counter
 from pathlib import Path
 
+from ..containers import APP, BASE_ENV, ContainerSpec, app_container, engine_errors, package_mounts
 from ..errors import Unavailable
-from ..jobs.backends.docker import parse_bytes
 from ..jobs.backends.swarm import SwarmBackend
 from .base import ServiceBackend
-from .docker import APP, INNER_PORT, iso_timestamp, label_filter, owner_labels, package_mounts, run_container
+from .docker import INNER_PORT, iso_timestamp, label_filter, owner_labels, published, run_container
 
 NETWORK = "mo-services"
 GATEWAY_LABEL = "mo.service.gateway"
@@ -112,6 +112,15 @@ class SwarmServiceBackend(ServiceBackend):
             return b""
         return b"".join(self._client().api.service_logs(service["ID"], stdout=True, stderr=True, follow=False))
 
+    def serves_on(self, folder: Path, port: int) -> bool:
+        """The service exists and its gateway runs, publishing on exactly 127.0.0.1:port."""
+        try:
+            gateways = self._client().api.containers(
+                filters={**label_filter(folder, GATEWAY_LABEL), "status": "running"})
+            return any(published(g, port) for g in gateways) and self._service(folder) is not None
+        except engine_errors():
+            return False
+
     # ---- changes ------------------------------------------------------------------------------
     def stop(self, folder: Path) -> None:
         """Remove the service and its gateway (a redeploy or a delete)."""
@@ -159,47 +168,32 @@ class SwarmServiceBackend(ServiceBackend):
                 raise exc
 
     def _create(self, folder: Path, record: dict, replicas: int) -> None:
-        from docker.types import (ContainerSpec, EndpointSpec, Mount, Placement, Resources, RestartPolicy,
-                                  ServiceMode, TaskTemplate)
+        from docker.types import EndpointSpec, RestartPolicy, ServiceMode
 
         spec = {"machine": record.get("machine", self.machine)}
         self.jobs.check(spec)
-        machine = self.jobs.machine_of(spec)
         self._ensure_network()
-        owner = os.stat(folder)
         serve = ["python3", "-m", "mo_jupyter.serve", "--root", APP, ".", "--host", "0.0.0.0",
                  "--port", str(INNER_PORT)]
         if record.get("timeout"):
-            serve += ["--timeout", str(record["timeout"])]
-        mounts = [Mount(APP, str(folder / "app"), type="bind", read_only=True)]
-        mounts += [Mount(target, source, type="bind", read_only=True) for source, target in package_mounts()]
-        labels = owner_labels(folder)
-        container = ContainerSpec(
-            machine["image"], serve, workdir=APP, user=f"{owner.st_uid}:{owner.st_gid}", labels=labels,
-            mounts=mounts, init=True,
-            env={"PYTHONUNBUFFERED": "1", "PYTHONPATH": "/opt/mo", "HOME": "/tmp", "MPLCONFIGDIR": "/tmp"})
-        resources = Resources(
-            cpu_limit=int(float(machine["cpus"]) * 1e9) if machine.get("cpus") else None,
-            mem_limit=parse_bytes(machine["memory"]) if machine.get("memory") else None,
-            generic_resources=self.jobs.resources_of(machine) or None)
-        constraints = self.jobs.constraints_of(machine)
-        template = TaskTemplate(
-            container, resources=resources, networks=[self.network],
-            restart_policy=RestartPolicy(condition="any", delay=1_000_000_000, max_attempts=RESTARTS),
-            placement=Placement(constraints=constraints) if constraints else None)
+            serve += ["--timeout", str(float(record["timeout"]))]
+        container = app_container(folder, record, self.jobs.machine_of(spec), serve, owner_labels(folder),
+                                  self.jobs.config.get("constraints", []))
+        template = container.to_swarm_task_template(
+            RestartPolicy(condition="any", delay=1_000_000_000, max_attempts=RESTARTS), networks=[self.network],
+            gpu_resource=self.jobs.gpu_resource())
         self._client().api.create_service(
-            template, name=service_name(folder), labels=labels, mode=ServiceMode("replicated", replicas),
+            template, name=service_name(folder), labels=container.labels, mode=ServiceMode("replicated", replicas),
             endpoint_spec=EndpointSpec(mode="dnsrr"))
 
     def _start_gateway(self, folder: Path, record: dict) -> None:
         machine = self.jobs.machine_of({"machine": record.get("machine", self.machine)})
-        run_container(
-            self._client(), image=machine["image"], init=True, user="65534:65534", network=self.network,
+        gateway = ContainerSpec(
+            image=machine["image"], user="65534:65534", network=self.network,
             command=["python3", "-m", "mo_jupyter.services.gateway", "--target", f"tasks.{service_name(folder)}",
                      "--port", str(INNER_PORT), "--listen", str(INNER_PORT)],
-            environment={"PYTHONPATH": "/opt/mo", "PYTHONUNBUFFERED": "1"},
-            volumes={source: {"bind": target, "mode": "ro"} for source, target in package_mounts()},
-            ports={f"{INNER_PORT}/tcp": ("127.0.0.1", record["port"])},
-            labels=owner_labels(folder, GATEWAY_LABEL),
-            restart_policy={"Name": "unless-stopped"}, mem_limit=64 * 1024 * 1024,
+            env={k: BASE_ENV[k] for k in ("PYTHONPATH", "PYTHONUNBUFFERED")}, mounts=package_mounts(),
+            ports={INNER_PORT: int(record["port"])}, labels=owner_labels(folder, GATEWAY_LABEL),
+            restart={"Name": "unless-stopped"}, memory=64 * 1024 * 1024,
             name=f"mo-gateway-{folder.name}-{os.urandom(3).hex()}")
+        run_container(self._client(), **gateway.to_docker_run_kwargs())

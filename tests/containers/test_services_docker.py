@@ -8,6 +8,7 @@ import os
 import signal
 import socket
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -117,27 +118,74 @@ def test_two_projects_may_use_one_name(tmp_path, docker_client, machines):
     same_name_in_two_projects(tmp_path, lambda: DockerServiceBackend({"machines": machines}), "docker")
 
 
-def test_a_taken_port_leaves_no_container_and_a_dead_replica_shows(project, docker_client, machines):
+def serve_processes(container) -> dict[int, int]:
+    """{host pid: pid of its replica loop} of the app servers in the service's container."""
+    return {int(pid): int(ppid) for pid, ppid, args in container.top(ps_args="-o pid,ppid,args")["Processes"]
+            if args.startswith("python3 -m mo_jupyter.serve")}
+
+
+def test_a_taken_port_leaves_no_container_and_a_crashed_replica_comes_back(project, docker_client, machines):
     write_app(project)
-    mgr = ServiceManager(project, {"docker": DockerServiceBackend({"machines": machines})})
+    backend = DockerServiceBackend({"machines": machines})
+    mgr = ServiceManager(project, {"docker": backend})
     sid, port = (v := mgr.deploy("", "busy", "dev", ["results/model.json"], "docker", 0))["id"], v["port"]
+    folder = project / ".mo" / "services" / sid
     labelled = {"label": f"mo.service={sid}"}
     try:
         with socket.socket() as holder:  # another program took the stopped service's port
             holder.bind(("127.0.0.1", port))
             holder.listen()
+            assert not backend.serves_on(folder, port)  # the proxy never forwards to that program
             with pytest.raises(Conflict) as err:
                 mgr.scale(sid, 1)
             assert "could not start" in err.value.message
             assert docker_client.containers.list(all=True, ignore_removed=True, filters=labelled) == []
         mgr.scale(sid, 2)  # the port is free again
         wait_running(mgr, sid, 2)
+        assert backend.serves_on(folder, port) and not backend.serves_on(folder, port + 1)
         (container,) = docker_client.containers.list(ignore_removed=True, filters=labelled)
-        replica = next(p for p in container.top(ps_args="-o pid,args")["Processes"]
-                       if p[1].startswith("python3 -m mo_jupyter.serve"))
-        os.kill(int(replica[0]), signal.SIGKILL)  # its host PID: one replica dies, the other goes on
+        first = serve_processes(container)
+        victim, loop = next(iter(first.items()))
+        # one replica crashes 4 times: restarted 3 times (the other goes on), then given up
+        for attempt in range(1, 5):
+            os.kill(victim, signal.SIGKILL)  # its host PID
+            if attempt == 4:
+                break
+            found = wait_until(lambda: (p := serve_processes(container)) and len(p) == 2 and victim not in p and p,
+                               timeout=30, message=f"replica restarted ({attempt})")
+            victim = next(pid for pid, parent in found.items() if parent == loop)
+            view = wait_running(mgr, sid, 2)
+            assert call(port, 1)["y"] == 3
+            assert f"restart {attempt} of 3" in mgr.logs(sid)["text"]
         view = wait_until(lambda: (v := mgr.get(sid))["state"] == "failed" and v, timeout=20,
-                          message="one replica of two gone")
+                          message="the replica given up")
         assert view["running_replicas"] == 1 and "1 of 2 replica(s) exited" in view["reason"]
+        assert "3 restarts spent, not restarted" in view["reason"], view
+        assert call(port, 2)["y"] == 6  # the other replica still answers
+        mgr.scale(sid, 0)
+        assert not backend.serves_on(folder, port)
+    finally:
+        mgr.delete(sid)
+
+
+def test_a_protected_service_gets_its_key_in_the_environment_only(project, docker_client, machines):
+    write_app(project)
+    mgr = ServiceManager(project, {"docker": DockerServiceBackend({"machines": machines})})
+    view = mgr.deploy("", "keyed", "dev", ["results/model.json"], "docker", 1, protected=True)
+    sid, port = view["id"], view["port"]
+    try:
+        wait_running(mgr, sid, 1)
+        key = json.loads((project / ".mo" / "services" / sid / "service.json").read_text())["key"]
+        (container,) = docker_client.containers.list(ignore_removed=True, filters={"label": f"mo.service={sid}"})
+        assert f"MO_SERVICE_KEY={key}" in container.attrs["Config"]["Env"]
+        assert key not in json.dumps(container.attrs["Config"]["Cmd"]) + json.dumps(container.labels)
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            call(port, 1)
+        assert refused.value.code == 401
+        req = urllib.request.Request(f"http://127.0.0.1:{port}/api/run", method="POST",
+                                     data=json.dumps({"app": {"input": {"x": 2}}}).encode(),
+                                     headers={"Content-Type": "application/json", "X-Mo-Key": key})
+        with urllib.request.urlopen(req, timeout=10) as resp:
+            assert json.loads(resp.read())["output"]["y"] == 6
     finally:
         mgr.delete(sid)
