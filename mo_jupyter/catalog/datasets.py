@@ -1,27 +1,30 @@
 """Datasets (seed 003, 2.1): search, details, create / edit / delete, online / offline, permission,
-archive import with a format check, and insertion into a project as read-only hard links."""
+archive import with a format check, and insertion into a project as read-only reflinks or hard links
+(see copying.py), guarded by a manifest of the files (manifest.py).
+
+Changes and reads of one dataset are ordered by per-dataset locks (locks.py): an import extracts and
+checks its archive aside, then renames the new files in while no reader reads, so details, insert and
+the format check see the dataset before the import or after it, never half of each."""
 
 from __future__ import annotations
 
 import os
 import shutil
 import tempfile
-import threading
 import time
 from pathlib import Path
 
-import yaml
-
 from .. import schemas
 from ..atomic import write_atomic
-from ..errors import BadRequest, Conflict, Forbidden, NotFound
+from ..errors import BadRequest, Conflict, Forbidden, NotFound, cut
 from ..paths import resolve_in_root
-from . import archives
+from . import archives, locks, manifest
 from .cells import dataset_cell
 from .checks import META_FILES, check_dataset
-from .copying import insertion_target, link_tree_atomic, read_marker
-from .index import DATASET_SPEC, CatalogIndex, DatasetEntry, dir_stats
+from .copying import insertion_target, link_tree, link_tree_atomic, read_marker
+from .index import DATASET_SPEC, CatalogIndex, DatasetEntry
 from .roots import Catalogs
+from .specs import dump_yaml
 
 MARKER = ".mo_dataset.json"
 KEY_ORDER = ("name", "owner", "version", "description", "tags", "purpose", "label_type", "format",
@@ -33,9 +36,13 @@ def _ordered(meta: dict) -> dict:
     return {k: meta[k] for k in KEY_ORDER if k in meta}
 
 
+def spec_text(meta: dict) -> str:
+    """dataset.yml's text; refused (TooLarge) when the loader would not read it back."""
+    return dump_yaml(_ordered(meta), DATASET_SPEC)
+
+
 def write_spec(folder: Path, meta: dict) -> None:
-    text = yaml.safe_dump(_ordered(meta), sort_keys=False, allow_unicode=True)
-    write_atomic(folder / DATASET_SPEC, text)
+    write_atomic(folder / DATASET_SPEC, spec_text(meta))
 
 
 class DatasetCatalog:
@@ -45,7 +52,6 @@ class DatasetCatalog:
         self.catalogs = catalogs
         self.index = index
         self.limits = limits
-        self._write_lock = threading.Lock()  # one metadata change at a time (read, merge, write)
 
     # ---- reading --------------------------------------------------------------------------
     def _visible(self, entry: DatasetEntry) -> bool:
@@ -72,18 +78,11 @@ class DatasetCatalog:
 
     def get(self, owner: str, name: str) -> dict:
         entry = self.find(owner, name)
-        files, found, size = [], 0, 0
-        for dirpath, dirnames, filenames in os.walk(entry.path):
-            dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-            for fname in sorted(filenames):
-                if fname.startswith(".") or (dirpath == str(entry.path) and fname == DATASET_SPEC):
-                    continue
-                path = Path(dirpath) / fname
-                found, nbytes = found + 1, path.lstat().st_size
-                size += nbytes
-                if len(files) < MAX_FILES_LISTED:
-                    files.append({"path": path.relative_to(entry.path).as_posix(), "size": nbytes})
-        problems = check_dataset(entry.path, entry.meta)
+        with locks.reading(entry.path, entry.id):
+            now = manifest.current(entry.path)
+            problems = check_dataset(entry.path, entry.meta) + self._changed_originals(entry, now)
+        files = [{"path": rel, "size": stamp[0]} for rel, stamp in list(now.items())[:MAX_FILES_LISTED]]
+        size, found = sum(stamp[0] for stamp in now.values()), len(now)
         return {**self.summary(entry), "size": size, "file_count": found, "files": files,
                 "truncated": found > len(files),
                 "check": {"ok": not problems, "problems": problems},
@@ -106,21 +105,25 @@ class DatasetCatalog:
             raise Forbidden(f"you ('{self.catalogs.owner}') can only create datasets of your own")
         if meta["permission"] == "preset":
             raise Forbidden("permission 'preset' is for the built-in catalog; use private or public")
-        if f"{meta['owner']}/{meta['name']}" in self.index.datasets():
-            raise Conflict(f"dataset '{meta['owner']}/{meta['name']}' already exists")
+        dataset_id = f"{meta['owner']}/{meta['name']}"
+        if dataset_id in self.index.datasets():
+            raise Conflict(f"dataset '{dataset_id}' already exists")
+        text = spec_text(meta)  # refused before anything is written when it would not load again
         folder = self.catalogs.user.datasets() / meta["owner"] / meta["name"]
         folder.parent.mkdir(parents=True, exist_ok=True)
         try:
             folder.mkdir()
         except FileExistsError:
-            raise Conflict(f"'{folder}' already exists (its dataset.yml does not load: "
-                           f"{self.index.problems.get(str(folder / DATASET_SPEC), 'unknown')})") from None
-        write_spec(folder, meta)
+            why = self.index.problems.get(str(folder / DATASET_SPEC), "it is being made")
+            raise Conflict(f"a folder for '{dataset_id}' already exists (its dataset.yml does not load: "
+                           f"{cut(why, 300)})") from None
+        write_atomic(folder / DATASET_SPEC, text)
         self.index.refresh()
         return self.get(meta["owner"], meta["name"])
 
     def update(self, owner: str, name: str, changes: dict) -> dict:
-        with self._write_lock:
+        entry = self._mine(owner, name)
+        with locks.writing(entry.path, entry.id):
             self._update(owner, name, changes)
         return self.get(owner, name)
 
@@ -135,72 +138,130 @@ class DatasetCatalog:
         schemas.validate("dataset", meta)
         if meta["permission"] == "preset" and entry.meta.get("permission") != "preset":
             raise Forbidden("permission 'preset' is for the built-in catalog; use private or public")
+        text = spec_text(meta)
         if meta["status"] == "online":
             problems = check_dataset(entry.path, meta)
             if problems:
                 raise Conflict(f"'{entry.id}' cannot go online:\n" + "\n".join(f"- {p}" for p in problems),
                                reason="check")
-        write_spec(entry.path, meta)
+            manifest.record(entry.path)  # its owner puts it online: these are its files now
+        write_atomic(entry.path / DATASET_SPEC, text)
         self.index.refresh()
 
     def delete(self, owner: str, name: str) -> None:
         entry = self._mine(owner, name)
-        trash = Path(tempfile.mkdtemp(prefix=".mo-deleted-", dir=entry.path.parent))
-        os.replace(entry.path, trash / name)  # gone at once; the files go after
+        with locks.writing(entry.path, entry.id), locks.swapping(entry.path, entry.id):
+            trash = Path(tempfile.mkdtemp(prefix=".mo-deleted-", dir=entry.path.parent))
+            os.replace(entry.path, trash / name)  # gone at once; the files go after
         shutil.rmtree(trash, ignore_errors=True)
         self.index.refresh()
 
     def import_archive(self, owner: str, name: str, archive: Path, part: str = "train") -> dict:
-        with self._write_lock:
-            self._import(owner, name, archive, part)
+        entry = self._mine(owner, name)
+        with locks.writing(entry.path, entry.id, wait=0):  # a second import at once: 409, not a queue
+            self._import(owner, name, Path(archive), part)
         return self.get(owner, name)
 
     def _import(self, owner: str, name: str, archive: Path, part: str) -> None:
+        self.index.refresh()
         entry = self._mine(owner, name)
         independent = entry.meta.get("test_set") == "independent"
         if part not in ("train", "test"):
             raise BadRequest("'part' must be train or test")
         if part == "test" and not independent:
             raise BadRequest(f"'{entry.id}' has no independent test set (test_set: {entry.meta.get('test_set')})")
-        if independent:
-            archives.extract(archive, entry.path / part, self.limits, replace=True, strip_single_root=True)
-        else:
-            staging = Path(tempfile.mkdtemp(prefix=".mo-import-", dir=entry.path))
-            try:
-                archives.extract(archive, staging / "new", self.limits, strip_single_root=True)
-                for old in entry.path.iterdir():
-                    if old.name not in META_FILES and not old.name.startswith("."):
-                        shutil.rmtree(old) if old.is_dir() and not old.is_symlink() else old.unlink()
-                for new in (staging / "new").iterdir():
-                    if new.name == DATASET_SPEC or new.name.startswith("."):
-                        continue  # the metadata is managed, never taken from an archive
-                    os.replace(new, entry.path / new.name)
-            finally:
-                shutil.rmtree(staging, ignore_errors=True)
-        if entry.meta.get("status") == "online" and check_dataset(entry.path, entry.meta):
-            write_spec(entry.path, {**entry.meta, "status": "offline"})  # new files fail the check
-        os.utime(entry.path)
+        # Extract and check aside (readers go on with the old files), then swap in by renames.
+        staging = Path(tempfile.mkdtemp(prefix=f".mo-import-{name}-", dir=entry.path.parent))
+        try:
+            view = staging / "view"
+            if independent:
+                archives.extract(archive, view / part, self.limits, strip_single_root=True)
+                other = "test" if part == "train" else "train"
+                if (entry.path / other).is_dir():  # the format check sees both parts, as they will be
+                    link_tree(entry.path / other, view / other)
+            else:
+                archives.extract(archive, view, self.limits, strip_single_root=True)
+            online = entry.meta.get("status") == "online"
+            problems = check_dataset(view, entry.meta) if online else []
+            with locks.swapping(entry.path, entry.id):
+                self._swap(entry.path, view, staging / "old", [part] if independent else None)
+                if problems:
+                    write_spec(entry.path, {**entry.meta, "status": "offline"})  # new files fail the check
+                manifest.record(entry.path)
+                os.utime(entry.path)
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
         self.index.refresh()
 
+    @staticmethod
+    def _swap(folder: Path, new: Path, old: Path, names: list[str] | None) -> None:
+        """Move ``folder``'s data entries (or just ``names``) to ``old`` and ``new``'s into ``folder``;
+        the metadata (dataset.yml, hidden files) is managed, never taken from an archive."""
+        old.mkdir()
+        (old / "meta").mkdir()
+        for entry in sorted(folder.iterdir()):
+            if names is None and entry.name not in META_FILES and not entry.name.startswith("."):
+                os.replace(entry, old / entry.name)
+        for item in sorted(new.iterdir()):
+            if (names is not None and item.name not in names) or item.name == DATASET_SPEC \
+                    or item.name.startswith("."):
+                continue
+            target = folder / item.name
+            if os.path.lexists(target):  # README.md from the archive, or the part replaced
+                os.replace(target, old / "meta" / item.name)
+            os.replace(item, target)
+
     # ---- use in a project -----------------------------------------------------------------
+    def _changed_originals(self, entry: DatasetEntry, now: dict) -> list[str]:
+        was = manifest.recorded(entry.path)
+        if was is None:
+            return []
+        changed = {rel: stamp for rel, stamp in was.items() if rel in now and list(stamp) != now[rel]}
+        if not changed:
+            return []
+        return [f"files changed since the dataset was imported or put online "
+                f"({'; '.join(manifest.changes(changed, {k: now[k] for k in changed}))}): a write through "
+                "an inserted copy reaches the catalog's files; its owner can import it again, or put it "
+                "online again to accept the files as they are"]
+
+    def _links_allowed(self, entry: DatasetEntry, now: dict) -> bool:
+        """Hard links only where the manifest guards the originals (written here if missing or if
+        files were added or removed); the built-in catalog is copied (small, and not ours to guard)."""
+        if entry.root.kind == "builtin":
+            return False
+        problems = self._changed_originals(entry, now)
+        if problems:
+            raise Conflict(f"dataset '{entry.id}' is not inserted: {problems[0]}", reason="changed")
+        if manifest.recorded(entry.path) == now:
+            return True
+        try:
+            manifest.record(entry.path, now)
+            return True
+        except OSError:  # a catalog we may not write: no manifest, so no shared inodes
+            return False
+
     def insert(self, owner: str, name: str, notebook: str, replace: bool = False) -> dict:
         entry = self.find(owner, name)
         if entry.meta.get("status") != "online":
             raise Conflict(f"dataset '{entry.id}' is offline; only online datasets can be inserted", reason="offline")
         target, target_rel = insertion_target(self.root, notebook, "datasets", f"{entry.owner}-{entry.name}")
-        size, count = dir_stats(entry.path)  # fresh: files may have changed since the last scan
-        stamp = [entry.meta.get("version"), size, count, (entry.path / DATASET_SPEC).stat().st_mtime_ns]
-        wanted = {"id": entry.id, "stamp": stamp}
-        mode = "existing"
-        if target.exists():
-            have = read_marker(target / MARKER)
-            if have.get("id") != entry.id and not replace:
-                held = f"dataset {have['id']}" if have.get("id") else "files not inserted by mo_jupyter"
-                raise Conflict(f"'{target_rel}' already holds {held}", reason="exists")
-            if have.get("stamp") != stamp or have.get("id") != entry.id:
-                mode = None
-        if mode is None or not target.exists():
-            mode = link_tree_atomic(entry.path, target, (MARKER, {**wanted, "inserted": time.time()}))
+        with locks.reading(entry.path, entry.id):
+            now = manifest.current(entry.path)  # fresh: files may have changed since the last scan
+            hard_links = self._links_allowed(entry, now)
+            size, count = sum(stamp[0] for stamp in now.values()), len(now)
+            stamp = [entry.meta.get("version"), size, count, (entry.path / DATASET_SPEC).stat().st_mtime_ns]
+            wanted = {"id": entry.id, "stamp": stamp}
+            mode = "existing"
+            if target.exists():
+                have = read_marker(target / MARKER)
+                if have.get("id") != entry.id and not replace:
+                    held = f"dataset {cut(have['id'], 200)}" if have.get("id") else "files not inserted by mo_jupyter"
+                    raise Conflict(f"'{target_rel}' already holds {held}", reason="exists")
+                if have.get("stamp") != stamp or have.get("id") != entry.id:
+                    mode = None
+            if mode is None or not target.exists():
+                mode = link_tree_atomic(entry.path, target, (MARKER, {**wanted, "inserted": time.time()}),
+                                        hard_links=hard_links)
         return {"target": target_rel, "mode": mode, "cell": dataset_cell(entry.meta, target, target_rel)}
 
     def extract(self, archive: str, dest: str | None = None) -> dict:

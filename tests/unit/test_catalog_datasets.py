@@ -129,7 +129,7 @@ def test_a_refused_archive_changes_nothing(svc, tmp_path):
     with pytest.raises(BadRequest, match=r"\.\./escape\.txt"):
         svc.datasets.import_archive("alice", "s", evil)
     folder = svc.catalogs.user.path / "datasets/alice/s"
-    assert sorted(p.name for p in folder.iterdir()) == ["dataset.yml", "neg", "pos"]
+    assert sorted(p.name for p in folder.iterdir() if not p.name.startswith(".")) == ["dataset.yml", "neg", "pos"]
     assert not (tmp_path / "escape.txt").exists() and not (folder.parent / "escape.txt").exists()
 
 

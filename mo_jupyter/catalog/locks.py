@@ -1,0 +1,83 @@
+"""Per-dataset locks, between the threads of the server and between processes (the CLI, a teammate's
+server on a shared catalog): ``flock`` on small hidden files beside the dataset's folder
+(``datasets/<owner>/.<name>.lock`` and ``.<name>.write.lock``). flock locks belong to an open file,
+so two threads that each open the file exclude each other as two processes do.
+
+* ``writing``: one change at a time (an import, an edit, a delete): the slow part of an import
+  (extraction, the format check) runs under it while readers go on reading the old files.
+* ``swapping``: held only while the new files are renamed into place (and dataset.yml rewritten).
+* ``reading``: details, insert and the format check; waits for a swap under way, so a reader sees
+  the files before an import or after it, never half of each.
+
+In a catalog where the lock file can be neither made nor opened (a read-only shared one), nobody
+imports through us, and readers read without a lock."""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import time
+from contextlib import contextmanager
+from pathlib import Path
+from typing import ContextManager, Iterator
+
+from ..errors import Conflict
+
+READ_WAIT = 30.0  # seconds a reader waits for a swap (renames and a small write) to end
+EDIT_WAIT = 10.0  # seconds an edit waits for another change of the same dataset
+
+
+def _lock_file(folder: Path, kind: str) -> Path:
+    return folder.parent / f".{folder.name}.{kind}"
+
+
+def _open(path: Path) -> int | None:
+    """The lock file, made if missing; None where it can be neither made nor opened (a read-only
+    catalog, or the owner's folder is gone with the dataset: the caller then finds no dataset)."""
+    flags = os.O_RDONLY | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NOFOLLOW", 0)
+    for extra in (os.O_CREAT, 0):
+        try:
+            return os.open(path, flags | extra, 0o666)
+        except OSError:
+            continue
+    return None
+
+
+@contextmanager
+def _flock(path: Path, mode: int, wait: float, busy: str) -> Iterator[None]:
+    fd = _open(path)
+    if fd is None:
+        yield
+        return
+    try:
+        deadline, pause = time.monotonic() + wait, 0.005
+        while True:
+            try:
+                fcntl.flock(fd, mode | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise Conflict(busy, reason="busy") from None
+                time.sleep(pause)
+                pause = min(pause * 2, 0.1)
+        yield
+    finally:
+        os.close(fd)  # closing the file releases the lock
+
+
+def writing(folder: Path, name: str, wait: float = EDIT_WAIT) -> ContextManager[None]:
+    """Exclusive: one change of the dataset at ``folder`` at a time (``wait=0``: refuse at once)."""
+    return _flock(_lock_file(folder, "write.lock"), fcntl.LOCK_EX, wait,
+                  f"dataset '{name}' is being changed (an import or an edit is under way); try again")
+
+
+def swapping(folder: Path, name: str) -> ContextManager[None]:
+    """Exclusive against readers, while new files are renamed in."""
+    return _flock(_lock_file(folder, "lock"), fcntl.LOCK_EX, READ_WAIT,
+                  f"dataset '{name}' is being read for too long; try again")
+
+
+def reading(folder: Path, name: str) -> ContextManager[None]:
+    """Shared: no swap happens while it is held."""
+    return _flock(_lock_file(folder, "lock"), fcntl.LOCK_SH, READ_WAIT,
+                  f"dataset '{name}' is being replaced; try again")
