@@ -87,6 +87,16 @@ class SwarmServiceBackend(ServiceBackend):
             starting += max(0, self._wanted(service) - len(meant))
         return running, starting
 
+    def replicas(self, folder: Path) -> list[dict]:
+        """The running tasks of the service."""
+        try:
+            service = self._service(folder)
+            tasks = self._client().api.tasks(filters={"service": service["ID"]}) if service else []
+        except engine_errors():
+            return []
+        return [{"task": t["ID"], "slot": t.get("Slot")} for t in tasks
+                if t.get("DesiredState") == "running" and t["Status"]["State"] == "running"]
+
     def problem(self, folder: Path) -> str | None:
         """Why the latest task that should run does not: the swarm's words for it."""
         try:

@@ -43,6 +43,8 @@ def test_scale_on_swarm(manager, swarm):
         assert call(port, 2)["y"] == 6
         (gateway,) = swarm.api.containers(filters={"label": f"{GATEWAY_LABEL}={sid}"})
         assert [(p["IP"], p["PublicPort"]) for p in gateway["Ports"]] == [("127.0.0.1", port)]  # nowhere else
+        folder = manager.folder / sid
+        assert manager.backends["swarm"].serves_on(folder, port) and not manager.backends["swarm"].serves_on(folder, port + 1)
 
         manager.scale(sid, 3)
         wait_running(manager, sid, 3)
@@ -62,6 +64,7 @@ def test_scale_on_swarm(manager, swarm):
     finally:
         manager.delete(sid)
     wait_until(lambda: leftovers(swarm, sid) == [], timeout=20, message="service and gateway removed")
+    assert not manager.backends["swarm"].serves_on(folder, port)
 
 
 def _refusal(port: int):
@@ -112,3 +115,21 @@ def test_deploy_on_swarm_from_the_shell(manager, swarm, project, machines, monke
 
 def test_two_projects_may_use_one_name_on_swarm(tmp_path, swarm, machines):
     same_name_in_two_projects(tmp_path, lambda: SwarmServiceBackend({"machines": machines}), "swarm")
+
+
+def test_a_protected_service_gets_its_key_in_the_task_environment_only(manager, swarm, project):
+    view = manager.deploy("", "keyed", "dev", ["results/model.json"], "swarm", 1, protected=True)
+    sid, port = view["id"], view["port"]
+    try:
+        wait_running(manager, sid, 1)
+        key = json.loads((project / ".mo" / "services" / sid / "service.json").read_text())["key"]
+        (service,) = swarm.api.services(filters={"label": f"mo.service={sid}"})
+        container = service["Spec"]["TaskTemplate"]["ContainerSpec"]
+        assert f"MO_SERVICE_KEY={key}" in container["Env"]
+        assert key not in json.dumps([container.get("Command"), container.get("Args"), container.get("Labels"),
+                                      service["Spec"].get("Labels")])
+        error = wait_until(lambda: _refusal(port), timeout=10, message="the app's refusal without the key")
+        assert error.code == 401
+    finally:
+        manager.delete(sid)
+    wait_until(lambda: leftovers(swarm, sid) == [], timeout=20, message="service and gateway removed")

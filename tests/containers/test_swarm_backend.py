@@ -187,3 +187,15 @@ def test_stop_a_task_still_waiting_for_a_node(project, swarm, swarm_machines):
     finally:
         runner.cleanup()
     assert_nothing_left(swarm, spec["id"])
+
+
+def test_a_results_link_out_of_the_project_is_refused_on_swarm(svc, project, tmp_path, swarm):
+    """The one container builder checks a swarm job's writable folders as a docker job's."""
+    from mo_jupyter.errors import BadRequest
+
+    (tmp_path / "elsewhere").mkdir()
+    (project / "results").symlink_to(tmp_path / "elsewhere")
+    script(project, "escape.py", "open('results/pwned.txt', 'w').write('x')\n")
+    with pytest.raises(BadRequest, match="'results' is a link"):
+        svc.create({"path": "escape.py"})
+    assert list((tmp_path / "elsewhere").iterdir()) == []
