@@ -8,6 +8,7 @@ import time
 
 import pytest
 
+from mo_jupyter.containers import package_mounts
 from mo_jupyter.errors import Unavailable
 from mo_jupyter.jobs.backends.swarm import NOT_RUN, SwarmBackend, satisfies
 from mo_jupyter.jobs.service import JobService
@@ -91,7 +92,7 @@ def test_stop_a_running_service(svc, project, swarm):
     assert template["Resources"]["Limits"] == {"NanoCPUs": 500_000_000, "MemoryBytes": 128 * 1024**2}
     assert template["ContainerSpec"]["User"] == f"{os.stat(project).st_uid}:{os.stat(project).st_gid}"
     assert {m["Target"]: m.get("ReadOnly", False) for m in template["ContainerSpec"]["Mounts"]} == {
-        "/workspace": True, "/workspace/results": False, "/opt/mo/mo_jupyter": True}
+        "/workspace": True, "/workspace/results": False, **{m.target: True for m in package_mounts()}}
     (container,) = containers_of(swarm, job["id"])
     assert swarm.api.inspect_container(container)["HostConfig"]["Init"] is True
     # live memory from the task's container (status.json is rewritten every 2 s while running)
