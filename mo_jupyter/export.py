@@ -9,7 +9,7 @@ import nbformat
 from nbconvert import PythonExporter
 from nbconvert.preprocessors import Preprocessor
 
-from .errors import BadRequest, Conflict
+from .errors import BadRequest, Conflict, NotFound, cut
 from .atomic import write_atomic
 from .magics import IMPORTS, convert_source
 from .paths import resolve_in_root
@@ -48,22 +48,28 @@ def read_notebook(path: Path):
     try:
         return nbformat.read(path, as_version=4)
     except Exception as exc:  # nbformat raises many kinds for a file that is not a notebook
-        raise BadRequest(f"'{path.name}' is not a readable notebook: {exc}") from exc
+        raise BadRequest(f"'{cut(path.name, 200)}' is not a readable notebook: {cut(exc, 300)}") from None
 
 
 def export_notebook(root: Path | str, path: str, out: Optional[str] = None, overwrite: bool = False) -> str:
     """Write the notebook at ``path`` (relative to root) as a ``.py``; return the new file's path."""
     source, rel = resolve_in_root(root, path)
-    if source.suffix.lower() != ".ipynb":
-        raise BadRequest(f"'{rel}' is not a notebook (.ipynb)")
+    if source.suffix.lower() != ".ipynb" or not source.is_file():
+        raise BadRequest(f"'{cut(rel, 200)}' is not a notebook (.ipynb)")
     if out is None:
         target, out_rel = source.with_suffix(".py"), str(Path(rel).with_suffix(".py"))
     else:
         target, out_rel = resolve_in_root(root, out, must_exist=False)
         if target.suffix != ".py":
-            raise BadRequest(f"'{out}' must end in .py")
+            raise BadRequest(f"'{cut(out, 200)}' must end in .py")
+    folder = Path(out_rel).parent.as_posix()
+    if not target.parent.is_dir():  # missing, or a file where the folder should be
+        raise NotFound(f"no folder '{cut(folder, 200)}' in the project to export into; create it first")
+    if target.is_dir():
+        raise Conflict(f"'{cut(out_rel, 200)}' is a folder", reason="exists")
     if target.exists() and not overwrite:
-        raise Conflict(f"'{out_rel}' exists already; export again with overwrite to replace it", reason="exists")
+        raise Conflict(f"'{cut(out_rel, 200)}' exists already; export again with overwrite to replace it",
+                       reason="exists")
     text = notebook_to_python(read_notebook(source))
     write_atomic(target, text)
     return out_rel

@@ -19,6 +19,7 @@
 
 from __future__ import annotations
 
+import errno
 import lzma
 import os
 import re
@@ -33,7 +34,7 @@ import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import BadRequest, Conflict
+from ..errors import BadRequest, Conflict, cut
 
 MiB = 1024 * 1024
 _CHUNK = MiB
@@ -78,6 +79,11 @@ class _Entry:
     parts: tuple[str, ...] = ()
 
 
+def _short(name: str) -> str:
+    """A name as messages quote it: repr'd, at most about 200 characters."""
+    return cut(repr(name), 200)
+
+
 def _suffix(name: str) -> str | None:
     low = name.lower()
     return next((s for s in _BY_LENGTH if low.endswith(s)), None)
@@ -111,7 +117,7 @@ class _ZipReader:
             if zi.is_dir():
                 kind = "dir" if kind in ("file", "dir") else kind
             if kind == "file" and zi.flag_bits & 0x1:
-                raise BadRequest(f"refused: entry {name!r} is encrypted")
+                raise BadRequest(f"refused: entry {_short(name)} is encrypted")
             yield _Entry(name, kind, 0 if kind == "dir" else zi.file_size, zi.compress_size, zi)
 
     def open(self, ref):
@@ -140,7 +146,7 @@ class _TarReader:
 def _parts(name: str, is_dir: bool) -> tuple[str, ...]:
     """The safe path segments of an entry name, or BadRequest naming the entry."""
     def refuse(why: str):
-        raise BadRequest(f"refused: entry {name!r} {why}")
+        raise BadRequest(f"refused: entry {_short(name)} {why}")
 
     if name.startswith(("/", "\\")) or _DRIVE.match(name):
         refuse("is an absolute path")
@@ -164,7 +170,7 @@ def _parts(name: str, is_dir: bool) -> tuple[str, ...]:
         if seg == "":
             refuse("has an empty path segment")
         if set(seg) == {"."}:
-            refuse(f"has the unsafe path segment {seg!r}")
+            refuse(f"has the unsafe path segment {_short(seg)}")
         if len(seg.encode("utf-8")) > 255:
             refuse("has a path segment longer than 255 bytes")
     return tuple(segments)
@@ -181,18 +187,18 @@ def _scan(reader, archive: Path, asize: int, limits: Limits) -> list[_Entry]:
     entries, total = [], 0
     for count, e in enumerate(reader.members(), 1):
         if count > limits.max_entries:
-            raise BadRequest(f"refused: entry {e.name!r} is past the limit of "
+            raise BadRequest(f"refused: entry {_short(e.name)} is past the limit of "
                              f"{limits.max_entries} entries")
         e.parts = _parts(e.name, e.kind == "dir")
         if e.kind not in ("file", "dir"):
-            raise BadRequest(f"refused: entry {e.name!r} is {_KIND_WORDS[e.kind]}")
+            raise BadRequest(f"refused: entry {_short(e.name)} is {_KIND_WORDS[e.kind]}")
         total += e.size
         if total > limits.max_bytes:
-            raise BadRequest(f"refused: entry {e.name!r} brings the total past "
+            raise BadRequest(f"refused: entry {_short(e.name)} brings the total past "
                              f"{limits.max_bytes:,} bytes")
         if e.csize is not None:
             _refuse_ratio(repr(e.name), e.size, e.csize, limits)
-        _refuse_ratio(f"{archive.name!r} (at entry {e.name!r})", total, asize, limits)
+        _refuse_ratio(f"{_short(archive.name)} (at entry {_short(e.name)})", total, asize, limits)
         if e.parts and e.parts[0] != "__MACOSX":
             entries.append(e)
     return entries
@@ -214,7 +220,7 @@ def _plan(entries: list[_Entry], strip_single_root: bool) -> list[_Entry]:
         if other is not None:
             if e.kind == "dir" and other.kind == "dir":
                 continue
-            raise BadRequest(f"refused: entries {other.name!r} and {e.name!r} "
+            raise BadRequest(f"refused: entries {_short(other.name)} and {_short(e.name)} "
                              "map to the same path")
         seen[key] = e
         kept.append(e)
@@ -222,7 +228,7 @@ def _plan(entries: list[_Entry], strip_single_root: bool) -> list[_Entry]:
         for i in range(1, len(key)):
             parent = seen.get(key[:i])
             if parent is not None and parent.kind != "dir":
-                raise BadRequest(f"refused: entry {e.name!r} sits under {parent.name!r}, "
+                raise BadRequest(f"refused: entry {_short(e.name)} sits under {_short(parent.name)}, "
                                  "which is a file")
     return kept
 
@@ -232,7 +238,8 @@ def _guard(call, archive: Path, entry: _Entry):
     try:
         return call()
     except _READ_ERRORS as exc:
-        raise BadRequest(f"{archive.name!r} is corrupt at entry {entry.name!r}: {exc}") from None
+        raise BadRequest(f"{_short(archive.name)} is corrupt at entry {_short(entry.name)}: "
+                         f"{cut(exc, 200)}") from None
 
 
 def _write(reader, entries, root: Path, archive: Path, asize: int, limits: Limits):
@@ -262,15 +269,28 @@ def _write(reader, entries, root: Path, archive: Path, asize: int, limits: Limit
                 written += len(chunk)
                 total += len(chunk)
                 if total > limits.max_bytes:
-                    raise BadRequest(f"refused: entry {e.name!r} brings the total past "
+                    raise BadRequest(f"refused: entry {_short(e.name)} brings the total past "
                                      f"{limits.max_bytes:,} bytes")
                 if e.csize is not None:
                     _refuse_ratio(repr(e.name), written, e.csize, limits)
-                _refuse_ratio(f"{archive.name!r} (at entry {e.name!r})", total, asize, limits)
+                _refuse_ratio(f"{_short(archive.name)} (at entry {_short(e.name)})", total, asize, limits)
                 out.write(chunk)
         os.chmod(target, 0o644)
         files += 1
     return files, total
+
+
+def _make_folder(folder: Path) -> None:
+    """``folder`` and its missing parents, or a BadRequest that says why not (no path in it: the
+    caller's message names the destination)."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except (FileExistsError, NotADirectoryError):
+        raise BadRequest("the destination's folder cannot be made: a part of its path is a file") from None
+    except OSError as exc:
+        if exc.errno == errno.ENAMETOOLONG:
+            raise BadRequest("the destination's path has a name longer than 255 bytes") from None
+        raise
 
 
 def _occupied(dest: Path) -> bool:
@@ -287,7 +307,7 @@ def _commit(tmp: Path, dest: Path, replace: bool) -> None:
         os.rename(tmp, dest)
         return
     if not replace:
-        raise Conflict(f"{dest.name!r} already exists and is not empty")
+        raise Conflict(f"{_short(dest.name)} already exists and is not empty")
     old = tmp.with_name(tmp.name + ".old")
     os.rename(dest, old)
     try:
@@ -307,22 +327,26 @@ def extract(archive: Path, dest: Path, limits: Limits = Limits(), *, replace: bo
     archive, dest = Path(archive), Path(dest)
     suffix = _suffix(archive.name)
     if suffix is None:
-        raise BadRequest(f"unsupported archive format {archive.name!r}: supported are "
+        raise BadRequest(f"unsupported archive format {_short(archive.name)}: supported are "
                          + ", ".join(ARCHIVE_SUFFIXES))
-    if not replace and _occupied(dest):
-        raise Conflict(f"{dest.name!r} already exists and is not empty")
+    try:
+        occupied = _occupied(dest)
+    except OSError as exc:  # a name over 255 bytes, a file where a folder should be
+        raise BadRequest(f"the destination {_short(dest.name)} cannot be used: {exc.strerror}") from None
+    if not replace and occupied:
+        raise Conflict(f"{_short(dest.name)} already exists and is not empty")
     try:
         asize = archive.stat().st_size
         reader = _ZipReader(archive) if suffix == ".zip" else _TarReader(archive)
     except _READ_ERRORS as exc:
-        raise BadRequest(f"{archive.name!r} is not a readable archive: {exc}") from None
+        raise BadRequest(f"{_short(archive.name)} is not a readable archive: {cut(exc, 200)}") from None
     try:
         try:
             entries = _scan(reader, archive, asize, limits)
         except _READ_ERRORS as exc:
-            raise BadRequest(f"{archive.name!r} is corrupt: {exc}") from None
+            raise BadRequest(f"{_short(archive.name)} is corrupt: {cut(exc, 200)}") from None
         entries = _plan(entries, strip_single_root)
-        dest.parent.mkdir(parents=True, exist_ok=True)
+        _make_folder(dest.parent)
         tmp = Path(tempfile.mkdtemp(prefix=".mo-extract-", dir=dest.parent))
         try:
             files, total = _write(reader, entries, tmp, archive, asize, limits)

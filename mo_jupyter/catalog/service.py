@@ -31,9 +31,8 @@ class CatalogService:
         """Import an upload (then drop it) or an archive from the project into a dataset."""
         part = body.get("part", "train")
         if body.get("upload"):
-            archive, _ = self.uploads.finished(body["upload"])
-            detail = self.datasets.import_archive(owner, name, archive, part)
-            self.uploads.delete(body["upload"])
-            return detail
+            self.datasets.find(owner, name)  # a wrong name is a 404 before the upload is claimed
+            with self.uploads.claimed(body["upload"]) as archive:
+                return self.datasets.import_archive(owner, name, archive, part)
         archive, _ = resolve_in_root(self.root, body["path"])
         return self.datasets.import_archive(owner, name, archive, part)

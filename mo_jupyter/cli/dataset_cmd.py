@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..catalog.modules import parse_ref
-from ..errors import BadRequest, NotFound
+from ..errors import BadRequest, NotFound, cut
 from .catalog_args import add_catalog_options, emit_json, human_size, service, table
 from .job_cmd import project_relative
 
@@ -155,7 +155,7 @@ def cmd_import(args) -> int:
     owner, name = _ref(svc, args.name)
     archive = Path(args.archive).resolve()
     if not archive.is_file():
-        raise NotFound(f"no such archive: {args.archive}")
+        raise NotFound(f"no such archive: {cut(args.archive, 200)}")
     try:
         svc.datasets.find(owner, name)
         if _meta(args):

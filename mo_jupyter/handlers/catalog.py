@@ -1,5 +1,7 @@
 """REST handlers for the catalogs: modules, datasets, uploads, archive extraction. Parse, call the
-catalog service in a thread, reply; errors are mapped in base.MoHandler."""
+catalog service in a thread, reply; errors are mapped in base.MoHandler. Reads run in the fast pool
+(``run``); work that copies, extracts, checks or deletes files runs in the slow one (``run_slow``),
+so searches and the job list never wait behind an import."""
 
 from __future__ import annotations
 
@@ -42,15 +44,15 @@ class ModuleInsertHandler(CatalogHandler):
     @web.authenticated
     async def post(self, owner: str, name: str, version: str | None = None):
         body = self.valid_body("catalog_requests#module_insert")
-        self.reply(await self.run(self.catalog.modules.insert, owner, name, version, body["notebook"],
-                                  body.get("action", "predict"), body.get("replace", False)))
+        self.reply(await self.run_slow(self.catalog.modules.insert, owner, name, version, body["notebook"],
+                                       body.get("action", "predict"), body.get("replace", False)))
 
 
 class ModulePublishHandler(CatalogHandler):
     @web.authenticated
     async def post(self):
         body = self.valid_body("catalog_requests#publish")
-        detail = await self.run(self.catalog.modules.publish, body["path"], body.get("permission", "private"))
+        detail = await self.run_slow(self.catalog.modules.publish, body["path"], body.get("permission", "private"))
         self.reply(detail, status=201)
 
 
@@ -73,11 +75,11 @@ class DatasetHandler(CatalogHandler):
 
     @web.authenticated
     async def patch(self, owner: str, name: str):
-        self.reply(await self.run(self.catalog.datasets.update, owner, name, self.json_body()))
+        self.reply(await self.run_slow(self.catalog.datasets.update, owner, name, self.json_body()))
 
     @web.authenticated
     async def delete(self, owner: str, name: str):
-        await self.run(self.catalog.datasets.delete, owner, name)
+        await self.run_slow(self.catalog.datasets.delete, owner, name)
         self.no_content()
 
 
@@ -85,15 +87,15 @@ class DatasetInsertHandler(CatalogHandler):
     @web.authenticated
     async def post(self, owner: str, name: str):
         body = self.valid_body("catalog_requests#dataset_insert")
-        self.reply(await self.run(self.catalog.datasets.insert, owner, name, body["notebook"],
-                                  body.get("replace", False)))
+        self.reply(await self.run_slow(self.catalog.datasets.insert, owner, name, body["notebook"],
+                                       body.get("replace", False)))
 
 
 class DatasetImportHandler(CatalogHandler):
     @web.authenticated
     async def post(self, owner: str, name: str):
         body = self.valid_body("catalog_requests#import")
-        self.reply(await self.run(self.catalog.import_into, owner, name, body))
+        self.reply(await self.run_slow(self.catalog.import_into, owner, name, body))
 
 
 class UploadsHandler(CatalogHandler):
@@ -120,7 +122,7 @@ class ExtractHandler(CatalogHandler):
     @web.authenticated
     async def post(self):
         body = self.valid_body("catalog_requests#extract")
-        self.reply(await self.run(self.catalog.datasets.extract, body["archive"], body.get("dest")))
+        self.reply(await self.run_slow(self.catalog.datasets.extract, body["archive"], body.get("dest")))
 
 
 def catalog_routes(api: str) -> list[tuple]:
