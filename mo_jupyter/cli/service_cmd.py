@@ -1,4 +1,4 @@
-"""``jupyter mo service list|start|stop|scale|logs|delete`` and ``jupyter mo deploy``: deployed
+"""``jupyter mo service list|start|stop|scale|key|logs|delete`` and ``jupyter mo deploy``: deployed
 apps, managed from a shell on the same records the Services API uses."""
 
 from __future__ import annotations
@@ -23,6 +23,11 @@ def add_parser(nouns) -> None:
                    help="local (default), docker or swarm: the ones the server's config enables")
     p.add_argument("--replicas", type=int, default=1)
     p.add_argument("--machine", default="cpu", help="the machine type on docker or swarm (default cpu)")
+    guard = p.add_mutually_exclusive_group()
+    guard.add_argument("--protect", dest="protected", action="store_true", default=None,
+                       help="the app asks for the service's key (header X-Mo-Key) on /api/run, /api/spec, /openapi.json")
+    guard.add_argument("--unprotect", dest="protected", action="store_false",
+                       help="the app answers without the key (default for a new service; a redeploy keeps the setting)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_deploy)
 
@@ -43,6 +48,15 @@ def add_parser(nouns) -> None:
     p.add_argument("id")
     p.add_argument("replicas", type=int)
     p.set_defaults(func=cmd_scale)
+    p = verbs.add_parser("key", help="show a service's access key; ask for it or not; make a new one")
+    p.add_argument("id")
+    guard = p.add_mutually_exclusive_group()
+    guard.add_argument("--protect", dest="protected", action="store_true", default=None,
+                       help="the app asks for the key (its replicas restart)")
+    guard.add_argument("--unprotect", dest="protected", action="store_false", help="the app answers without it")
+    p.add_argument("--rotate", action="store_true", help="a new key: the old one stops working")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_key)
     p = verbs.add_parser("logs", help="a service's output")
     p.add_argument("id")
     p.add_argument("--tail", type=int, metavar="BYTES", help="only the last BYTES bytes")
@@ -52,7 +66,7 @@ def add_parser(nouns) -> None:
 def _show(view: dict) -> None:
     extra = f" ({view['reason']})" if view.get("reason") else ""
     print(f"{view['id']}: {view['state']}{extra}, {view['running_replicas']}/{view['replicas']} replica(s), "
-          f"{view['backend']}, {view['url']}")
+          f"{view['backend']}, {view['url']}" + (" (key required)" if view.get("protected") else ""))
     for t in view.get("trained_by") or []:
         print(f"  {t['file']}: written by job {t['name']} ({t['job']})")
 
@@ -68,7 +82,8 @@ def _wait_started(mgr: ServiceManager, view: dict, timeout: float = 60) -> dict:
 def cmd_deploy(args) -> int:
     mgr = service_manager(args)
     folder = project_relative(args.folder, args.root) if args.folder else ""
-    view = mgr.deploy(folder, args.name, args.version, args.files, args.backend, args.replicas, args.machine)
+    view = mgr.deploy(folder, args.name, args.version, args.files, args.backend, args.replicas, args.machine,
+                      args.protected)
     view = _wait_started(mgr, view)
     if args.json:
         emit_json(view)
@@ -112,6 +127,20 @@ def cmd_scale(args) -> int:
 def cmd_delete(args) -> int:
     service_manager(args).delete(args.id)
     print(f"deleted {args.id}")
+    return 0
+
+
+def cmd_key(args) -> int:
+    mgr = service_manager(args)
+    if args.protected is None and not args.rotate:
+        view = mgr.get(args.id)
+    else:
+        view = _wait_started(mgr, mgr.set_key(args.id, args.protected, args.rotate))
+    if args.json:
+        emit_json({k: view.get(k) for k in ("id", "key", "protected", "state")})
+        return 0
+    asked = "asked for" if view.get("protected") else "not asked for (--protect to ask for it)"
+    print(f"{view['id']}: key {view.get('key')} ({asked}); send it as the header X-Mo-Key")
     return 0
 
 

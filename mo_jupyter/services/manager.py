@@ -12,24 +12,30 @@ import socket
 import tempfile
 import time
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 
 import orjson
 
 from ..catalog.copying import swap_in
-from ..errors import BadRequest, Conflict, MoError, NotFound
+from ..errors import BadRequest, Conflict, MoError, NotFound, cut
 from ..handle.parse import scan_source
 from ..handle.spec import load_app_spec
-from ..jobs.records import flocked, read_json, write_json_atomic
+from ..jobs.records import flocked
 from ..paths import resolve_in_root
+from .base import ServiceBackend
 from .local import LOG, LocalServiceBackend
+from .proxy import ServiceUnavailable
+from .record import (ID_RE, MAX_REPLICAS, RECORD, BrokenRecord, key_matches, new_key, read_record,
+                     valid_port, write_record)
 
 NAME_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,62}$")
-ID_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,62}-(dev|prod)$")
-RECORD = "service.json"
-MAX_REPLICAS = 16
 STARTING_GRACE = 60.0
+STAGING = (".app-*", ".mo-old-*")  # a deploy's temporary folders, left by one that was interrupted
+# The list looks at every service at once (an engine's answer, a /healthz probe of 0.5 s at most):
+# one silent service never makes the others' views wait behind it.
+VIEWS = ThreadPoolExecutor(max_workers=8, thread_name_prefix="mo-service-view")
 
 
 def free_port() -> int:
@@ -107,10 +113,10 @@ class ServiceManager:
         return folder
 
     def _record(self, folder: Path) -> dict:
-        return read_json(folder / RECORD)
+        return read_record(folder)
 
     def _save(self, folder: Path, record: dict) -> None:
-        write_json_atomic(folder / RECORD, record)
+        write_record(folder, record)
 
     def _backend(self, name: str):
         try:
@@ -131,8 +137,8 @@ class ServiceManager:
         taken = set()
         for p in self.folder.glob(f"*/{RECORD}"):
             try:
-                taken.add(read_json(p)["port"])
-            except (OSError, ValueError, KeyError, TypeError):
+                taken.add(read_record(p.parent)["port"])
+            except (OSError, MoError):
                 continue
         for _ in range(100):
             port = free_port()
@@ -148,11 +154,18 @@ class ServiceManager:
         except FileNotFoundError:  # deleted meanwhile
             return None
         except (MoError, OSError, ValueError, KeyError, TypeError) as exc:
-            reason = exc.message if isinstance(exc, MoError) else f"unreadable record: {exc}"
+            if isinstance(exc, BrokenRecord):
+                reason = f"service.json cannot be used: {exc.message}; delete the service and deploy it again"
+            elif isinstance(exc, MoError):
+                reason = exc.message
+            else:
+                reason = f"unreadable record: {cut(exc, 200)}"
             return {"id": folder.name, "state": "failed", "reason": reason, "replicas": 0, "running_replicas": 0}
 
     def _view(self, folder: Path) -> dict:
         record = self._record(folder)
+        if not record.get("key"):  # a record from before keys: it gets one now
+            record = self._give_key(folder)
         backend = self._backend(record["backend"])
         alive, starting = backend.counts(folder)  # a swarm's tasks may be starting
         wanted = record["replicas"]
@@ -170,43 +183,80 @@ class ServiceManager:
             started = backend.started_at(folder)
             state = "starting" if time.time() - started < STARTING_GRACE else "failed"
             reason = None if state == "starting" else "the app does not answer /healthz; see the logs"
-        view = {**record, "state": state, "running_replicas": alive,
+        view = {**record, "protected": bool(record.get("protected")), "state": state, "running_replicas": alive,
                 "url": f"http://127.0.0.1:{record['port']}/", "proxy": f"mo/api/services/{record['id']}/proxy/"}
         if reason:
             view["reason"] = reason
         return view
 
     # ---- deploy ---------------------------------------------------------------------------
+    def _app_file(self, folder: Path, needed: str) -> Path | None:
+        """The real path of handler.py / app_spec.yml in ``folder``, or None when missing; a link
+        leading out of the project is refused by name, before the file is read (its content never
+        shows in an error)."""
+        path = folder / needed
+        if not path.is_file():
+            return None
+        real = Path(os.path.realpath(path))
+        if os.path.commonpath([str(self.root), str(real)]) != str(self.root):
+            rel = path.relative_to(self.root).as_posix()
+            raise BadRequest(f"cannot deploy: '{cut(rel, 200)}' links outside the project; copy the file into "
+                             "the project instead")
+        return real
+
     def _check_app(self, folder: Path, rel: str) -> dict:
         problems = []
         spec = {}
-        for needed in ("handler.py", "app_spec.yml"):
-            if not (folder / needed).is_file():
+        files = {needed: self._app_file(folder, needed) for needed in ("handler.py", "app_spec.yml")}
+        for needed, real in files.items():
+            if real is None:
                 problems.append(f"{needed} is missing in '{rel or '.'}' (write it with the deploy wizard)")
         if not problems:
-            try:
-                spec = load_app_spec(folder / "app_spec.yml")
+            try:  # refuses a handler: that climbs out of the folder (../x.py, a link elsewhere)
+                spec = load_app_spec(files["app_spec.yml"])
             except BadRequest as exc:
                 problems.append(f"app_spec.yml: {exc.message}")
-            scan = scan_source((folder / "handler.py").read_text(encoding="utf-8", errors="replace"))
+            scan = scan_source(files["handler.py"].read_text(encoding="utf-8", errors="replace"))
             problems += [f"handler.py line {p['line']}: {p['message']}" if p.get("line") else f"handler.py: {p['message']}"
                          for p in scan["problems"] if p["severity"] == "error"]
         if problems:
             raise BadRequest("cannot deploy:\n" + "\n".join(f"- {p}" for p in problems))
         return spec
 
+    def _clean_staging(self) -> None:
+        """Remove what interrupted deploys left (called under the project's lock: no deploy runs)."""
+        for pattern in STAGING:
+            for stale in self.folder.glob(f"*/{pattern}"):
+                if stale.is_dir() and not stale.is_symlink():
+                    shutil.rmtree(stale, ignore_errors=True)
+
+    @staticmethod
+    def _log_deploy(target: Path, record: dict) -> None:
+        """Start the deploy's part of the log with a line that says so (a log holds every deploy)."""
+        at = time.strftime("%Y-%m-%d %H:%M:%S %z", time.localtime(record["deployed"]))
+        line = (f"\n===== {record['id']} deployed at {at}: {record['backend']}, {record['replicas']} replica(s), "
+                f"port {record['port']} =====\n")
+        fd = os.open(target / LOG, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NOFOLLOW, 0o644)
+        with os.fdopen(fd, "a", encoding="utf-8") as f:
+            f.write(line)
+
     def deploy(self, folder: str = "", name: str | None = None, version: str = "dev", files: list[str] = (),
-               backend: str = "local", replicas: int = 1, machine: str = "cpu") -> dict:
+               backend: str = "local", replicas: int = 1, machine: str = "cpu",
+               protected: bool | None = None) -> dict:
+        """Snapshot and start an app. ``protected``: its replicas ask for the service's key
+        (None: as the service was before, else not)."""
         if version not in ("dev", "prod"):
             raise BadRequest("'version' must be dev or prod")
-        if not 0 <= replicas <= MAX_REPLICAS:
+        if isinstance(replicas, bool) or not isinstance(replicas, int) or not 0 <= replicas <= MAX_REPLICAS:
             raise BadRequest(f"'replicas' must be between 0 and {MAX_REPLICAS}")
+        if protected is not None and not isinstance(protected, bool):
+            raise BadRequest("'protected' must be true or false")
         src, rel = resolve_in_root(self.root, folder or ".")
         if not src.is_dir():
             raise BadRequest(f"'{rel}' is not a folder")
         name = name or default_name(src.name if rel not in ("", ".") else self.root.resolve().name)
         if not NAME_RE.match(name):
-            raise BadRequest(f"'{name}' is not a service name (lowercase letters, digits, - and _)")
+            raise BadRequest(f"'{cut(name, 100)}' is not a service name (lowercase letters, digits, - and _)")
         spec = self._check_app(src, rel)
         picked = self._picked(src, rel, files)
         be = self._backend(backend)
@@ -214,11 +264,17 @@ class ServiceManager:
         service_id = f"{name}-{version}"
         target = self.folder / service_id
         with self._changing():
+            self._clean_staging()
+            old = None
+            if (target / RECORD).is_file() or (target / RECORD).is_symlink():
+                try:
+                    old = self._record(target)
+                except BrokenRecord:
+                    old = None  # a record that cannot be used: deployed anew (new port, new key)
             target.mkdir(parents=True, exist_ok=True)
             staging = Path(tempfile.mkdtemp(prefix=".app-", dir=target))
             try:
                 self._copy(src, picked, staging)
-                old = self._record(target) if (target / RECORD).is_file() else None
                 if old:  # only now: a refused or failed deploy leaves the running one as it was
                     self._backend(old["backend"]).stop(target)
                 swap_in(staging, target / "app")
@@ -226,10 +282,12 @@ class ServiceManager:
                 shutil.rmtree(staging, ignore_errors=True)
             record = {"id": service_id, "name": name, "version": version, "backend": backend, "replicas": replicas,
                       "port": old["port"] if old else self._new_port(), "folder": rel if rel != "." else "",
-                      "files": [str(inner) for _, inner in picked], "created": old["created"] if old else time.time(),
+                      "files": [str(inner) for _, inner in picked], "created": (old or {}).get("created") or time.time(),
                       "deployed": time.time(), "timeout": spec.get("timeout"), "spec": spec, "machine": machine,
-                      "trained_by": self._trained_by(picked)}
+                      "trained_by": self._trained_by(picked), "key": (old or {}).get("key") or new_key(),
+                      "protected": bool((old or {}).get("protected")) if protected is None else protected}
             self._save(target, record)
+            self._log_deploy(target, record)
             be.scale(target, record, replicas)
         return self._view(target)
 
@@ -252,10 +310,12 @@ class ServiceManager:
             picked.append((path, inner))
         return picked
 
-    @staticmethod
-    def _copy(src: Path, picked: list[tuple[Path, Path]], staging: Path) -> None:
+    def _copy(self, src: Path, picked: list[tuple[Path, Path]], staging: Path) -> None:
         for needed in ("handler.py", "app_spec.yml"):
-            shutil.copy2(src / needed, staging / needed)
+            real = self._app_file(src, needed)  # checked again: a link may have changed meanwhile
+            if real is None:
+                raise BadRequest(f"cannot deploy: {needed} is missing")
+            shutil.copyfile(real, staging / needed)
         for path, inner in picked:
             dest = staging / inner
             dest.parent.mkdir(parents=True, exist_ok=True)
@@ -269,8 +329,8 @@ class ServiceManager:
     def list(self) -> list[dict]:
         if not self.folder.is_dir():
             return []
-        views = (self._safe_view(p) for p in sorted(self.folder.iterdir()) if (p / RECORD).is_file())
-        return [v for v in views if v is not None]
+        folders = [p for p in sorted(self.folder.iterdir()) if (p / RECORD).is_file()]
+        return [v for v in VIEWS.map(self._safe_view, folders) if v is not None]
 
     def get(self, service_id: str) -> dict:
         try:
@@ -308,6 +368,14 @@ class ServiceManager:
                 backend.stop(folder)
             shutil.rmtree(folder, ignore_errors=True)
 
+    def logs_from_engine(self, service_id: str) -> bool:
+        """Whether the service's logs come from its backend (an engine call: slow work)."""
+        try:
+            backend = self.backends.get(self._record(self._dir(service_id)).get("backend"))
+        except (OSError, MoError):
+            return False
+        return backend is not None and type(backend).logs is not ServiceBackend.logs
+
     def logs(self, service_id: str, offset: int = 0, limit: int = 1024 * 1024, tail: int | None = None) -> dict:
         """A slice of the service's output: from ``offset`` (at most ``limit`` bytes), or, with
         ``tail``, its last ``tail`` bytes (what a log view wants; a container's log starts over when
@@ -334,5 +402,64 @@ class ServiceManager:
         return {"offset": offset, "next_offset": offset + len(data), "size": size,
                 "text": data.decode("utf-8", "replace")}
 
+    # ---- access key ------------------------------------------------------------------------
+    def _give_key(self, folder: Path) -> dict:
+        with self._changing():
+            record = self._record(folder)
+            if not record.get("key"):
+                record["key"] = new_key()
+                self._save(folder, record)
+        return record
+
+    def set_key(self, service_id: str, protected: bool | None = None, rotate: bool = False) -> dict:
+        """Ask for the key or not (``protected``), and/or make a new key (``rotate``). Running
+        replicas of a protected service start again with the new key (they read it at start)."""
+        if protected is not None and not isinstance(protected, bool):
+            raise BadRequest("'protected' must be true or false")
+        with self._changing():
+            folder = self._dir(service_id)
+            record = self._record(folder)
+            before = (bool(record.get("protected")), record.get("key"))
+            if protected is not None:
+                record["protected"] = protected
+            if rotate or not record.get("key"):
+                record["key"] = new_key()
+            self._save(folder, record)
+            after = (bool(record.get("protected")), record.get("key"))
+            replicas_see_it = before[0] or after[0]  # only a protected service's replicas hold the key
+            if record["replicas"] and after != before and replicas_see_it:
+                backend = self._backend(record["backend"])
+                backend.stop(folder)
+                backend.scale(folder, record, record["replicas"])
+        return self._view(folder)
+
+    # ---- the proxy's view ------------------------------------------------------------------
+    def key_matches(self, service_id: str, given: str | None) -> bool:
+        """Whether ``given`` is the key of the service (False for no such service)."""
+        try:
+            return key_matches(self._record(self._dir(service_id)), given)
+        except (OSError, MoError):
+            return False
+
+    def target(self, service_id: str) -> dict:
+        """Where the proxy may send a request for the service: its port, only while a live replica
+        that its backend started holds that port (checked on each request: a stopped or crashed
+        service's port may meanwhile belong to another program, another user's even). Also its
+        ``key``/``protected`` and ``timeout``."""
+        folder = self._dir(service_id)
+        try:
+            record = self._record(folder)
+        except FileNotFoundError:
+            raise NotFound(f"no service '{service_id}'") from None
+        port = valid_port(record["port"])
+        if not record["replicas"]:
+            raise ServiceUnavailable(f"service '{service_id}' is not running (stopped): start it, then reload")
+        backend = self._backend(record["backend"])
+        if not backend.serves_on(folder, port):
+            raise ServiceUnavailable(f"service '{service_id}' is not running: none of its replicas holds its "
+                                     f"port {port} now (starting, restarting or failed; see its logs)")
+        return {"port": port, "key": record.get("key"), "protected": bool(record.get("protected")),
+                "timeout": record.get("timeout")}
+
     def port(self, service_id: str) -> int:
-        return self._record(self._dir(service_id))["port"]
+        return valid_port(self._record(self._dir(service_id))["port"])

@@ -112,7 +112,9 @@ def test_concurrent_deploys_of_one_service_leave_one_set_of_replicas(project):
         assert errors == []
         folder = project / ".mo/services/app-dev"
         assert len(mgr.backends["local"].replicas(folder)) == 1
-        assert len(serving(folder)) == 1  # no replica outside the record
+        # no replica outside the record (its keeper starts the app a moment after it starts itself)
+        wait_until(lambda: len(serving(folder)) == 1, timeout=10, message="one app process")
+        assert len(serving(folder)) == 1
     finally:
         mgr.delete("app-dev")
     wait_until(lambda: serving(project / ".mo/services/app-dev") == [], timeout=10, message="all gone")
@@ -124,7 +126,7 @@ def serving(folder) -> list:
     out = []
     for proc in psutil.process_iter(["cmdline"]):
         cmd = proc.info["cmdline"] or []
-        if "serve" in cmd and str(folder / "app") in cmd:
+        if cmd[1:3] == ["-m", "mo_jupyter.serve"] and str(folder / "app") in cmd:  # the app, not its keeper
             out.append(proc.pid)
     return out
 

@@ -1,0 +1,129 @@
+"""The keeper of one local replica: a small detached process that runs the app server as its child
+and starts it again when it ends on its own (a crash, ``kill -9``, ``os._exit`` in a handle), with a
+growing pause, at most ``--restarts`` times in a row (a child that ran for ``--stable`` seconds
+starts the count again). Then it gives up, and its status file says why: the service shows
+``failed`` with that reason. Local services have no daemon (a swarm restarts its tasks itself):
+the keeper is what ``replicas.json`` records.
+
+SIGTERM, SIGINT or SIGHUP go on to the child and the keeper ends when it does (a stop's grace
+period holds); the child gets SIGTERM if the keeper itself is killed (PR_SET_PDEATHSIG), so no
+replica runs on untracked.
+
+Run: ``python -m mo_jupyter.services.keeper --status FILE [--restarts N] -- ARGS...``."""
+
+from __future__ import annotations
+
+import argparse
+import ctypes
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import orjson
+
+from ..atomic import write_atomic
+
+RESTARTS = 5
+STABLE = 60.0
+FIRST_PAUSE, MAX_PAUSE = 0.5, 10.0
+PR_SET_PDEATHSIG = 1
+
+
+def _die_with_parent() -> None:  # runs in the child between fork and exec
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+    except (OSError, AttributeError):
+        pass
+
+
+def describe(code: int) -> str:
+    if code < 0:
+        try:
+            return f"killed by {signal.Signals(-code).name}"
+        except ValueError:
+            return f"killed by signal {-code}"
+    return f"exited with code {code}"
+
+
+class Keeper:
+    def __init__(self, args: list[str], status: Path, restarts: int = RESTARTS, stable: float = STABLE):
+        self.args = args
+        self.status = Path(status)
+        self.restarts = restarts
+        self.stable = stable
+        self.stopping = False
+        self.child: subprocess.Popen | None = None
+        self.failures: list[dict] = []
+
+    def write(self, state: str, reason: str | None = None) -> None:
+        data = {"state": state, "keeper": os.getpid(), "restarts": len(self.failures),
+                "failures": self.failures[-10:], "reason": reason,
+                "child": self.child.pid if self.child else None, "since": time.time()}
+        try:
+            write_atomic(self.status, orjson.dumps(data))
+        except OSError:  # the service was deleted meanwhile
+            pass
+
+    def on_signal(self, signum, frame) -> None:
+        self.stopping = True
+        if self.child is not None and self.child.poll() is None:
+            try:
+                self.child.send_signal(signum)
+            except ProcessLookupError:
+                pass
+
+    def pause(self, seconds: float) -> None:
+        deadline = time.monotonic() + seconds
+        while not self.stopping and time.monotonic() < deadline:
+            time.sleep(min(0.05, max(0.0, deadline - time.monotonic())))
+
+    def run(self) -> int:
+        for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+            signal.signal(sig, self.on_signal)
+        in_a_row = 0
+        while not self.stopping:
+            started = time.monotonic()
+            self.child = subprocess.Popen(self.args, preexec_fn=_die_with_parent)
+            if self.stopping:  # a signal between the loop's test and the start
+                self.child.terminate()
+            self.write("running")
+            code = self.child.wait()
+            if self.stopping:
+                break
+            if time.monotonic() - started >= self.stable:
+                in_a_row = 0
+            in_a_row += 1
+            what = describe(code)
+            self.failures.append({"at": time.time(), "code": code, "what": what})
+            if in_a_row > self.restarts:
+                reason = f"the app {what}, and again after {self.restarts} restart(s); gave up"
+                print(f"mo keeper: {reason}", flush=True)
+                self.write("failed", reason)
+                return 1
+            pause = min(MAX_PAUSE, FIRST_PAUSE * 2 ** (in_a_row - 1))
+            print(f"mo keeper: the app {what}; restarting it in {pause:g} s "
+                  f"({in_a_row} of {self.restarts})", flush=True)
+            self.write("restarting", what)
+            self.pause(pause)
+        self.write("stopped")
+        return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m mo_jupyter.services.keeper")
+    parser.add_argument("--status", required=True, help="the status file (JSON) to keep up to date")
+    parser.add_argument("--restarts", type=int, default=RESTARTS, help="restarts in a row before giving up")
+    parser.add_argument("--stable", type=float, default=STABLE, help="seconds after which a run counts as good")
+    parser.add_argument("args", nargs=argparse.REMAINDER, help="-- then the command of the replica")
+    ns = parser.parse_args(argv)
+    args = ns.args[1:] if ns.args[:1] == ["--"] else ns.args
+    if not args:
+        parser.error("no command to keep")
+    return Keeper(args, Path(ns.status), ns.restarts, ns.stable).run()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,177 @@
+"""Local replicas as real processes: each runs under a keeper that starts a crashed app again on the
+same port (bounded: then the service is failed, with the reason), a replica's environment has none
+of the server's secrets (and the service's key only when protected), a stop ends everything within
+the grace period, and `serves_on` says yes only for a port our own replica holds."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import time
+import urllib.error
+import urllib.request
+
+import psutil
+import pytest
+
+from mo_jupyter.services.local import LocalServiceBackend
+from mo_jupyter.services.manager import ServiceManager
+
+from .jobhelpers import wait_until
+
+HANDLE = "def handle(conf):\n    return {'y': 1}  # value_type: int\n"
+SPEC = "input: {}\noutput:\n  y: {value_type: int}\n"
+EXITING = "import os\n\ndef handle(conf):\n    os._exit(3)\n    return {'y': 1}  # value_type: int\n"
+
+
+@pytest.fixture
+def project(tmp_path):
+    root = tmp_path / "proj"
+    root.mkdir()
+    (root / "handler.py").write_text(HANDLE)
+    (root / "app_spec.yml").write_text(SPEC)
+    made = []
+
+    def manager(restarts: int = 5, grace: float = 5.0) -> ServiceManager:
+        mgr = ServiceManager(root, {"local": LocalServiceBackend(grace_seconds=grace, restarts=restarts)})
+        made.append(mgr)
+        return mgr
+
+    yield root, manager
+    for mgr in made:
+        for view in mgr.list():
+            mgr.delete(view["id"])
+
+
+def app_processes(folder) -> list[psutil.Process]:
+    """The app server processes (not their keepers) of the service in ``folder``."""
+    out = []
+    for proc in psutil.process_iter(["cmdline"]):
+        cmd = proc.info["cmdline"] or []
+        if cmd[1:3] == ["-m", "mo_jupyter.serve"] and str(folder / "app") in cmd:
+            out.append(proc)
+    return out
+
+
+def call(port: int, path: str = "/api/run", body: bytes | None = b'{"app": {"input": {}}}', key: str | None = None):
+    req = urllib.request.Request(f"http://127.0.0.1:{port}{path}", data=body,
+                                 method="POST" if body is not None else "GET",
+                                 headers={"Content-Type": "application/json", **({"X-Mo-Key": key} if key else {})})
+    try:
+        with urllib.request.urlopen(req, timeout=5) as resp:
+            return resp.status, resp.read()
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.read()
+    except OSError as exc:
+        return None, str(exc).encode()
+
+
+def running(mgr, sid):
+    view = mgr.get(sid)
+    return view if view["state"] == "running" else None
+
+
+def test_a_killed_replica_comes_back_on_the_same_port(project):
+    root, manager = project
+    mgr = manager()
+    view = mgr.deploy("", "back", "dev", [], "local", 1)
+    sid, port, folder = view["id"], view["port"], root / ".mo/services/back-dev"
+    wait_until(lambda: running(mgr, sid), timeout=30, message="running")
+    keeper = mgr.backends["local"].replicas(folder)[0]["pid"]
+    [app] = app_processes(folder)
+    os.kill(app.pid, signal.SIGKILL)
+    wait_until(lambda: [p for p in app_processes(folder) if p.pid != app.pid], timeout=30, message="a new app")
+    view = wait_until(lambda: running(mgr, sid), timeout=30, message="running again")
+    assert view["port"] == port and view["running_replicas"] == 1
+    assert call(port) == (200, b'{"output":{"y":1}}')
+    assert mgr.backends["local"].replicas(folder)[0]["pid"] == keeper  # the same keeper restarted it
+    assert "killed by SIGKILL; restarting it" in mgr.logs(sid)["text"]
+
+
+def test_an_app_that_keeps_dying_is_failed_with_the_reason(project):
+    root, manager = project
+    (root / "handler.py").write_text(EXITING)
+    mgr = manager(restarts=2)
+    view = mgr.deploy("", "dies", "dev", [], "local", 1)
+    sid, port = view["id"], view["port"]
+    for attempt in range(3):  # the first run, then 2 restarts: each dies on its first request
+        wait_until(lambda: running(mgr, sid), timeout=30, message=f"running ({attempt})")
+        status, _ = call(port)
+        assert status is None  # the connection closed without an answer
+    view = wait_until(lambda: (v := mgr.get(sid))["state"] == "failed" and v, timeout=30, message="failed")
+    assert "exited with code 3" in view["reason"] and "2 restart(s)" in view["reason"], view
+    assert view["running_replicas"] == 0
+    # a start brings it back (a new keeper, a new count)
+    assert mgr.scale(sid, 1)["state"] in ("starting", "running")
+    wait_until(lambda: running(mgr, sid), timeout=30, message="started again")
+
+
+def test_replicas_get_no_server_secrets_and_the_key_only_when_protected(project, monkeypatch):
+    root, manager = project
+    monkeypatch.setenv("JUPYTER_TOKEN", "server-secret")
+    monkeypatch.setenv("JUPYTERHUB_API_TOKEN", "hub-secret")
+    mgr = manager()
+    view = mgr.deploy("", "env", "dev", [], "local", 1)
+    folder = root / ".mo/services/env-dev"
+    wait_until(lambda: running(mgr, view["id"]), timeout=30, message="running")
+
+    def environ() -> dict:
+        [app] = app_processes(folder)
+        return app.environ()
+
+    env = environ()
+    assert "JUPYTER_TOKEN" not in env and "JUPYTERHUB_API_TOKEN" not in env
+    assert "MO_SERVICE_KEY" not in env  # not protected
+    assert view["key"] and view["protected"] is False
+
+    view = mgr.set_key(view["id"], protected=True)  # the replicas start again with the key
+    wait_until(lambda: running(mgr, view["id"]), timeout=30, message="running protected")
+    wait_until(lambda: len(app_processes(folder)) == 1 and environ().get("MO_SERVICE_KEY") == view["key"],
+               timeout=30, message="the key in the app's environment")
+    env = environ()
+    assert "JUPYTER_TOKEN" not in env and "JUPYTERHUB_API_TOKEN" not in env
+
+
+def test_stop_ends_keeper_and_app_within_the_grace_period(project):
+    root, manager = project
+    mgr = manager(grace=3.0)
+    view = mgr.deploy("", "stops", "dev", [], "local", 2)
+    folder = root / ".mo/services/stops-dev"
+    wait_until(lambda: running(mgr, view["id"]), timeout=30, message="running")
+    procs = [psutil.Process(e["pid"]) for e in mgr.backends["local"].replicas(folder)] + app_processes(folder)
+    assert len(procs) == 4
+    t0 = time.monotonic()
+    assert mgr.scale(view["id"], 0)["state"] == "stopped"
+    assert time.monotonic() - t0 < 3.0 + 2.0
+    assert not [p for p in procs if p.is_running() and p.status() != psutil.STATUS_ZOMBIE]
+    assert not list((folder / "keepers").iterdir())
+
+
+def test_serves_on_only_for_a_port_our_replica_holds(project):
+    root, manager = project
+    mgr = manager()
+    backend = mgr.backends["local"]
+    view = mgr.deploy("", "holds", "dev", [], "local", 1)
+    folder, port = root / ".mo/services/holds-dev", view["port"]
+    wait_until(lambda: running(mgr, view["id"]), timeout=30, message="running")
+    assert backend.serves_on(folder, port)
+    assert not backend.serves_on(folder, port + 1 if port < 65535 else port - 1)
+    mgr.scale(view["id"], 0)
+    assert not backend.serves_on(folder, port)
+
+    async def stranger():  # another program takes the stopped service's port
+        server = await asyncio.start_server(lambda r, w: w.close(), "127.0.0.1", port)
+        try:
+            return backend.serves_on(folder, port)
+        finally:
+            server.close()
+            await server.wait_closed()
+
+    assert asyncio.run(stranger()) is False
+    # a replicas.json naming a process that is not ours (this test's own): never trusted
+    me = psutil.Process()
+    (folder / "replicas.json").write_text(json.dumps([{"pid": me.pid, "started": me.create_time(), "at": 0}]))
+    assert backend.replicas(folder) == []
+    assert not asyncio.run(stranger())
