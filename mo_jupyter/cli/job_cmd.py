@@ -145,7 +145,7 @@ def cmd_run(args) -> int:
     for item in args.env:
         key, sep, value = item.partition("=")
         if not sep:
-            raise BadRequest(f"--env takes KEY=VALUE, got '{item}'")
+            raise BadRequest(f"--env takes KEY=VALUE, got '{item[:40]}'")
         env[key] = value
     script_args = args.args
     rel = project_relative(args.path, svc.root)

@@ -1,4 +1,6 @@
-"""REST handlers for jobs: parse, call the jobs service, reply."""
+"""REST handlers for jobs: parse, call the jobs service, reply. Reads run in the fast pool; work that
+may take long (engine pings, starting a supervisor, ending a lost job's processes, removing a
+folder) in the slow one."""
 
 from __future__ import annotations
 
@@ -10,7 +12,7 @@ from .base import MoHandler
 class ConfigHandler(MoHandler):
     @web.authenticated
     async def get(self):
-        self.reply(await self.run(self.jobs.config))
+        self.reply(await self.run_slow(self.jobs.config))  # asks engines (Docker pings)
 
 
 class JobsHandler(MoHandler):
@@ -21,7 +23,7 @@ class JobsHandler(MoHandler):
 
     @web.authenticated
     async def post(self):
-        self.reply(await self.run(self.jobs.create, self.json_body()), status=201)
+        self.reply(await self.run_slow(self.jobs.create, self.json_body()), status=201)
 
 
 class JobHandler(MoHandler):
@@ -31,14 +33,14 @@ class JobHandler(MoHandler):
 
     @web.authenticated
     async def delete(self, job_id: str):
-        await self.run(self.jobs.delete, job_id)
+        await self.run_slow(self.jobs.delete, job_id)
         self.no_content()
 
 
 class JobStopHandler(MoHandler):
     @web.authenticated
     async def post(self, job_id: str):
-        self.reply(await self.run(self.jobs.stop, job_id))
+        self.reply(await self.run_slow(self.jobs.stop, job_id))
 
 
 class JobLogHandler(MoHandler):

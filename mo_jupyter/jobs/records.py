@@ -201,7 +201,7 @@ def make_record(spec: dict, status: dict) -> dict:
 def list_job_ids(jobs_dir: Path) -> list[str]:
     try:
         names = os.listdir(jobs_dir)
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):  # no jobs yet, or a file in the folder's place
         return []
     return [n for n in names if ID_RE.match(n) and (Path(jobs_dir) / n / SPEC).is_file()]
 

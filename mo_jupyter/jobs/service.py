@@ -21,8 +21,8 @@ from ..errors import BadRequest, Conflict, MoError, NotFound, os_error
 from ..paths import resolve_in_root
 from .backends import backend_for
 from .records import (
-    ACTIVE, ID_RE, LOCK, LOCK_FLAGS, METRICS, OUTPUT, SPEC, JobDir, list_job_ids, new_job_id, open_regular,
-    unreadable_record, write_json_atomic,
+    ACTIVE, ID_RE, LOCK, LOCK_FLAGS, METRICS, OUTPUT, SPEC, JobDir, RecordError, list_job_ids, new_job_id,
+    open_regular, unreadable_record, write_json_atomic,
 )
 from .supervision import recover, spawn_supervisor
 
@@ -209,8 +209,8 @@ class JobService:
 
     def read_log(self, job_id: str, offset: int = 0, limit: int = LOG_CHUNK) -> dict:
         job = self.job_dir(job_id)
-        if offset < 0:
-            raise BadRequest("offset must be >= 0")
+        if not 0 <= offset < 2**62:
+            raise BadRequest("offset must be >= 0 and < 2**62")
         limit = max(1, min(int(limit), LOG_CHUNK))
         state = self.reconcile(job)["state"]
         try:
@@ -222,6 +222,8 @@ class JobService:
                     data = _whole_text(data, f)
         except FileNotFoundError:
             size, data = 0, b""
+        except RecordError as exc:
+            raise Conflict(f"the output of job '{job_id}' cannot be read: {exc}") from None
         next_offset = offset + len(data)
         return {
             "offset": offset,
@@ -237,6 +239,8 @@ class JobService:
                 data = f.read()
         except FileNotFoundError:
             return []
+        except RecordError as exc:
+            raise Conflict(f"the metrics of job '{job_id}' cannot be read: {exc}") from None
         out = []
         for line in data.split(b"\n"):
             if line:

@@ -1,13 +1,18 @@
 """Reading a job's ``events.jsonl`` as it grows: find where a sequence number starts, then read
-complete new lines. Used by the websocket (resume with ``since``) and the CLI's ``--follow``."""
+complete new lines (``EventTail``, one per reader); and one shared watcher per job for all of the
+websocket streams of this process (``EventFeed``), so that open tabs do not each poll the disk."""
 
 from __future__ import annotations
 
+import asyncio
 import os
+import time
 from pathlib import Path
-from typing import Optional
+from typing import Callable, Optional
 
 import orjson
+
+from .records import ACTIVE
 
 READ_CHUNK = 4 * 1024 * 1024
 
@@ -81,3 +86,93 @@ class EventTail:
             return []
         self.offset += end + 1
         return data[:end].split(b"\n")
+
+
+class EventFeed:
+    """One watcher of a job's ``events.jsonl`` shared by every stream of that job in this process:
+    it looks at the file's size (fast while data comes, backing off to ``SLOW`` while nothing
+    changes) and at the job's state (every ``STATE_CHECK`` seconds), and wakes the streams when
+    either changes. Each stream reads the new lines itself, from its own offset (``EventTail``).
+
+    ``final`` is the job's record once it has ended. The supervisor writes the final event before
+    the final state, so a stream that reads to the end of the file after seeing ``final`` has every
+    event."""
+
+    FAST, SLOW, BACKOFF = 0.01, 0.25, 1.5
+    STATE_CHECK = 0.5
+    _feeds: dict[str, "EventFeed"] = {}
+
+    def __init__(self, path: Path, get_record: Callable[[], dict]):
+        self.path = Path(path)
+        self.get_record = get_record
+        self.size = 0
+        self.final: Optional[dict] = None
+        self.error: Optional[BaseException] = None
+        self.users = 0
+        self.polls = 0  # how many times the file was looked at (for tests and curious readers)
+        self.delay = self.FAST
+        self._news = asyncio.Event()
+        self._task: Optional[asyncio.Task] = None
+
+    @classmethod
+    def follow(cls, path: Path, get_record: Callable[[], dict]) -> "EventFeed":
+        """The shared feed of ``path`` (started for the first stream); ``release`` it when done."""
+        key = str(path)
+        feed = cls._feeds.get(key)
+        if feed is None:
+            feed = cls._feeds[key] = cls(path, get_record)
+        feed.users += 1
+        if feed._task is None:
+            feed._task = asyncio.get_running_loop().create_task(feed._watch())
+        return feed
+
+    def release(self) -> None:
+        self.users -= 1
+        if self.users <= 0:
+            self._feeds.pop(str(self.path), None)
+            if self._task is not None:
+                self._task.cancel()
+
+    def _wake(self) -> None:
+        news, self._news = self._news, asyncio.Event()
+        news.set()
+
+    async def changed(self, seen_size: int, timeout: float = 1.0) -> None:
+        """Return once the size differs from ``seen_size``, the job ended or failed, or ``timeout``."""
+        if self.size != seen_size or self.final is not None or self.error is not None:
+            return
+        try:
+            await asyncio.wait_for(self._news.wait(), timeout)
+        except asyncio.TimeoutError:
+            pass
+
+    def _stat(self) -> int:
+        try:
+            return os.stat(self.path).st_size
+        except FileNotFoundError:
+            return 0
+
+    async def _watch(self) -> None:
+        next_check = 0.0
+        try:
+            while True:
+                self.polls += 1
+                size = await asyncio.to_thread(self._stat)
+                if size != self.size:
+                    self.size, self.delay = size, self.FAST
+                    self._wake()
+                else:
+                    self.delay = min(self.SLOW, self.delay * self.BACKOFF)
+                now = time.monotonic()
+                if self.final is None and now >= next_check:
+                    next_check = now + self.STATE_CHECK
+                    record = await asyncio.to_thread(self.get_record)
+                    if record["state"] not in ACTIVE:
+                        self.final = record
+                        self._wake()
+                await asyncio.sleep(self.delay)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # e.g. the job was deleted: the streams end
+            self.error = exc
+            self._wake()
