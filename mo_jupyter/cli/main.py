@@ -4,13 +4,23 @@ from __future__ import annotations
 
 import argparse
 import sys
+import traceback
 
-from ..errors import MoError
+from ..errors import MoError, cut, user_error
 from . import dataset_cmd, export_cmd, handle_cmd, image_cmd, job_cmd, module_cmd, serve_cmd, service_cmd
 
 
+class Parser(argparse.ArgumentParser):
+    """argparse, whose usage errors are one line (cut: they may repeat a huge argument), exit 2;
+    every subcommand's parser is one of these too."""
+
+    def error(self, message: str):
+        self.exit(2, f"{self.prog}: error: {cut(message, 300)} (see '{self.prog} --help')\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="jupyter mo", description="mo_jupyter from the command line")
+    parser = Parser(prog="jupyter mo", description="mo_jupyter from the command line")
+    parser.add_argument("--debug", action="store_true", help="print the traceback of an unexpected error")
     parser.add_argument("--root", default=".", help="the project root (default: the current directory)")
     parser.add_argument("--jobs-dir", help="job records, relative to the root (default: the config's, .mo/jobs)")
     nouns = parser.add_subparsers(dest="noun", required=True, metavar="{job,export,image,module,dataset,handle,serve,deploy,service}")
@@ -40,15 +50,33 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("'--' only goes with 'job run'")
     try:
         code = args.func(args)
-    except MoError as exc:
-        print(f"error: {exc.message}", file=sys.stderr)
-        code = 2
     except KeyboardInterrupt:
         print("interrupted (the job, if any, goes on; stop it with 'jupyter mo job stop ID')", file=sys.stderr)
         code = 130
     except BrokenPipeError:
         code = 0
+    except Exception as exc:  # one line, no traceback (unless --debug)
+        code = report(exc, debug=args.debug)
     return code or 0
+
+
+def report(exc: Exception, debug: bool = False) -> int:
+    """One line on stderr for ``exc``; 2 for what the user can fix (a bad argument, a missing or
+    unwritable file), 1 for an unexpected error (a bug: its traceback with --debug)."""
+    error = user_error(exc)
+    if error is not None:
+        where = f" ({cut(exc.filename, 200)})" if isinstance(exc, OSError) and exc.filename else ""
+        print(f"error: {error.message}{where}", file=sys.stderr)
+        return 2
+    if isinstance(exc, (ValueError, LookupError)) and not debug:  # bad input a library refused
+        print(f"error: {cut(exc, 300)}", file=sys.stderr)
+        return 2
+    if debug:
+        traceback.print_exception(exc)
+    else:
+        print(f"error: unexpected {type(exc).__name__}: {cut(exc, 300)} (run 'jupyter mo --debug ...' for the "
+              "traceback)", file=sys.stderr)
+    return 1
 
 
 if __name__ == "__main__":

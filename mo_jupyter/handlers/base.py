@@ -8,7 +8,6 @@ import asyncio
 import functools
 import logging
 import secrets
-import sys
 import traceback
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Callable
@@ -39,31 +38,41 @@ MAX_LOG_LINES = 200
 INT_MAX = 2**63 - 1
 
 
-class BoundedLog(logging.LoggerAdapter):
-    """The handlers' log: every line, the traceback's included, cut to MAX_LOG_LINE characters
-    (a request that repeats 50 MB of input makes a short log line, whoever logs it: our handlers,
-    jupyter_server's access log, which logs through ``handler.log``)."""
+def bounded_text(text: str) -> str:
+    """``text`` with every line cut to MAX_LOG_LINE characters and at most MAX_LOG_LINES lines."""
+    lines = text.splitlines() or [""]
+    if len(lines) <= MAX_LOG_LINES and all(len(line) <= MAX_LOG_LINE for line in lines):
+        return text
+    kept = [cut(line, MAX_LOG_LINE) for line in lines[:MAX_LOG_LINES]]
+    if len(lines) > MAX_LOG_LINES:
+        kept.append(f"…[{len(lines) - MAX_LOG_LINES} more lines cut]")
+    return "\n".join(kept)
 
-    def log(self, level, msg, *args, exc_info=None, **kwargs):
-        if not self.isEnabledFor(level):
-            return
+
+class BoundedLines(logging.Filter):
+    """Cuts every line of a record, its traceback's included, to MAX_LOG_LINE characters: a request
+    that repeats 50 MB of input makes a short log line, whoever logs it (our handlers, the job
+    stream, jupyter_server's access log: all log through the extension's logger, which carries this
+    filter; see ``install_bounded_log``)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
         try:
-            text = str(msg) % args if args else str(msg)
-        except (TypeError, ValueError):
-            text = f"{cut(msg, 200)} {cut(repr(args), 400)}"
-        if exc_info:
-            if exc_info is True:
-                exc_info = sys.exc_info()
-            elif isinstance(exc_info, BaseException):
-                exc_info = (type(exc_info), exc_info, exc_info.__traceback__)
-            if exc_info[0] is not None:
-                text += "\n" + "".join(traceback.format_exception(*exc_info)).rstrip()
-        lines = text.splitlines() or [""]
-        kept = [cut(line, MAX_LOG_LINE) for line in lines[:MAX_LOG_LINES]]
-        if len(lines) > MAX_LOG_LINES:
-            kept.append(f"…[{len(lines) - MAX_LOG_LINES} more lines cut]")
-        kwargs.setdefault("stacklevel", 2)
-        self.logger.log(level, "%s", "\n".join(kept), **kwargs)
+            text = record.getMessage()
+        except Exception:  # a bad format string: keep what there is, cut
+            text = f"{cut(record.msg, 200)} {cut(repr(record.args), 400)}"
+        bounded = bounded_text(text)
+        if bounded is not text:
+            record.msg, record.args = bounded, ()
+        if record.exc_info and record.exc_info[0] is not None and not record.exc_text:
+            record.exc_text = bounded_text("".join(traceback.format_exception(*record.exc_info)).rstrip())
+        return True
+
+
+def install_bounded_log(*loggers: logging.Logger) -> None:
+    """Put BoundedLines on each logger once (a filter applies to what is logged on that logger)."""
+    for logger in loggers:
+        if not any(isinstance(f, BoundedLines) for f in logger.filters):
+            logger.addFilter(BoundedLines())
 
 
 def json_depth_over(data: Any, limit: int) -> bool:
@@ -101,10 +110,6 @@ class MoHandler(ExtensionHandlerMixin, APIHandler):
     @property
     def project_root(self):
         return self.jobs.root
-
-    @property
-    def log(self) -> logging.LoggerAdapter:
-        return BoundedLog(super().log, {})
 
     # ---- authentication and authorization -------------------------------------------------
     async def prepare(self):
