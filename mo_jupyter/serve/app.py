@@ -74,7 +74,7 @@ class ServeApp:
         self.queue = self.runner.queue_size
         self.pages = {
             "/api/spec": (JSON, orjson.dumps(self.spec, default=str)),
-            "/openapi.json": (JSON, orjson.dumps(openapi(self.spec, self.validator.schema))),
+            "/openapi.json": (JSON, orjson.dumps(openapi(self.spec, self.validator.schema, self.key is not None))),
             "/healthz": (JSON, b'{"ok":true}'),
             "/": (b"text/html; charset=utf-8", test_page(self.spec).encode()),
         }

@@ -32,13 +32,27 @@ def _json(schema: dict, description: str) -> dict:
     return {"description": description, "content": {"application/json": {"schema": schema}}}
 
 
-def openapi(spec: dict, request_schema: dict) -> dict:
+def openapi(spec: dict, request_schema: dict, keyed: bool = False) -> dict:
+    """``keyed``: the service has an access key, which /api/run wants in the header X-Mo-Key."""
     body = {k: v for k, v in request_schema.items() if k != "$schema"}  # 3.1 speaks 2020-12: compatible
     outputs = {k: _output_schema(p) for k, p in spec["output"].items()}
     media_inputs = [k for k, p in spec["input"].items() if p["value_type"] in MEDIA]
     note = (f" Media inputs ({', '.join(media_inputs)}) are base64 or data URLs; handle gets a file path."
             if media_inputs else "")
-    return {
+    responses = {
+        "200": _json({"type": "object", "required": ["output"],
+                      "properties": {"output": {"type": "object", "properties": outputs}}}, "The outputs"),
+        "400": _json(ERROR, "The body is not JSON"),
+        "401": _json(ERROR, "The access key is missing or wrong (header X-Mo-Key)"),
+        "413": _json(ERROR, "The body is too large"),
+        "422": _json(FIELD_ERRORS, "Invalid or unknown inputs"),
+        "500": _json(ERROR, "handle raised an exception ('<type>: <message>')"),
+        "503": _json(ERROR, "Every handle thread is busy and the queue is full: try again later"),
+        "504": _json(ERROR, "handle took longer than the timeout"),
+    }
+    if not keyed:
+        del responses["401"]
+    doc = {
         "openapi": "3.1.0",
         "info": {"title": spec.get("name") or "Mo app", "version": str(spec.get("version") or "dev"),
                  "description": spec.get("description") or ""},
@@ -47,14 +61,10 @@ def openapi(spec: dict, request_schema: dict) -> dict:
             "summary": "Run handle(conf) on the inputs",
             "description": "Inputs left out take their default_value." + note,
             "requestBody": {"required": True, "content": {"application/json": {"schema": body}}},
-            "responses": {
-                "200": _json({"type": "object", "required": ["output"],
-                              "properties": {"output": {"type": "object", "properties": outputs}}}, "The outputs"),
-                "400": _json(ERROR, "The body is not JSON"),
-                "413": _json(ERROR, "The body is too large"),
-                "422": _json(FIELD_ERRORS, "Invalid or unknown inputs"),
-                "500": _json(ERROR, "handle raised an exception ('<type>: <message>')"),
-                "504": _json(ERROR, "handle took longer than the timeout"),
-            },
+            "responses": responses,
         }}},
     }
+    if keyed:
+        doc["components"] = {"securitySchemes": {"key": {"type": "apiKey", "in": "header", "name": "X-Mo-Key"}}}
+        doc["security"] = [{"key": []}]
+    return doc

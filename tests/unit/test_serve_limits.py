@@ -176,10 +176,11 @@ def test_a_handler_leading_out_of_the_app_is_refused_before_it_runs(tmp_path, ou
         load_app_spec(app / "app_spec.yml")
     with pytest.raises(BadRequest, match="handler .*(inside the app's folder|leads out)"):
         load_handle(app, handler)
-    env = dict(os.environ, PYTHONPATH=str(REPO))
-    proc = subprocess.run([sys.executable, "-m", "mo_jupyter.serve", "--root", str(app), ".", "--port", "1"],
-                          capture_output=True, text=True, env=env, timeout=60)
-    assert proc.returncode == 2 and "handler" in proc.stderr and "Traceback" not in proc.stderr
+    if how in ("nested-dotdot", "linked-folder"):  # and the command: one line, exit 2
+        env = dict(os.environ, PYTHONPATH=str(REPO))
+        proc = subprocess.run([sys.executable, "-m", "mo_jupyter.serve", "--root", str(app), ".", "--port", "1"],
+                              capture_output=True, text=True, env=env, timeout=60)
+        assert proc.returncode == 2 and "handler" in proc.stderr and "Traceback" not in proc.stderr
     assert not marker.exists()  # the outside file never ran
     assert Path.cwd() != app.resolve()
 
