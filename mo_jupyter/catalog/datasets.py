@@ -78,7 +78,7 @@ class DatasetCatalog:
 
     def get(self, owner: str, name: str) -> dict:
         entry = self.find(owner, name)
-        with locks.reading(entry.path, entry.id):
+        with locks.reading(entry.path, entry.id, entry.root.writable):
             now = manifest.current(entry.path)
             problems = check_dataset(entry.path, entry.meta) + self._changed_originals(entry, now)
         files = [{"path": rel, "size": stamp[0]} for rel, stamp in list(now.items())[:MAX_FILES_LISTED]]
@@ -245,7 +245,7 @@ class DatasetCatalog:
         if entry.meta.get("status") != "online":
             raise Conflict(f"dataset '{entry.id}' is offline; only online datasets can be inserted", reason="offline")
         target, target_rel = insertion_target(self.root, notebook, "datasets", f"{entry.owner}-{entry.name}")
-        with locks.reading(entry.path, entry.id):
+        with locks.reading(entry.path, entry.id, entry.root.writable):
             now = manifest.current(entry.path)  # fresh: files may have changed since the last scan
             hard_links = self._links_allowed(entry, now)
             size, count = sum(stamp[0] for stamp in now.values()), len(now)

@@ -7,7 +7,8 @@ so two threads that each open the file exclude each other as two processes do.
   (extraction, the format check) runs under it while readers go on reading the old files.
 * ``swapping``: held only while the new files are renamed into place (and dataset.yml rewritten).
 * ``reading``: details, insert and the format check; waits for a swap under way, so a reader sees
-  the files before an import or after it, never half of each.
+  the files before an import or after it, never half of each. Readers pass a gate (``.<name>.gate``)
+  that a swap closes while it waits, so a stream of readers never starves it.
 
 In a catalog where the lock file can be neither made nor opened (a read-only shared one), nobody
 imports through us, and readers read without a lock."""
@@ -17,7 +18,7 @@ from __future__ import annotations
 import fcntl
 import os
 import time
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import ContextManager, Iterator
 
@@ -31,11 +32,12 @@ def _lock_file(folder: Path, kind: str) -> Path:
     return folder.parent / f".{folder.name}.{kind}"
 
 
-def _open(path: Path) -> int | None:
-    """The lock file, made if missing; None where it can be neither made nor opened (a read-only
-    catalog, or the owner's folder is gone with the dataset: the caller then finds no dataset)."""
+def _open(path: Path, create: bool = True) -> int | None:
+    """The lock file, made if missing (and ``create``); None where it can be neither made nor opened
+    (a read-only catalog, or the owner's folder is gone with the dataset: the caller then finds no
+    dataset)."""
     flags = os.O_RDONLY | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NOFOLLOW", 0)
-    for extra in (os.O_CREAT, 0):
+    for extra in ((os.O_CREAT, 0) if create else (0,)):
         try:
             return os.open(path, flags | extra, 0o666)
         except OSError:
@@ -44,8 +46,8 @@ def _open(path: Path) -> int | None:
 
 
 @contextmanager
-def _flock(path: Path, mode: int, wait: float, busy: str) -> Iterator[None]:
-    fd = _open(path)
+def _flock(path: Path, mode: int, wait: float, busy: str, create: bool = True) -> Iterator[None]:
+    fd = _open(path, create)
     if fd is None:
         yield
         return
@@ -71,13 +73,22 @@ def writing(folder: Path, name: str, wait: float = EDIT_WAIT) -> ContextManager[
                   f"dataset '{name}' is being changed (an import or an edit is under way); try again")
 
 
-def swapping(folder: Path, name: str) -> ContextManager[None]:
-    """Exclusive against readers, while new files are renamed in."""
-    return _flock(_lock_file(folder, "lock"), fcntl.LOCK_EX, READ_WAIT,
-                  f"dataset '{name}' is being read for too long; try again")
+@contextmanager
+def swapping(folder: Path, name: str) -> Iterator[None]:
+    """Exclusive against readers, while new files are renamed in. The gate is closed first, so
+    readers that come meanwhile wait at it: a stream of readers never starves the swap."""
+    busy = f"dataset '{name}' is being read for too long; try again"
+    with _flock(_lock_file(folder, "gate"), fcntl.LOCK_EX, READ_WAIT, busy), \
+            _flock(_lock_file(folder, "lock"), fcntl.LOCK_EX, READ_WAIT, busy):
+        yield
 
 
-def reading(folder: Path, name: str) -> ContextManager[None]:
-    """Shared: no swap happens while it is held."""
-    return _flock(_lock_file(folder, "lock"), fcntl.LOCK_SH, READ_WAIT,
-                  f"dataset '{name}' is being replaced; try again")
+@contextmanager
+def reading(folder: Path, name: str, create: bool = True) -> Iterator[None]:
+    """Shared: no swap happens while it is held. ``create=False`` for a catalog that is not ours to
+    write (the built-in one): a lock file there is used if present, never made."""
+    busy = f"dataset '{name}' is being replaced; try again"
+    with ExitStack() as held:
+        with _flock(_lock_file(folder, "gate"), fcntl.LOCK_SH, READ_WAIT, busy, create):
+            held.enter_context(_flock(_lock_file(folder, "lock"), fcntl.LOCK_SH, READ_WAIT, busy, create))
+        yield  # the gate is open again; the shared lock is held

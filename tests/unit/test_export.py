@@ -7,7 +7,7 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from mo_jupyter.errors import BadRequest, Conflict
+from mo_jupyter.errors import BadRequest, Conflict, NotFound
 from mo_jupyter.export import export_notebook
 from mo_jupyter.magics import convert_source
 
@@ -71,6 +71,21 @@ def test_custom_output_and_refusals(tmp_path):
         export_notebook(tmp_path, "a.ipynb", out="../elsewhere.py")
     with pytest.raises(BadRequest):
         export_notebook(tmp_path, "a.ipynb", out="b.txt")
+
+
+def test_export_where_no_file_can_be_written_is_a_clear_error(tmp_path):
+    write_nb(tmp_path / "a.ipynb", [new_code_cell("print(1)")])
+    with pytest.raises(NotFound, match="no folder 'missing/deeper'"):
+        export_notebook(tmp_path, "a.ipynb", out="missing/deeper/a.py")
+    (tmp_path / "file.txt").write_text("a file")
+    with pytest.raises(NotFound, match="no folder 'file.txt'"):
+        export_notebook(tmp_path, "a.ipynb", out="file.txt/a.py")
+    (tmp_path / "folder.py").mkdir()
+    with pytest.raises(Conflict, match="is a folder"):
+        export_notebook(tmp_path, "a.ipynb", out="folder.py", overwrite=True)
+    with pytest.raises(BadRequest, match="too long"):
+        export_notebook(tmp_path, "a.ipynb", out="n" * 300 + ".py")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.ipynb", "file.txt", "folder.py"]
 
 
 @pytest.mark.parametrize("source,expected", [
