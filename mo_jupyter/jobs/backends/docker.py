@@ -1,9 +1,11 @@
 """The ``docker`` backend: each job is a container of a machine type's image (docker SDK).
 
-The project root is mounted read-only at /workspace (the working directory), ``results/`` writable;
+The project root is mounted read-only at /workspace (the working directory), ``results/`` writable
+(only when it is a real folder inside the project: a link is refused at create and again at start);
 the container runs as the user who owns the project, with an init process, labels naming the job,
-and the machine type's CPU / memory limits (and GPUs). The supervisor follows the container's logs
-through two pipes, so its loop is the same as for local processes.
+and the machine type's CPU / memory limits (and GPUs): ``containers.job_container`` builds it, for
+swarm jobs too. The supervisor follows the container's logs through two pipes, so its loop is the
+same as for local processes.
 """
 
 from __future__ import annotations
