@@ -15,7 +15,7 @@ from jupyter_server.auth.decorator import allow_unauthenticated
 from tornado import httpclient, web
 
 from ..errors import BadRequest, NotFound
-from ..services.proxy import KEY_HEADER, Pools, Unauthorized, app_route, forwarded_query, request_timeout
+from ..services.proxy import KEY_HEADER, Pools, Unauthorized, app_route, check_body, forwarded_query, request_timeout
 from .base import MoHandler
 
 SERVICE_ID = r"(?P<service_id>[a-z0-9][a-z0-9_-]{0,62}-(?:dev|prod))"
@@ -146,6 +146,8 @@ class ServiceProxyHandler(ServicesBase):
         if not app_route(route, method):
             raise NotFound(f"service '{service_id}' has no {method} {route[:100]} (its app answers "
                            "GET /, /api/spec, /openapi.json, /healthz and POST /api/run)")
+        if method == "POST":
+            check_body(self.request.body)
         target = await self.run(self.services.target, service_id)
         query = forwarded_query(self.request.query)
         url = f"http://127.0.0.1:{target['port']}{route}" + (f"?{query}" if query else "")

@@ -360,10 +360,15 @@ class ServiceManager:
         with self._changing():
             folder = self._dir(service_id)
             try:
-                record = self._record(folder)
-            except (OSError, orjson.JSONDecodeError):
-                record = {}
-            backend = self.backends.get(record.get("backend"))
+                name = self._record(folder)["backend"]
+            except BrokenRecord:  # its replicas are still found by the folder: stopped all the same
+                try:
+                    name = orjson.loads((folder / RECORD).read_bytes()).get("backend")
+                except (OSError, ValueError, AttributeError):
+                    name = None
+            except OSError:
+                name = None
+            backend = self.backends.get(name) if isinstance(name, str) else None
             if backend is not None:
                 backend.stop(folder)
             shutil.rmtree(folder, ignore_errors=True)

@@ -6,8 +6,10 @@ service becomes a 502 (refused, closed) or a 504 (timeout); a full pool a 503 at
 from __future__ import annotations
 
 from tornado import httpclient
+from tornado.simple_httpclient import HTTPTimeoutError
 
 from ..errors import MoError, cut
+from ..serve.app import MAX_BODY
 
 # The app server's routes (mo_jupyter/serve/app.py), with the methods it answers.
 APP_ROUTES = {
@@ -30,6 +32,10 @@ class Unauthorized(MoError):
     status = 401
 
 
+class BodyTooLarge(MoError):
+    status = 413
+
+
 class BadGateway(MoError):
     status = 502
 
@@ -40,6 +46,13 @@ class ServiceUnavailable(MoError):
 
 class GatewayTimeout(MoError):
     status = 504
+
+
+def check_body(body: bytes) -> None:
+    """The app's own body limit, said by the proxy: an app that refuses a large body answers 413
+    and closes before reading it all, which the proxy would only see as a reset connection."""
+    if len(body) > MAX_BODY:
+        raise BodyTooLarge(f"the body is larger than {MAX_BODY} bytes")
 
 
 def app_route(path: str, method: str) -> bool:
@@ -62,9 +75,9 @@ class _Pool:
 class Pools:
     """One AsyncHTTPClient per service (created on the server's event loop, on first use)."""
 
-    def __init__(self, per_service: int = PER_SERVICE, queue: int = QUEUE):
-        self.per_service = per_service
-        self.queue = queue
+    def __init__(self, per_service: int | None = None, queue: int | None = None):
+        self.per_service = PER_SERVICE if per_service is None else per_service
+        self.queue = QUEUE if queue is None else queue
         self._pools: dict[str, _Pool] = {}
 
     def drop(self, service_id: str) -> None:
@@ -99,7 +112,7 @@ class Pools:
 
 def no_answer(service_id: str, error) -> MoError:
     text = cut(getattr(error, "message", None) or str(error) or type(error).__name__, 200)
-    if isinstance(error, httpclient.HTTPTimeoutError) or "timeout" in text.lower():
+    if isinstance(error, HTTPTimeoutError) or "timeout" in text.lower():
         if "queue" in text.lower():
             return ServiceUnavailable(f"service '{service_id}' is busy: no connection to it came free in time; "
                                       "try again later")
