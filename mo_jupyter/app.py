@@ -3,25 +3,27 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
 import sys
 from pathlib import Path
 
 from jupyter_server.extension.application import ExtensionApp
 from jupyter_core.paths import jupyter_data_dir
-from traitlets import Dict, Float, Integer, List, Unicode, default, validate
+from traitlets import Dict, Float, Integer, List, Type, Unicode, default, validate
+from traitlets.utils.importstring import import_item
 
 from .catalog.archives import Limits
 from .catalog.roots import default_owner
 from .catalog.service import CatalogService
 from .handle.service import HandleService
 from .handlers.catalog import catalog_routes
+from .handlers.base import install_bounded_log
 from .handlers.handle import handle_routes
 from .handlers.services import service_routes
-from .services.docker import DockerServiceBackend
+from .jobs.backends import BUILTIN_BACKENDS, class_path
 from .services.local import LocalServiceBackend
 from .services.manager import ServiceManager
-from .services.swarm import SwarmServiceBackend
 
 from .handlers.export import ExportHandler
 from .handlers.jobs import (
@@ -36,6 +38,14 @@ from .handlers.stream import JobStreamHandler
 from .jobs.service import JobService
 
 JOB_ID = r"(?P<job_id>[^/]+)"
+BUILTIN_CLASSES = {
+    "job_backend_classes": {name: target.replace(":", ".") for name, target in BUILTIN_BACKENDS.items()},
+    "service_backend_classes": {
+        "local": "mo_jupyter.services.local.LocalServiceBackend",
+        "docker": "mo_jupyter.services.docker.DockerServiceBackend",
+        "swarm": "mo_jupyter.services.swarm.SwarmServiceBackend",
+    },
+}
 
 
 class MoJupyterApp(ExtensionApp):
@@ -49,7 +59,27 @@ class MoJupyterApp(ExtensionApp):
     default_backend = Unicode("local", help="The backend a job uses when it names none.").tag(config=True)
     backends = Dict(
         default_value={"local": {}},
-        help="Enabled job backends and their settings, e.g. {'local': {'gpus': ['0']}}.",
+        help="Enabled job backends and their settings, e.g. {'local': {'gpus': ['0']}}. A name enabled "
+        "here that has a service backend class serves deployed apps too ('local' always does).",
+    ).tag(config=True)
+    job_backend_classes = Dict(
+        key_trait=Unicode(),
+        value_trait=Type(klass="mo_jupyter.jobs.backends.base.JobBackend"),
+        default_value=BUILTIN_CLASSES["job_backend_classes"],
+        help="The JobBackend class of each backend name, besides the built-in local, docker and swarm "
+        "(a name given here replaces the built-in of that name); add one to offer another way of running jobs "
+        "(a subclass of mo_jupyter.jobs.backends.base.JobBackend, built with its `backends` settings), "
+        "e.g. {'slurm': 'mypkg.slurm.SlurmBackend'}. Its import path is recorded in each job, so the "
+        "job's supervisor process builds the same class.",
+    ).tag(config=True)
+    service_backend_classes = Dict(
+        key_trait=Unicode(),
+        value_trait=Type(klass="mo_jupyter.services.base.ServiceBackend"),
+        default_value=BUILTIN_CLASSES["service_backend_classes"],
+        help="The ServiceBackend class of each backend name, besides the built-in local, docker and "
+        "swarm (a name given here replaces the built-in of that name; a subclass of "
+        "mo_jupyter.services.base.ServiceBackend). It is built with `from_config(settings)` when it "
+        "has that class method, else with its `backends` settings as the one argument.",
     ).tag(config=True)
     concurrency = Dict(
         default_value={},
@@ -87,6 +117,12 @@ class MoJupyterApp(ExtensionApp):
             out.append(item)
         return out
 
+    @validate("job_backend_classes", "service_backend_classes")
+    def _with_builtins(self, proposal):
+        # a configured dict adds to the built-ins (traitlets would replace the default as a whole)
+        builtins = BUILTIN_CLASSES[proposal["trait"].name]
+        return {**{name: import_item(target) for name, target in builtins.items()}, **proposal["value"]}
+
     @default("catalogs")
     def _default_catalogs(self):
         return [str(Path(jupyter_data_dir()) / "mo_jupyter" / "catalog")]
@@ -99,12 +135,22 @@ class MoJupyterApp(ExtensionApp):
     def _default_python(self):
         return sys.executable
 
+    def job_backend_settings(self) -> dict[str, dict]:
+        """The enabled job backends' settings, each with the import path of its class (the job's
+        spec carries it to the supervisor, which builds the backend by it)."""
+        unknown = sorted(set(self.backends) - set(self.job_backend_classes) - set(self.service_backend_classes))
+        if unknown:
+            raise ValueError(f"MoJupyterApp.backends names {unknown}, which no job_backend_classes or "
+                             f"service_backend_classes entry has (known: {sorted(self.job_backend_classes)})")
+        return {name: {**(config or {}), "backend_class": class_path(self.job_backend_classes[name])}
+                for name, config in self.backends.items() if name in self.job_backend_classes}
+
     def make_job_service(self) -> JobService:
         root = self.root_dir or self.serverapp.root_dir
         return JobService(
             root,
             jobs_dir=self.jobs_dir,
-            backends=self.backends,
+            backends=self.job_backend_settings(),
             default_backend=self.default_backend,
             concurrency=self.concurrency,
             grace_seconds=self.stop_grace_seconds,
@@ -122,16 +168,27 @@ class MoJupyterApp(ExtensionApp):
             max_upload_bytes=self.upload_max_bytes,
         )
 
+    def make_service_backend(self, name: str):
+        cls = self.service_backend_classes[name]
+        config = dict(self.backends.get(name) or {})
+        if hasattr(cls, "from_config"):
+            return cls.from_config(config)
+        if issubclass(cls, LocalServiceBackend):  # the server's own Python, which has uvicorn
+            return cls()
+        return cls(config)
+
     def make_service_manager(self, jobs: JobService) -> ServiceManager:
         root = self.root_dir or self.serverapp.root_dir
-        backends = {"local": LocalServiceBackend()}  # the server's Python has uvicorn
-        if "docker" in self.backends:  # the job machines' images serve apps too
-            backends["docker"] = DockerServiceBackend(self.backends["docker"])
-        if "swarm" in self.backends:  # N replicas as a swarm service, behind a 127.0.0.1 gateway
-            backends["swarm"] = SwarmServiceBackend(self.backends["swarm"])
+        # local always; docker (the job machines' images serve apps too), swarm (N replicas behind
+        # a 127.0.0.1 gateway) and others when the backend is enabled
+        names = ["local", *(n for n in self.backends if n != "local" and n in self.service_backend_classes)]
+        backends = {name: self.make_service_backend(name) for name in names}
         return ServiceManager(root, backends, jobs=jobs)
 
     def initialize_settings(self):
+        # every line the handlers, the job stream and jupyter_server's access log write for us is cut
+        install_bounded_log(self.log, logging.getLogger("tornado.application"), logging.getLogger("tornado.general"),
+                            logging.getLogger("tornado.access"))
         catalog = self.make_catalog_service()
         catalog.index.warm()
         jobs = self.make_job_service()

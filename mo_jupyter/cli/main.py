@@ -6,6 +6,8 @@ import argparse
 import sys
 import traceback
 
+from traitlets import TraitError
+
 from ..errors import MoError, cut, user_error
 from . import dataset_cmd, export_cmd, handle_cmd, image_cmd, job_cmd, module_cmd, serve_cmd, service_cmd
 
@@ -67,6 +69,9 @@ def report(exc: Exception, debug: bool = False) -> int:
     if error is not None:
         where = f" ({cut(exc.filename, 200)})" if isinstance(exc, OSError) and exc.filename else ""
         print(f"error: {error.message}{where}", file=sys.stderr)
+        return 2
+    if isinstance(exc, TraitError):  # the Jupyter server config the CLI reads (cli/config.py)
+        print(f"error: in the Jupyter server configuration: {cut(exc, 300)}", file=sys.stderr)
         return 2
     if isinstance(exc, (ValueError, LookupError)) and not debug:  # bad input a library refused
         print(f"error: {cut(exc, 300)}", file=sys.stderr)

@@ -97,3 +97,93 @@ def test_export(project):
 
 def test_list_when_empty(project):
     assert "no jobs yet" in mo("job", "list", cwd=project).stdout
+
+
+# ---- backends from a third party, chosen by traitlets ----------------------------------------
+TINY_BACKEND = '''
+from pathlib import Path
+from mo_jupyter.jobs.backends.local import LocalBackend
+from mo_jupyter.services.base import ServiceBackend
+
+
+class TinyBackend(LocalBackend):
+    """Local processes, leaving a mark in the job folder: proof that the supervisor built it."""
+    name = "tiny"
+
+    def start(self, spec, job_path):
+        (Path(job_path) / "tiny-started").write_text(self.config.get("mark", "?"))
+        return super().start(spec, job_path)
+
+
+class NullServices(ServiceBackend):
+    name = "null"
+    calls = []
+
+    def __init__(self, config):
+        self.config = config
+
+    def scale(self, folder, record, replicas):
+        NullServices.calls.append(("scale", replicas, self.config))
+
+    def stop(self, folder):
+        NullServices.calls.append(("stop",))
+
+    def replicas(self, folder):
+        return []
+
+    def started_at(self, folder):
+        return 0.0
+'''
+
+
+@pytest.fixture
+def third_party(project, tmp_path, monkeypatch):
+    plugins = tmp_path / "plugins"
+    plugins.mkdir()
+    (plugins / "tiny_backend.py").write_text(TINY_BACKEND)
+    config = tmp_path / "jupyter_config"
+    config.mkdir()
+    (config / "jupyter_server_config.json").write_text(json.dumps({"MoJupyterApp": {
+        "job_backend_classes": {"tiny": "tiny_backend.TinyBackend"},
+        "service_backend_classes": {"null": "tiny_backend.NullServices"},
+        "backends": {"local": {}, "tiny": {"mark": "from-config"}, "null": {"size": 3}},
+    }}))
+    monkeypatch.setenv("JUPYTER_CONFIG_DIR", str(config))
+    monkeypatch.syspath_prepend(str(plugins))
+    return plugins
+
+
+def test_a_third_party_job_backend_configured_by_traitlets_runs_a_job(project, third_party):
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(REPO), str(third_party)]))
+    proc = subprocess.run([sys.executable, "-m", "mo_jupyter.cli.main", "job", "run", "train.py", "--backend", "tiny",
+                           "--wait"], cwd=project, env=env, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    job_id = proc.stdout.strip()
+    assert (project / ".mo/jobs" / job_id / "tiny-started").read_text() == "from-config"
+    logs = subprocess.run([sys.executable, "-m", "mo_jupyter.cli.main", "job", "logs", job_id], cwd=project, env=env,
+                          capture_output=True, text=True, timeout=60)
+    assert "args []" in logs.stdout, logs.stderr
+
+
+def test_a_third_party_service_backend_is_the_managers(project, third_party):
+    from argparse import Namespace
+
+    from mo_jupyter.cli.config import service_manager
+
+    (project / "handler.py").write_text("def handle(conf):\n    return {'y': 1}  # value_type: int\n")
+    (project / "app_spec.yml").write_text("input: {}\noutput:\n  y: {value_type: int}\n")
+    manager = service_manager(Namespace(root=str(project), jobs_dir=None))
+    assert set(manager.backends) == {"local", "null"} and manager.backends["null"].config == {"size": 3}
+    view = manager.deploy("", "app", "dev", [], "null", 2)
+    assert view["backend"] == "null"
+    assert ("scale", 2, {"size": 3}) in type(manager.backends["null"]).calls
+
+
+def test_a_backend_name_without_a_class_is_refused_at_start(project, tmp_path, monkeypatch):
+    from mo_jupyter.app import MoJupyterApp
+
+    app = MoJupyterApp()
+    app.root_dir = str(project)
+    app.backends = {"local": {}, "nosuch": {}}
+    with pytest.raises(ValueError, match="nosuch"):
+        app.make_job_service()
