@@ -73,7 +73,7 @@ class DatasetCatalog:
     def find(self, owner: str, name: str) -> DatasetEntry:
         entry = self.index.datasets().get(f"{owner}/{name}")
         if entry is None or not self._visible(entry):
-            raise NotFound(f"no dataset '{owner}/{name}'")
+            raise NotFound(f"no dataset '{cut(owner, 100)}/{cut(name, 100)}'")
         return entry
 
     def get(self, owner: str, name: str) -> dict:
@@ -256,7 +256,7 @@ class DatasetCatalog:
                 have = read_marker(target / MARKER)
                 if have.get("id") != entry.id and not replace:
                     held = f"dataset {cut(have['id'], 200)}" if have.get("id") else "files not inserted by mo_jupyter"
-                    raise Conflict(f"'{target_rel}' already holds {held}", reason="exists")
+                    raise Conflict(f"'{cut(target_rel, 200)}' already holds {held}", reason="exists")
                 if have.get("stamp") != stamp or have.get("id") != entry.id:
                     mode = None
             if mode is None or not target.exists():
@@ -267,7 +267,7 @@ class DatasetCatalog:
     def extract(self, archive: str, dest: str | None = None) -> dict:
         src, src_rel = resolve_in_root(self.root, archive)
         if not src.is_file() or not archives.is_archive(src.name):
-            raise BadRequest(f"'{src_rel}' is not an archive ({', '.join(archives.ARCHIVE_SUFFIXES)})")
+            raise BadRequest(f"'{cut(src_rel, 200)}' is not an archive ({', '.join(archives.ARCHIVE_SUFFIXES)})")
         default = (Path(src_rel).parent / archives.archive_stem(src.name)).as_posix()
         dest_path, dest_rel = resolve_in_root(self.root, dest or default, must_exist=False)
         # The usual archive holds one folder named like itself (star-face.zip: star-face/...): into

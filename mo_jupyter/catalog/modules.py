@@ -9,7 +9,7 @@ import shutil
 import time
 from pathlib import Path
 
-from ..errors import BadRequest, Conflict, NotFound
+from ..errors import BadRequest, Conflict, NotFound, cut
 from ..paths import resolve_in_root
 from .cells import class_name, module_cell, python_name
 from .copying import copy_tree_atomic, insertion_target, read_marker
@@ -69,13 +69,13 @@ class ModuleCatalog:
         entry = self.index.modules().get(f"{owner}/{name}")
         versions = self._versions(entry) if entry else []
         if not versions:
-            raise NotFound(f"no module '{owner}/{name}'")
+            raise NotFound(f"no module '{cut(owner, 100)}/{cut(name, 100)}'")
         if version is None:
             return entry, versions[0]
         for v in versions:
             if v.version == version:
                 return entry, v
-        raise NotFound(f"module '{owner}/{name}' has no version '{version}' "
+        raise NotFound(f"module '{owner}/{name}' has no version '{cut(version, 100)}' "
                        f"(versions: {', '.join(x.version for x in versions)})")
 
     def get(self, owner: str, name: str, version: str | None = None) -> dict:
@@ -100,7 +100,7 @@ class ModuleCatalog:
         entry, v = self.find(owner, name, version)
         actions = actions_of(v.spec)
         if action not in ("predict", "train", "run"):
-            raise BadRequest(f"'action' must be predict, train or run, got {action!r}")
+            raise BadRequest(f"'action' must be predict, train or run, got {cut(repr(action), 60)}")
         if action not in actions:
             raise BadRequest(f"module '{entry.id}' has no {action}() (it offers: {', '.join(actions) or 'nothing'})")
         target, target_rel = insertion_target(self.root, notebook, "modules", python_name(entry.name))
@@ -111,7 +111,7 @@ class ModuleCatalog:
             if {k: have.get(k) for k in wanted} != wanted:
                 if not replace:
                     held = f"{have['id']} {have.get('version')}" if have.get("id") else "files not inserted by mo_jupyter"
-                    raise Conflict(f"'{target_rel}' already holds {held}; replace it with {entry.id} {v.version}?",
+                    raise Conflict(f"'{cut(target_rel, 200)}' already holds {held}; replace it with {entry.id} {v.version}?",
                                    reason="exists")
                 copied = True
         else:
@@ -153,14 +153,14 @@ class ModuleCatalog:
             raise BadRequest("'permission' must be private or public")
         path, rel = resolve_in_root(self.root, folder)
         if not path.is_dir():
-            raise BadRequest(f"'{rel}' is not a folder")
+            raise BadRequest(f"'{cut(rel, 200)}' is not a folder")
         spec, problems = self.check_folder(path)
         user = self.catalogs.user.path
         if os.path.commonpath([os.path.realpath(user), path]) == str(path):
-            problems.append(f"'{rel}' holds your catalog ({user}); publish the module's own folder")
+            problems.append(f"'{cut(rel, 200)}' holds your catalog ({user}); publish the module's own folder")
         problems += [f"{link}: symbolic links are not published" for link in _links_in(path)]
         if problems:
-            raise BadRequest(f"cannot publish '{rel}':\n" + "\n".join(f"- {p}" for p in problems))
+            raise BadRequest(f"cannot publish '{cut(rel, 200)}':\n" + "\n".join(f"- {p}" for p in problems))
         owner, name, version = self.catalogs.owner, spec["name"], spec["version"]
         self.index.refresh()  # another process (the CLI, a teammate) may have published meanwhile
         existing = self.index.modules().get(f"{owner}/{name}")
@@ -211,6 +211,6 @@ def parse_ref(ref: str) -> tuple[str, str, str | None]:
         ref, version = ref.rsplit("@", 1)
     parts = ref.split("/")
     if len(parts) != 2 or not all(is_segment(p) for p in parts):
-        raise BadRequest(f"'{ref}' is not OWNER/NAME")
+        raise BadRequest(f"'{cut(ref, 200)}' is not OWNER/NAME")
     return parts[0], parts[1], version
 

@@ -34,7 +34,7 @@ def _meta(args) -> dict:
         try:
             meta["test_set"] = float(meta["test_set"])
         except ValueError:
-            raise BadRequest(f"--test-set must be a ratio like 0.9 or 'independent', got {meta['test_set']!r}") from None
+            raise BadRequest(f"--test-set must be a ratio like 0.9 or 'independent', got {cut(repr(meta['test_set']), 60)}") from None
     return meta
 
 
