@@ -111,8 +111,8 @@ class ModuleCatalog:
             if {k: have.get(k) for k in wanted} != wanted:
                 if not replace:
                     held = f"{have['id']} {have.get('version')}" if have.get("id") else "files not inserted by mo_jupyter"
-                    raise Conflict(f"'{cut(target_rel, 200)}' already holds {held}; replace it with {entry.id} {v.version}?",
-                                   reason="exists")
+                    raise Conflict(f"'{cut(target_rel, 200)}' already holds {held}; replace it with "
+                                   f"{entry.id} {v.version}?", reason="exists")
                 copied = True
         else:
             copied = True
