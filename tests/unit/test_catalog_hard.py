@@ -13,6 +13,7 @@ import time
 import pytest
 
 from mo_jupyter.catalog import manifest
+from mo_jupyter.catalog.copying import reflink
 from mo_jupyter.catalog.specs import dump_yaml
 from mo_jupyter.errors import BadRequest, Conflict, MoError, NotFound, TooLarge
 
@@ -107,6 +108,17 @@ def test_a_write_through_an_inserted_dataset_file(svc):
     assert err.value.reason == "changed"
     svc.datasets.update("alice", "reviews", {"status": "online"})  # the owner accepts them
     assert svc.datasets.insert("alice", "reviews", "other")["mode"] == "link"
+
+
+def test_a_reflink_is_a_clone_or_nothing(tmp_path):
+    source, target = tmp_path / "src.bin", tmp_path / "dst.bin"
+    source.write_bytes(b"original")
+    if reflink(source, target):  # btrfs, XFS with reflink...: a write to the clone stays there
+        target.chmod(0o644)
+        target.write_bytes(b"changed!")
+        assert source.read_bytes() == b"original"
+    else:  # ext4, tmpfs...: nothing is left behind, and insertion goes on with links or copies
+        assert not target.exists()
 
 
 def test_files_added_by_the_owner_are_not_a_change(svc):
