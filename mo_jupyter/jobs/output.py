@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 from pathlib import Path
 from typing import BinaryIO, Optional
@@ -36,13 +37,19 @@ def _display(raw: bytes) -> str:
     return text
 
 
+def _append(path: Path) -> BinaryIO:
+    """``path`` opened for appending, never through a link planted in the job's folder."""
+    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644)
+    return os.fdopen(fd, "ab")
+
+
 class EventWriter:
     """Appends a job's output and events. Single-threaded: the supervisor's loop calls it."""
 
     def __init__(self, job_path: Path, started_monotonic: Optional[float] = None, first_seq: int = 0):
-        self.output: BinaryIO = open(job_path / OUTPUT, "ab")
-        self.events: BinaryIO = open(job_path / EVENTS, "ab")
-        self.metrics: BinaryIO = open(job_path / METRICS, "ab")
+        self.output: BinaryIO = _append(job_path / OUTPUT)
+        self.events: BinaryIO = _append(job_path / EVENTS)
+        self.metrics: BinaryIO = _append(job_path / METRICS)
         self.seq = first_seq
         self.t0 = started_monotonic
         self.streams = {"stdout": _Stream("stdout"), "stderr": _Stream("stderr")}

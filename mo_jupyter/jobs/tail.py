@@ -12,7 +12,7 @@ from typing import Callable, Optional
 
 import orjson
 
-from .records import ACTIVE
+from .records import ACTIVE, RecordError, open_regular
 
 READ_CHUNK = 4 * 1024 * 1024
 
@@ -42,8 +42,8 @@ class EventTail:
             self.offset = 0
             return 0
         try:
-            f = open(self.path, "rb")
-        except FileNotFoundError:
+            f = open_regular(self.path)
+        except (FileNotFoundError, RecordError):
             self.offset = 0
             return 0
         with f:
@@ -76,10 +76,10 @@ class EventTail:
     def read(self, max_bytes: int = READ_CHUNK) -> list[bytes]:
         """The complete lines added since the last read (without their newlines)."""
         try:
-            with open(self.path, "rb") as f:
+            with open_regular(self.path) as f:
                 f.seek(self.offset)
                 data = f.read(max_bytes)
-        except FileNotFoundError:
+        except (FileNotFoundError, RecordError):  # none yet, or not a file we wrote
             return []
         end = data.rfind(b"\n")
         if end < 0:
