@@ -32,7 +32,11 @@ def _live_ahead(jobs_dir: Path, backend: str, my_marker: str) -> tuple[int, int]
     """(running, queued before me) among live jobs of ``backend``."""
     folder = jobs_dir / ".active" / backend
     running = queued_ahead = 0
-    for name in sorted(os.listdir(folder)):
+    try:
+        names = sorted(os.listdir(folder))
+    except (FileNotFoundError, NotADirectoryError):  # removed by hand: no marker holds a slot
+        names = []
+    for name in names:
         job_id = marker_job_id(name)
         if name == my_marker or job_id is None:
             continue
