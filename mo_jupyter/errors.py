@@ -7,20 +7,25 @@ from __future__ import annotations
 import errno
 from typing import Any, Optional
 
+import orjson
+
 MAX_MESSAGE = 1024
 """The longest message (and ``reason``) an answer or a log line carries, in characters."""
 
 
 def cut(text: Any, limit: int = MAX_MESSAGE) -> str:
     """``text`` as a string of at most about ``limit`` characters: the middle goes, with a marker
-    that says how much (both ends stay: the start says what, the end often says why)."""
+    that says how much (both ends stay: the start says what, the end often says why). The result
+    is always valid UTF-8 (JSON answers and terminals refuse lone surrogates)."""
     text = text if isinstance(text, str) else str(text)
-    if len(text) <= limit:
-        return text
-    marker = f" …[{len(text) - limit} characters cut]… "
-    keep = max(limit - len(marker), 16)
-    head = keep * 3 // 4
-    return text[:head] + marker + text[len(text) - (keep - head):]
+    if len(text) > limit:
+        marker = f" …[{len(text) - limit} characters cut]… "
+        keep = max(limit - len(marker), 16)
+        head = keep * 3 // 4
+        text = text[:head] + marker + text[len(text) - (keep - head):]
+    if not text.isascii():  # lone surrogates (a file name that is not UTF-8) written as \udcff
+        text = text.encode("utf-8", "backslashreplace").decode("utf-8")
+    return text
 
 
 class MoError(Exception):
@@ -112,6 +117,10 @@ def user_error(exc: BaseException) -> Optional[MoError]:
         return exc
     if isinstance(exc, (UnicodeEncodeError, UnicodeDecodeError)):
         return BadRequest("a name or text is not valid UTF-8 (or holds a lone surrogate)")
+    if isinstance(exc, orjson.JSONEncodeError) and "UTF-8" in str(exc)[:200]:
+        return BadRequest("a name or text is not valid UTF-8 (it cannot be recorded)")
     if isinstance(exc, ValueError) and "null byte" in str(exc)[:200]:
         return BadRequest("a path or value contains a NUL character")
+    if isinstance(exc, RuntimeError) and str(exc).startswith("Symlink loop"):  # pathlib's resolve()
+        return BadRequest(_OS_ERRORS[errno.ELOOP][1])
     return os_error(exc)

@@ -62,24 +62,28 @@ def main(argv: list[str] | None = None) -> int:
     return code or 0
 
 
+def one_line(exc: BaseException) -> str:
+    return " ".join(cut(exc, 300).split())
+
+
 def report(exc: Exception, debug: bool = False) -> int:
     """One line on stderr for ``exc``; 2 for what the user can fix (a bad argument, a missing or
     unwritable file), 1 for an unexpected error (a bug: its traceback with --debug)."""
     error = user_error(exc)
-    if error is not None:
+    if error is not None:  # a message that lists problems on several lines goes on one
         where = f" ({cut(exc.filename, 200)})" if isinstance(exc, OSError) and exc.filename else ""
-        print(f"error: {error.message}{where}", file=sys.stderr)
+        print("error: " + " ".join(f"{error.message}{where}".split()), file=sys.stderr)
         return 2
     if isinstance(exc, TraitError):  # the Jupyter server config the CLI reads (cli/config.py)
-        print(f"error: in the Jupyter server configuration: {cut(exc, 300)}", file=sys.stderr)
+        print(f"error: in the Jupyter server configuration: {one_line(exc)}", file=sys.stderr)
         return 2
-    if isinstance(exc, (ValueError, LookupError)) and not debug:  # bad input a library refused
-        print(f"error: {cut(exc, 300)}", file=sys.stderr)
+    if isinstance(exc, ValueError) and not debug:  # bad input a library refused
+        print(f"error: {one_line(exc)}", file=sys.stderr)
         return 2
     if debug:
         traceback.print_exception(exc)
     else:
-        print(f"error: unexpected {type(exc).__name__}: {cut(exc, 300)} (run 'jupyter mo --debug ...' for the "
+        print(f"error: unexpected {type(exc).__name__}: {one_line(exc)} (run 'jupyter mo --debug ...' for the "
               "traceback)", file=sys.stderr)
     return 1
 
