@@ -153,7 +153,7 @@ class JobService:
                 spawn_supervisor(job.path, lock_fd)
             finally:
                 os.close(lock_fd)
-        except BaseException as exc:  # no ghost: a job that did not start leaves nothing behind
+        except Exception as exc:  # no ghost: a job that did not start leaves nothing behind
             job.remove_markers()
             shutil.rmtree(job.path, ignore_errors=True)
             if isinstance(exc, OSError):
