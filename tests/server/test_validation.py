@@ -203,3 +203,59 @@ async def test_a_corrupt_job_is_an_answer_not_a_server_error(api, root, jobs_dir
         reply = await api.get(path)
         assert reply.code < 500, (path, reply)
     assert (await api.get(f"jobs/{good['id']}")).code == 200
+
+
+# ---- the one error contract (handlers/base.py) ------------------------------------------------
+@pytest.mark.parametrize("query", [{"offset": "9" * 30}, {"offset": str(2**63)}, {"limit": "1" * 5000},
+                                   {"offset": "-1"}])
+async def test_integer_arguments_out_of_range_are_400(api, root, query):
+    write(root, "ok.py", "print('ok')\n")
+    done = await api.wait_state((await api.create({"path": "ok.py"}))["id"])
+    reply = await api.get(f"jobs/{done['id']}/log", params=query)
+    assert_user_error(reply, 400)
+    assert len(reply.body) < 300
+
+
+@pytest.mark.parametrize("body", [{"path": "a" * 300 + ".py"}, {"path": "sub/" + "b" * 256}])
+async def test_a_path_with_a_name_over_255_bytes_is_400(api, jobs_dir, body):
+    message = assert_user_error(await api.post("jobs", body), 400, mentions="too long")
+    assert len(message) < 300 and job_dirs(jobs_dir) == []
+
+
+async def test_export_into_a_missing_folder_or_under_a_file_is_a_short_4xx_without_paths(api, root):
+    write(root, "nb.ipynb", json.dumps({"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}))
+    write(root, "file.txt", "x")
+    for out in ("missing/dir/nb.py", "file.txt/nb.py"):
+        reply = await api.post("export", {"path": "nb.ipynb", "out": out})
+        message = assert_user_error(reply, 400, 404)
+        assert str(root) not in reply.body.decode() and "Error(" not in message, reply
+
+
+async def test_huge_values_come_back_cut_and_are_logged_cut(api, jp_serverapp):
+    huge = "x" * 900_000
+    reply = await api.post("jobs", {"path": "ok.py", "machine": huge})
+    assert_user_error(reply, 400, mentions="machine")
+    assert len(reply.body) < 2048 and "characters cut" in reply.json["message"]
+
+
+class Boom(Exception):
+    pass
+
+
+async def test_a_500_carries_an_error_id_never_a_repr_or_a_path(api, jp_serverapp, jp_base_url, jp_fetch):
+    from tornado import web
+
+    from mo_jupyter.handlers.base import MoHandler
+
+    class Broken(MoHandler):
+        @web.authenticated
+        async def get(self):
+            raise Boom(f"secret {self.project_root} {'z' * 100_000}")
+
+    jp_serverapp.web_app.add_handlers(".*$", [(jp_base_url.rstrip("/") + "/mo/api/test-broken", Broken,
+                                                    {"name": "mo_jupyter"})])
+    reply = await api.get("test-broken")
+    assert reply.code == 500
+    message = reply.json["message"]
+    assert message.startswith("internal error; see the server log (error id ") and len(reply.body) < 200
+    assert "secret" not in reply.body.decode() and "Boom" not in reply.body.decode()

@@ -54,3 +54,22 @@ def test_missing_and_empty(tree):
     for bad in ("", "  ", "a\x00b"):
         with pytest.raises(BadRequest):
             resolve_in_root(root, bad)
+
+
+@pytest.mark.parametrize("given,message", [
+    ("a" * 256 + ".py", "a name in the path is too long"),
+    ("sub/" + "é" * 128, "a name in the path is too long"),  # 256 bytes in UTF-8
+    ("x/" * 2100, "the path is too long"),
+    ("\udcff\ud800.py", "not valid UTF-8"),
+])
+def test_over_long_or_undecodable_paths_are_refused_before_the_file_system(tree, given, message):
+    root, _ = tree
+    with pytest.raises(BadRequest, match=message) as caught:
+        resolve_in_root(root, given)
+    assert len(caught.value.message) < 200
+
+
+def test_a_name_of_255_bytes_is_fine(tree):
+    root, _ = tree
+    with pytest.raises(NotFound):
+        resolve_in_root(root, "a" * 255)
