@@ -15,6 +15,49 @@ import { startServer } from './lib/server.mjs';
 
 const NB = 'deploy_demo.ipynb';
 
+/** Fill x in the test page inside `frameSel`, press Run and wait for the output to match `expect`. */
+async function runInTestPage(page, frameSel, x, expect) {
+  const frame = page.frameLocator(frameSel);
+  await frame.locator('input[name="x"]').fill(x);
+  await frame.locator('button.run').click();
+  await frame.locator('#st').filter({ hasText: /^200 in/ }).waitFor({ timeout: 30000 });
+  assert.match(await frame.locator('.o').first().innerText(), expect);
+}
+
+/** From inside the test page: Jupyter's API, cookies and the lab's window are out of reach. */
+async function assertNoJupyterRights(page, frameSel) {
+  const handle = await page.locator(frameSel).elementHandle();
+  const frame = await handle.contentFrame();
+  const seen = await frame.evaluate(async () => {
+    const out = { origin: self.origin };
+    for (const url of ['/api/contents', '/mo/api/services', '/api/sessions']) {
+      try {
+        const r = await fetch(url);
+        out[url] = r.status;
+      } catch (err) {
+        out[url] = 'blocked';
+      }
+    }
+    try {
+      out.cookie = document.cookie;
+    } catch (err) {
+      out.cookie = 'blocked';
+    }
+    try {
+      out.parent = typeof window.parent.jupyterapp;
+    } catch (err) {
+      out.parent = 'blocked';
+    }
+    return out;
+  });
+  assert.equal(seen.origin, 'null', JSON.stringify(seen));
+  for (const url of ['/api/contents', '/mo/api/services', '/api/sessions']) {
+    assert.ok(seen[url] === 'blocked' || seen[url] >= 400, `${url} from the test page: ${JSON.stringify(seen)}`);
+  }
+  assert.equal(seen.cookie, 'blocked');
+  assert.equal(seen.parent, 'blocked');
+}
+
 describe('deploy: the handle function', () => {
   const lab = useLab(() => startServer({ name: 'deploy' }), {
     prepare: server => createNotebook(server, NB, ['import math']),
@@ -156,8 +199,11 @@ describe('deploy: the wizard', () => {
       const frame = page.locator('.mo-TestPage iframe');
       await frame.waitFor({ timeout: 60000 });
       const src = await frame.getAttribute('src');
-      assert.match(src, /mo\/api\/services\/[^/]+\/proxy\/$/);
-      const proxied = await server.api(src.replace(/^\//, '').replace(/^https?:\/\/[^/]+\//, ''), { raw: true });
+      assert.match(src, /mo\/api\/services\/[^/]+\/proxy\/#key=[A-Za-z0-9_-]{32}$/);
+      // the app's page runs with an opaque origin: no allow-same-origin, so none of Jupyter's rights
+      const sandbox = (await frame.getAttribute('sandbox')).split(/\s+/);
+      assert.ok(sandbox.includes('allow-scripts') && !sandbox.includes('allow-same-origin'), sandbox.join(' '));
+      const proxied = await server.api(src.replace(/#.*$/, '').replace(/^\//, '').replace(/^https?:\/\/[^/]+\//, ''), { raw: true });
       assert.match(
         proxied.headers.get('content-type') ?? '',
         /text\/html/,
@@ -166,6 +212,8 @@ describe('deploy: the wizard', () => {
       const form = page.frameLocator('.mo-TestPage iframe').locator('form');
       await form.first().waitFor({ timeout: 60000 });
       assert.match(await page.frameLocator('.mo-TestPage iframe').locator('body').innerText(), /x/);
+      await runInTestPage(page, '.mo-TestPage iframe', '21', /\b42\b/);
+      await assertNoJupyterRights(page, '.mo-TestPage iframe');
       await dismissToasts(page);
     });
   });
@@ -205,8 +253,27 @@ describe('deploy: the wizard', () => {
       assert.match(await logs.innerText(), /serving/);
       await page.locator('.jp-Dialog .jp-Dialog-button.jp-mod-accept').click();
 
+      // Key required: the app refuses callers without the key; the Test tab still runs (it sends it)
+      await page.locator(`${row} [data-testid="mo-service-protected"]`).check();
+      await waitForToast(page, new RegExp(`${svc.id} now asks for its key`));
+      await page.locator(`${row}[data-state="running"]`).waitFor({ timeout: 60000 });
+      const keyed = await server.api(`mo/api/services/${svc.id}`);
+      assert.equal(keyed.protected, true);
+      // its replicas restart with the key: wait for them, then they refuse a caller without it
+      const deadline = Date.now() + 60000;
+      let direct = null;
+      while (Date.now() < deadline) {
+        direct = await fetch(`http://127.0.0.1:${keyed.port}/api/spec`).catch(() => null);
+        if (direct?.status === 401) {
+          break;
+        }
+        await new Promise(resolve => setTimeout(resolve, 200));
+      }
+      assert.equal(direct?.status, 401, 'a protected app refuses a caller without its key');
+      await page.locator(`${row}[data-state="running"]`).waitFor({ timeout: 60000 });
       await page.locator(`${row}[data-state="running"] [data-testid="mo-service-test"]`).click();
       await page.frameLocator(`#mo-testpage-${svc.id} iframe`).locator('form').first().waitFor({ timeout: 60000 });
+      await runInTestPage(page, `#mo-testpage-${svc.id} iframe`, '4', /\b8\b/);
 
       await page.locator(`${row} [data-testid="mo-service-delete"]`).click();
       await page.locator('.jp-Dialog .jp-Dialog-button.jp-mod-warn').click();

@@ -83,6 +83,10 @@ export interface IService {
   proxy: string;
   created: number;
   files: string[];
+  /** The service's access key: what the test page sends as X-Mo-Key. */
+  key?: string;
+  /** Whether the app refuses /api/run, /api/spec and /openapi.json without the key. */
+  protected?: boolean;
 }
 
 export interface IDeployRequest {
@@ -92,6 +96,7 @@ export interface IDeployRequest {
   name?: string;
   backend?: string;
   machine?: string;
+  protected?: boolean;
 }
 
 function post(body: unknown): RequestInit {

@@ -33,6 +33,11 @@ export function scaleService(id: string, replicas: number): Promise<IService> {
   return call<IService>(`services/${enc(id)}/scale`, 'POST', { replicas });
 }
 
+/** Ask for the key or not, and/or make a new one (the replicas restart when they need to). */
+export function setServiceKey(id: string, body: { protected?: boolean; rotate?: boolean }): Promise<IService> {
+  return call<IService>(`services/${enc(id)}/key`, 'POST', body);
+}
+
 export interface IServicesProps {
   app: JupyterFrontEnd;
   trans: TranslationBundle;
@@ -134,6 +139,16 @@ export function ServicesList(props: IServicesProps): JSX.Element {
                     void act(() => scaleService(s.id, n), trans.__('%1 now has %2 replica(s)', s.id, String(n)));
                   }
                 }} />
+            </label>
+            <label className="mo-Service-protected" title={trans.__('Callers of the app must send its access key (header X-Mo-Key); the Test tab sends it for you')}>
+              <input type="checkbox" key={`${s.id}-${!!s.protected}`} defaultChecked={!!s.protected}
+                data-testid="mo-service-protected"
+                onChange={e => {
+                  const on = e.target.checked;
+                  void act(() => setServiceKey(s.id, { protected: on }),
+                    on ? trans.__('%1 now asks for its key', s.id) : trans.__('%1 no longer asks for its key', s.id));
+                }} />
+              {trans.__('Key required')}
             </label>
             <button className="jp-Button jp-mod-styled" data-testid="mo-service-logs-button"
               onClick={() => void showLogs(s).catch(err => Notification.error(errorMessage(err)))}>{trans.__('Logs')}</button>

@@ -1,7 +1,10 @@
 /**
  * A deployed service's test page (seeds: "测试项目") in a main-area tab: an
  * IFrame on the service's proxy path through the Jupyter server, sandboxed
- * but allowed to run the form's scripts, post it and reach its own origin.
+ * WITHOUT allow-same-origin: the page (the app's HTML, written by whoever
+ * deployed it) runs with an opaque origin, so it can reach none of Jupyter's
+ * API, cookies or token. It calls the app with the service's own key instead,
+ * which it reads from its URL's fragment (never sent to a server).
  */
 import { JupyterFrontEnd } from '@jupyterlab/application';
 import { MainAreaWidget } from '@jupyterlab/apputils';
@@ -13,10 +16,14 @@ import { IFrame } from '@jupyterlab/ui-components';
 import { deployIcon } from '../icons';
 import { IService } from './api';
 
-/** The test page's URL: the server's base URL + the service's proxy path. */
+/** The test page's URL: the server's base URL + the service's proxy path + `#key=<key>`. */
 export function testPageUrl(service: IService): string {
-  return URLExt.join(ServerConnection.makeSettings().baseUrl, service.proxy);
+  const url = URLExt.join(ServerConnection.makeSettings().baseUrl, service.proxy);
+  return service.key ? `${url}#key=${encodeURIComponent(service.key)}` : url;
 }
+
+/** The sandbox of the test page: scripts and forms, downloads of its outputs; no same origin. */
+export const TEST_PAGE_SANDBOX: IFrame.SandboxExceptions[] = ['allow-scripts', 'allow-forms', 'allow-downloads'];
 
 export function testPageId(service: IService): string {
   return `mo-testpage-${service.id}`;
@@ -40,8 +47,8 @@ export function openTestPage(
     }
   }
   const content = new IFrame({
-    sandbox: ['allow-scripts', 'allow-same-origin', 'allow-forms', 'allow-downloads'],
-    referrerPolicy: 'same-origin'
+    sandbox: TEST_PAGE_SANDBOX,
+    referrerPolicy: 'no-referrer'
   });
   content.addClass('mo-TestPage');
   content.url = url;
