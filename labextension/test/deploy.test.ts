@@ -21,6 +21,7 @@ import {
   specToYaml
 } from '../src/deploy/spec';
 import { serviceTargets } from '../src/deploy/targets';
+import { TEST_PAGE_SANDBOX, testPageAddress } from '../src/deploy/testurl';
 
 const SOURCES = [
   'import math',
@@ -224,4 +225,19 @@ test('where a service may run: local, then each available machine of docker and 
     ]
   );
   assert.deepEqual(serviceTargets(null, 'local').map(t => t.value), ['local']);
+});
+
+test('the test page: sandboxed without same origin, the key in the fragment only', () => {
+  assert.ok(TEST_PAGE_SANDBOX.includes('allow-scripts'));
+  assert.ok(!(TEST_PAGE_SANDBOX as readonly string[]).includes('allow-same-origin'));
+  const key = 'Ab-_0123456789abcdefghijklmnopqrstuv';
+  assert.equal(
+    testPageAddress('http://h:8888/base/', { proxy: 'mo/api/services/a-dev/proxy/', key }),
+    `http://h:8888/base/mo/api/services/a-dev/proxy/#key=${key}`
+  );
+  assert.equal(
+    testPageAddress('/base', { proxy: 'mo/api/services/a-dev/proxy/', key: 'a b&c' }),
+    '/base/mo/api/services/a-dev/proxy/#key=a%20b%26c'
+  );
+  assert.equal(testPageAddress('/', { proxy: 'mo/api/services/a-dev/proxy/' }), '/mo/api/services/a-dev/proxy/');
 });

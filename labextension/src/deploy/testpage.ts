@@ -8,22 +8,18 @@
  */
 import { JupyterFrontEnd } from '@jupyterlab/application';
 import { MainAreaWidget } from '@jupyterlab/apputils';
-import { URLExt } from '@jupyterlab/coreutils';
 import { ServerConnection } from '@jupyterlab/services';
 import { TranslationBundle } from '@jupyterlab/translation';
 import { IFrame } from '@jupyterlab/ui-components';
 
 import { deployIcon } from '../icons';
 import { IService } from './api';
+import { TEST_PAGE_SANDBOX, testPageAddress } from './testurl';
 
 /** The test page's URL: the server's base URL + the service's proxy path + `#key=<key>`. */
 export function testPageUrl(service: IService): string {
-  const url = URLExt.join(ServerConnection.makeSettings().baseUrl, service.proxy);
-  return service.key ? `${url}#key=${encodeURIComponent(service.key)}` : url;
+  return testPageAddress(ServerConnection.makeSettings().baseUrl, service);
 }
-
-/** The sandbox of the test page: scripts and forms, downloads of its outputs; no same origin. */
-export const TEST_PAGE_SANDBOX: IFrame.SandboxExceptions[] = ['allow-scripts', 'allow-forms', 'allow-downloads'];
 
 export function testPageId(service: IService): string {
   return `mo-testpage-${service.id}`;
@@ -47,7 +43,7 @@ export function openTestPage(
     }
   }
   const content = new IFrame({
-    sandbox: TEST_PAGE_SANDBOX,
+    sandbox: [...TEST_PAGE_SANDBOX],
     referrerPolicy: 'no-referrer'
   });
   content.addClass('mo-TestPage');
