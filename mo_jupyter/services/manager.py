@@ -20,13 +20,12 @@ import orjson
 
 from ..catalog.copying import swap_in
 from ..errors import BadRequest, Conflict, MoError, NotFound, cut
-from ..handle.parse import scan_source
-from ..handle.spec import load_app_spec
 from ..jobs.records import flocked
 from ..paths import resolve_in_root
 from .base import ServiceBackend
 from .local import LOG, LocalServiceBackend
 from .proxy import ServiceUnavailable
+from .snapshot import check_app, copy_snapshot, picked_files, trained_by
 from .record import (ID_RE, MAX_REPLICAS, RECORD, BrokenRecord, key_matches, new_key, read_record,
                      valid_port, write_record)
 
@@ -57,51 +56,12 @@ def _healthy(port: int) -> bool:
         return False
 
 
-def refuse_links(folder: Path, root: Path) -> None:
-    """Links inside a folder picked for deploying: one to a file inside the project is copied as that
-    file; one leading out of the project, to a folder (pick that folder itself) or to nothing is
-    refused, naming it, before anything is written."""
-    for dirpath, dirnames, filenames in os.walk(folder):  # links to folders are listed, not entered
-        for name in dirnames + filenames:
-            link = Path(dirpath) / name
-            if not link.is_symlink():
-                continue
-            rel = link.relative_to(root).as_posix()
-            target = os.path.realpath(link)
-            if os.path.commonpath([str(root), target]) != str(root):
-                raise BadRequest(f"'{rel}' links outside the project (to {os.readlink(link)}): copy the file "
-                                 "into the project, or leave it out")
-            if os.path.isdir(target):
-                raise BadRequest(f"'{rel}' links to a folder: pick '{Path(target).relative_to(root).as_posix()}' "
-                                 "itself")
-            if not os.path.exists(target):
-                raise BadRequest(f"'{rel}' is a broken link (to {os.readlink(link)})")
-
-
 class ServiceManager:
     def __init__(self, root: Path | str, backends: dict | None = None, jobs=None):
         self.root = Path(root).resolve()  # replicas run elsewhere: every path they get is absolute
         self.folder = self.root / ".mo" / "services"
         self.backends = backends or {"local": LocalServiceBackend()}
         self.jobs = jobs  # a JobService: which job wrote a deployed file (the model it serves)
-
-    def _trained_by(self, picked: list[tuple[Path, Path]]) -> list[dict]:
-        """For each deployed file (in a folder: each file in it), the job whose run wrote it: the
-        latest job that was running when the file was last modified."""
-        if self.jobs is None:
-            return []
-        runs = [j for j in self.jobs.list() if isinstance(j.get("started"), (int, float))]
-        out = []
-        for path, inner in picked:
-            files = [path] if path.is_file() else sorted(p for p in path.rglob("*") if p.is_file())[:200]
-            for f in files:
-                mtime = f.stat().st_mtime
-                hits = [j for j in runs if j["started"] - 1 <= mtime <= (j.get("ended") or time.time()) + 2]
-                if hits:
-                    job = max(hits, key=lambda j: j["started"])
-                    rel = (inner / f.relative_to(path)).as_posix() if path.is_dir() else inner.as_posix()
-                    out.append({"file": rel, "job": job["id"], "name": job.get("name"), "state": job.get("state")})
-        return out
 
     # ---- records ------------------------------------------------------------------------
     def _dir(self, service_id: str) -> Path:
@@ -190,39 +150,6 @@ class ServiceManager:
         return view
 
     # ---- deploy ---------------------------------------------------------------------------
-    def _app_file(self, folder: Path, needed: str) -> Path | None:
-        """The real path of handler.py / app_spec.yml in ``folder``, or None when missing; a link
-        leading out of the project is refused by name, before the file is read (its content never
-        shows in an error)."""
-        path = folder / needed
-        if not path.is_file():
-            return None
-        real = Path(os.path.realpath(path))
-        if os.path.commonpath([str(self.root), str(real)]) != str(self.root):
-            rel = path.relative_to(self.root).as_posix()
-            raise BadRequest(f"cannot deploy: '{cut(rel, 200)}' links outside the project; copy the file into "
-                             "the project instead")
-        return real
-
-    def _check_app(self, folder: Path, rel: str) -> dict:
-        problems = []
-        spec = {}
-        files = {needed: self._app_file(folder, needed) for needed in ("handler.py", "app_spec.yml")}
-        for needed, real in files.items():
-            if real is None:
-                problems.append(f"{needed} is missing in '{rel or '.'}' (write it with the deploy wizard)")
-        if not problems:
-            try:  # refuses a handler: that climbs out of the folder (../x.py, a link elsewhere)
-                spec = load_app_spec(files["app_spec.yml"])
-            except BadRequest as exc:
-                problems.append(f"app_spec.yml: {exc.message}")
-            scan = scan_source(files["handler.py"].read_text(encoding="utf-8", errors="replace"))
-            problems += [f"handler.py line {p['line']}: {p['message']}" if p.get("line") else f"handler.py: {p['message']}"
-                         for p in scan["problems"] if p["severity"] == "error"]
-        if problems:
-            raise BadRequest("cannot deploy:\n" + "\n".join(f"- {p}" for p in problems))
-        return spec
-
     def _clean_staging(self) -> None:
         """Remove what interrupted deploys left (called under the project's lock: no deploy runs)."""
         for pattern in STAGING:
@@ -257,8 +184,8 @@ class ServiceManager:
         name = name or default_name(src.name if rel not in ("", ".") else self.root.resolve().name)
         if not NAME_RE.match(name):
             raise BadRequest(f"'{cut(name, 100)}' is not a service name (lowercase letters, digits, - and _)")
-        spec = self._check_app(src, rel)
-        picked = self._picked(src, rel, files)
+        spec = check_app(self.root, src, rel)
+        picked = picked_files(self.root, src, rel, files)
         be = self._backend(backend)
         be.check(machine)  # the machine type and its image, before anything changes
         service_id = f"{name}-{version}"
@@ -274,7 +201,7 @@ class ServiceManager:
             target.mkdir(parents=True, exist_ok=True)
             staging = Path(tempfile.mkdtemp(prefix=".app-", dir=target))
             try:
-                self._copy(src, picked, staging)
+                copy_snapshot(self.root, src, picked, staging)
                 if old:  # only now: a refused or failed deploy leaves the running one as it was
                     self._backend(old["backend"]).stop(target)
                 swap_in(staging, target / "app")
@@ -284,46 +211,12 @@ class ServiceManager:
                       "port": old["port"] if old else self._new_port(), "folder": rel if rel != "." else "",
                       "files": [str(inner) for _, inner in picked], "created": (old or {}).get("created") or time.time(),
                       "deployed": time.time(), "timeout": spec.get("timeout"), "spec": spec, "machine": machine,
-                      "trained_by": self._trained_by(picked), "key": (old or {}).get("key") or new_key(),
+                      "trained_by": trained_by(self.jobs, picked), "key": (old or {}).get("key") or new_key(),
                       "protected": bool((old or {}).get("protected")) if protected is None else protected}
             self._save(target, record)
             self._log_deploy(target, record)
             be.scale(target, record, replicas)
         return self._view(target)
-
-    def _picked(self, src: Path, rel: str, files) -> list[tuple[Path, Path]]:
-        """(real path, name in the app) of each picked file or folder. The name is the path as
-        written, relative to the folder (a link keeps its own name); the real path must be in the
-        project, and folders are checked for links and for the project's own .mo records."""
-        picked = []
-        for item in files:
-            inner = Path(os.path.normpath(item))
-            if str(inner) == "." or inner.is_absolute() or inner.parts[0] == "..":
-                raise BadRequest(f"'{item}' is not a file or folder inside '{rel or '.'}'")
-            path, _ = resolve_in_root(self.root, (Path(rel) / inner).as_posix())
-            if path.is_dir():
-                records = self.root / ".mo"
-                if path == records or records in path.parents or path in records.parents:
-                    raise BadRequest(f"'{item}' holds the project's .mo folder (jobs, services): pick the files "
-                                     "and folders the app needs")
-                refuse_links(path, self.root)
-            picked.append((path, inner))
-        return picked
-
-    def _copy(self, src: Path, picked: list[tuple[Path, Path]], staging: Path) -> None:
-        for needed in ("handler.py", "app_spec.yml"):
-            real = self._app_file(src, needed)  # checked again: a link may have changed meanwhile
-            if real is None:
-                raise BadRequest(f"cannot deploy: {needed} is missing")
-            shutil.copyfile(real, staging / needed)
-        for path, inner in picked:
-            dest = staging / inner
-            dest.parent.mkdir(parents=True, exist_ok=True)
-            if path.is_dir():
-                shutil.copytree(path, dest, symlinks=False, dirs_exist_ok=True,
-                                ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
-            else:
-                shutil.copy2(path, dest)
 
     # ---- operate --------------------------------------------------------------------------
     def list(self) -> list[dict]:
