@@ -89,3 +89,17 @@ def test_the_shell_reads_the_servers_config(project, capsys, monkeypatch, tmp_pa
     assert run(capsys, "handle", "generate", "shout.ipynb")[0] == 0
     code, _, err = run(capsys, "deploy", "--backend", "swarm")
     assert code == 2 and "unknown service backend 'swarm' (enabled: local, docker)" in err
+
+
+def test_the_access_key_from_the_shell(project, capsys):
+    assert run(capsys, "handle", "generate", "shout.ipynb")[0] == 0
+    code, out, err = run(capsys, "deploy", "--name", "shouter", "--version", "prod", "--replicas", "0", "--protect")
+    assert code == 0 and "(key required)" in out, (out, err)
+    code, out, _ = run(capsys, "service", "key", "shouter-prod", "--json")
+    first = json.loads(out)
+    assert code == 0 and first["protected"] is True and len(first["key"]) == 32
+    code, out, _ = run(capsys, "service", "key", "shouter-prod", "--rotate", "--unprotect", "--json")
+    second = json.loads(out)
+    assert code == 0 and second["protected"] is False and second["key"] != first["key"]
+    code, out, _ = run(capsys, "service", "key", "shouter-prod")
+    assert code == 0 and second["key"] in out and "not asked for" in out
