@@ -22,7 +22,6 @@ from .handlers.base import install_bounded_log
 from .handlers.handle import handle_routes
 from .handlers.services import service_routes
 from .jobs.backends import BUILTIN_BACKENDS, class_path
-from .services.local import LocalServiceBackend
 from .services.manager import ServiceManager
 
 from .handlers.export import ExportHandler
@@ -171,11 +170,7 @@ class MoJupyterApp(ExtensionApp):
     def make_service_backend(self, name: str):
         cls = self.service_backend_classes[name]
         config = dict(self.backends.get(name) or {})
-        if hasattr(cls, "from_config"):
-            return cls.from_config(config)
-        if issubclass(cls, LocalServiceBackend):  # the server's own Python, which has uvicorn
-            return cls()
-        return cls(config)
+        return cls.from_config(config)
 
     def make_service_manager(self, jobs: JobService) -> ServiceManager:
         root = self.root_dir or self.serverapp.root_dir

@@ -22,7 +22,9 @@ def cmd_build(args) -> int:
 
 
 def cmd_list(args) -> int:
-    found = images.list_images()
+    from .config import extension_app
+
+    found = images.list_images(extension_app(args).backends.get("docker"))  # the server's engine
     if not found:
         print("no mo-jupyter images yet (build one with 'jupyter mo image build cpu --offline')")
         return 0

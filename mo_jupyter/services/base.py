@@ -13,6 +13,11 @@ from typing import Optional
 class ServiceBackend(ABC):
     name: str = ""
 
+    @classmethod
+    def from_config(cls, config: dict) -> "ServiceBackend":
+        """The backend for the settings of ``MoJupyterApp.backends[name]`` (``{}`` when it has none)."""
+        return cls(config)
+
     def check(self, machine: str) -> None:
         """Raise a MoError when ``machine`` cannot serve here (unknown type, image not built)."""
 

@@ -78,6 +78,11 @@ class LocalServiceBackend(ServiceBackend):
     name = "local"
     host = "127.0.0.1"
 
+    @classmethod
+    def from_config(cls, config: dict) -> "LocalServiceBackend":
+        """Replicas run on the server's own Python (it has uvicorn); ``restarts`` may be set."""
+        return cls(restarts=int(config.get("restarts", RESTARTS)))
+
     def __init__(self, python: str = sys.executable, grace_seconds: float = 5.0, restarts: int = RESTARTS):
         self.python = python
         self.grace = grace_seconds

@@ -59,7 +59,7 @@ export interface IInsertResult {
   target: string;
   cell: string;
   copied?: boolean;
-  mode?: 'link' | 'copy' | 'existing';
+  mode?: 'reflink' | 'link' | 'copy' | 'existing';
 }
 
 /** The editable keys of dataset.yml. */
