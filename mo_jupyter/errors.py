@@ -44,6 +44,12 @@ class BadRequest(MoError):
     status = 400
 
 
+class Unauthorized(MoError):
+    """A credential is missing or wrong (a service's access key)."""
+
+    status = 401
+
+
 class Forbidden(MoError):
     status = 403
 
@@ -64,6 +70,22 @@ class Unavailable(MoError):
     """A resource that this machine lacks (no GPU, no Docker engine)."""
 
     status = 422
+
+
+class BadGateway(MoError):
+    """A deployed service refused or closed the connection."""
+
+    status = 502
+
+
+class ServiceUnavailable(MoError):
+    """A deployed service is stopped, not held by its replicas, or busy."""
+
+    status = 503
+
+
+class GatewayTimeout(MoError):
+    status = 504
 
 
 class InsufficientStorage(MoError):

@@ -14,8 +14,8 @@ from jupyter_server.base.handlers import APIHandler
 from jupyter_server.auth.decorator import allow_unauthenticated
 from tornado import httpclient, web
 
-from ..errors import BadRequest, NotFound
-from ..services.proxy import KEY_HEADER, Pools, Unauthorized, app_route, check_body, forwarded_query, request_timeout
+from ..errors import BadRequest, NotFound, Unauthorized
+from ..services.proxy import KEY_HEADER, Pools, app_route, check_body, forwarded_query, request_timeout
 from .base import MoHandler
 
 SERVICE_ID = r"(?P<service_id>[a-z0-9][a-z0-9_-]{0,62}-(?:dev|prod))"

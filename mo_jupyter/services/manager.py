@@ -19,12 +19,11 @@ from pathlib import Path
 import orjson
 
 from ..catalog.copying import swap_in
-from ..errors import BadRequest, Conflict, MoError, NotFound, cut
+from ..errors import BadRequest, Conflict, MoError, NotFound, ServiceUnavailable, cut
 from ..jobs.records import flocked
 from ..paths import resolve_in_root
 from .base import ServiceBackend
 from .local import LOG, LocalServiceBackend
-from .proxy import ServiceUnavailable
 from .snapshot import check_app, copy_snapshot, picked_files, trained_by
 from .record import (ID_RE, MAX_REPLICAS, RECORD, BrokenRecord, key_matches, new_key, read_record,
                      valid_port, write_record)

@@ -8,7 +8,7 @@ from __future__ import annotations
 from tornado import httpclient
 from tornado.simple_httpclient import HTTPTimeoutError
 
-from ..errors import MoError, cut
+from ..errors import BadGateway, GatewayTimeout, MoError, ServiceUnavailable, TooLarge, cut
 from ..serve.app import MAX_BODY
 
 # The app server's routes (mo_jupyter/serve/app.py), with the methods it answers.
@@ -28,31 +28,11 @@ TIMEOUT_MARGIN = 10.0  # over the app's own handle timeout (it answers 504 itsel
 DEFAULT_APP_TIMEOUT = 60.0
 
 
-class Unauthorized(MoError):
-    status = 401
-
-
-class BodyTooLarge(MoError):
-    status = 413
-
-
-class BadGateway(MoError):
-    status = 502
-
-
-class ServiceUnavailable(MoError):
-    status = 503
-
-
-class GatewayTimeout(MoError):
-    status = 504
-
-
 def check_body(body: bytes) -> None:
     """The app's own body limit, said by the proxy: an app that refuses a large body answers 413
     and closes before reading it all, which the proxy would only see as a reset connection."""
     if len(body) > MAX_BODY:
-        raise BodyTooLarge(f"the body is larger than {MAX_BODY} bytes")
+        raise TooLarge(f"the body is larger than {MAX_BODY} bytes")
 
 
 def app_route(path: str, method: str) -> bool:

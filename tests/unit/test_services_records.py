@@ -15,7 +15,8 @@ import pytest
 
 from mo_jupyter.errors import BadRequest, MoError
 from mo_jupyter.services.manager import ServiceManager
-from mo_jupyter.services.proxy import ServiceUnavailable, app_route, forwarded_query
+from mo_jupyter.errors import ServiceUnavailable
+from mo_jupyter.services.proxy import app_route, forwarded_query
 from mo_jupyter.services.record import BrokenRecord, check_record, key_matches, read_record
 
 HANDLE = "def handle(conf):\n    return {'y': 1}  # value_type: int\n"
