@@ -77,8 +77,8 @@ class MoJupyterApp(ExtensionApp):
         default_value=BUILTIN_CLASSES["service_backend_classes"],
         help="The ServiceBackend class of each backend name, besides the built-in local, docker and "
         "swarm (a name given here replaces the built-in of that name; a subclass of "
-        "mo_jupyter.services.base.ServiceBackend). It is built with `from_config(settings)` when it "
-        "has that class method, else with its `backends` settings as the one argument.",
+        "mo_jupyter.services.base.ServiceBackend), built with its `from_config(settings)` from the "
+        "`backends` settings of its name.",
     ).tag(config=True)
     concurrency = Dict(
         default_value={},
