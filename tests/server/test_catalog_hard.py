@@ -4,37 +4,16 @@ Each answers a short 4xx (or lists a problem) and the server goes on."""
 
 from __future__ import annotations
 
-import io
 import sys
-import zipfile
 from pathlib import Path
 
-import pytest
-
 from helpers import assert_user_error
+from test_catalog_api import catalog_dir, mo_config, zip_bytes  # noqa: F401  (fixtures)
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "unit"))
 from test_loaders import anchor_bomb  # noqa: E402
 
 LONG = "n" * 300  # one path segment over NAME_MAX (255 bytes)
-
-
-@pytest.fixture
-def catalog_dir(tmp_path):
-    return tmp_path / "my-catalog"
-
-
-@pytest.fixture
-def mo_config(catalog_dir):
-    return {"catalogs": [str(catalog_dir)], "catalog_owner": "alice"}
-
-
-def zip_bytes(files: dict[str, str]) -> bytes:
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w") as zf:
-        for name, text in files.items():
-            zf.writestr(name, text)
-    return buf.getvalue()
 
 
 def short_error(reply, *codes) -> str:

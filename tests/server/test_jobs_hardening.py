@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 import time
+from pathlib import Path
 
 import pytest
 from jupyter_server.auth.authorizer import Authorizer
@@ -84,12 +85,18 @@ def jp_server_config(mo_config, request):
     return Config(config)
 
 
-@pytest.mark.parametrize("jp_server_config", [NoMoJupyter], indirect=True)
-async def test_the_stream_asks_the_authorizer(root, jobs_dir, jp_ws_fetch):
+def planted_job(jobs_dir: Path) -> Path:
+    """A job folder with a bare spec.json, as a reader finds one."""
     jobs_dir.mkdir(parents=True)
     job = jobs_dir / "20200101-000000-abcdef"
     job.mkdir()
     (job / "spec.json").write_text(json.dumps({"id": job.name, "name": "x", "created": 1, "backend": "local"}))
+    return job
+
+
+@pytest.mark.parametrize("jp_server_config", [NoMoJupyter], indirect=True)
+async def test_the_stream_asks_the_authorizer(root, jobs_dir, jp_ws_fetch):
+    job = planted_job(jobs_dir)
     with pytest.raises(HTTPClientError) as caught:
         await jp_ws_fetch("mo", "api", "jobs", job.name, "stream")
     assert caught.value.code == 403
@@ -97,10 +104,7 @@ async def test_the_stream_asks_the_authorizer(root, jobs_dir, jp_ws_fetch):
 
 @pytest.mark.parametrize("jp_server_config", [ReadOnlyMoJupyter], indirect=True)
 async def test_a_reader_may_stream(root, jobs_dir, jp_ws_fetch):
-    jobs_dir.mkdir(parents=True)
-    job = jobs_dir / "20200101-000000-abcdef"
-    job.mkdir()
-    (job / "spec.json").write_text(json.dumps({"id": job.name, "name": "x", "created": 1, "backend": "local"}))
+    job = planted_job(jobs_dir)
     (job / "status.json").write_text(json.dumps({"state": "completed"}))
     ws = await jp_ws_fetch("mo", "api", "jobs", job.name, "stream")
     frames = []

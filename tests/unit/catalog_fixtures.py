@@ -5,6 +5,7 @@ from __future__ import annotations
 import textwrap
 from pathlib import Path
 
+import pytest
 import yaml
 
 from mo_jupyter.catalog.cells import class_name
@@ -71,3 +72,13 @@ def make_service(tmp_path: Path, owner: str = "alice", builtin=None, **kw) -> Ca
     user.mkdir(exist_ok=True)
     shared.mkdir(exist_ok=True)
     return CatalogService(project, [str(user), str(shared)], owner=owner, builtin=builtin, **kw)
+
+
+@pytest.fixture
+def svc(tmp_path):
+    """A catalog service whose user catalog holds alice's module `echo` and dataset `reviews`."""
+    svc = make_service(tmp_path)
+    write_module(svc.catalogs.user.path, "alice", "echo")
+    write_dataset(svc.catalogs.user.path, "alice", "reviews")
+    svc.index.refresh()
+    return svc

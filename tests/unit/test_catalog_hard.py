@@ -17,21 +17,12 @@ from mo_jupyter.catalog.copying import reflink
 from mo_jupyter.catalog.specs import dump_yaml
 from mo_jupyter.errors import BadRequest, Conflict, MoError, NotFound, TooLarge
 
-from .catalog_fixtures import make_service, write_dataset, write_module
+from .catalog_fixtures import make_service, svc, write_dataset  # noqa: F401  (svc: a fixture)
 from .test_catalog_datasets import zip_bytes
 from .test_loaders import anchor_bomb
 
 A = {"a/1.txt": "a1", "a/2.txt": "a2", "b/1.txt": "b1"}
 B = {"c/1.txt": "c1", "d/1.txt": "d1", "d/2.txt": "d2", "d/3.txt": "d3"}
-
-
-@pytest.fixture
-def svc(tmp_path):
-    svc = make_service(tmp_path)
-    write_module(svc.catalogs.user.path, "alice", "echo")
-    write_dataset(svc.catalogs.user.path, "alice", "reviews")
-    svc.index.refresh()
-    return svc
 
 
 # ---- 2. nothing a file says can crash or stall the server -------------------------------------

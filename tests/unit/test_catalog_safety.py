@@ -17,16 +17,7 @@ import yaml
 from mo_jupyter.catalog.roots import Catalogs
 from mo_jupyter.errors import BadRequest, Conflict, NotFound
 
-from .catalog_fixtures import make_service, write_dataset, write_module
-
-
-@pytest.fixture
-def svc(tmp_path):
-    svc = make_service(tmp_path)
-    write_module(svc.catalogs.user.path, "alice", "echo")
-    write_dataset(svc.catalogs.user.path, "alice", "reviews")
-    svc.index.refresh()
-    return svc
+from .catalog_fixtures import svc, write_dataset, write_module  # noqa: F401  (svc: a fixture)
 
 
 def test_an_archive_cannot_replace_the_dataset_metadata(svc, tmp_path):
