@@ -8,11 +8,7 @@ import { URLExt } from '@jupyterlab/coreutils';
 import { ServerConnection } from '@jupyterlab/services';
 
 export type JobState =
-  | 'queued'
-  | 'running'
-  | 'completed'
-  | 'failed'
-  | 'stopped';
+  'queued' | 'running' | 'completed' | 'failed' | 'stopped';
 
 /** States after which a job never changes again. */
 export const FINAL_STATES: ReadonlyArray<JobState> = [
@@ -129,11 +125,7 @@ export interface IEndEvent {
 }
 
 export type StreamEvent =
-  | ILogEvent
-  | IMetricEvent
-  | IStatusEvent
-  | ISnapshotEvent
-  | IEndEvent;
+  ILogEvent | IMetricEvent | IStatusEvent | ISnapshotEvent | IEndEvent;
 
 /**
  * An error from the server, with the server's own message when it sent one.

@@ -39,7 +39,9 @@ export function SidebarHeader(props: {
 }): JSX.Element {
   return (
     <div className={`mo-Sidebar-header ${props.prefix}-header`}>
-      <h2 className={`mo-Sidebar-title ${props.prefix}-title`}>{props.title}</h2>
+      <h2 className={`mo-Sidebar-title ${props.prefix}-title`}>
+        {props.title}
+      </h2>
       {props.children}
     </div>
   );

@@ -74,8 +74,7 @@ const plugin: JupyterFrontEndPlugin<void> = {
       model,
       commands: app.commands,
       trans,
-      onDelete: job =>
-        void app.commands.execute(DELETE_JOB, { id: job.id })
+      onDelete: job => void app.commands.execute(DELETE_JOB, { id: job.id })
     });
     app.shell.add(sidebar, 'left', { rank: 700 });
 
@@ -154,7 +153,12 @@ const catalogPlugin: JupyterFrontEndPlugin<void> = {
     'Mo modules and datasets: search, details, insert into notebooks, dataset management, publishing.',
   autoStart: true,
   requires: [INotebookTracker, IRenderMimeRegistry],
-  optional: [ITranslator, ICommandPalette, ILayoutRestorer, IDefaultFileBrowser],
+  optional: [
+    ITranslator,
+    ICommandPalette,
+    ILayoutRestorer,
+    IDefaultFileBrowser
+  ],
   activate: (
     app: JupyterFrontEnd,
     notebooks: INotebookTracker,

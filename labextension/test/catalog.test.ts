@@ -76,7 +76,10 @@ test('hints: name pattern, split ratio, format for the purpose', () => {
   assert.match(formHints(trans, { ...ok, name: '' })[0], /required/);
   assert.match(formHints(trans, { ...ok, name: 'a b' })[0], /letters/);
   assert.match(formHints(trans, { ...ok, ratio: '1.5' })[0], /between 0 and 1/);
-  assert.deepEqual(formHints(trans, { ...ok, ratio: '1.5', split: 'independent' }), []);
+  assert.deepEqual(
+    formHints(trans, { ...ok, ratio: '1.5', split: 'independent' }),
+    []
+  );
   assert.match(formHints(trans, { ...ok, format: 'csv' })[0], /dir format/);
   assert.match(
     formHints(trans, { ...ok, purpose: 'object_detection', format: 'dir' })[0],
@@ -90,20 +93,33 @@ test('helpers', () => {
   assert.equal(formatBytes(1536), '1.5 KB');
   assert.equal(formatBytes(9 * 1024 * 1024), '9.0 MB');
   assert.equal(formatBytes(undefined), '');
-  assert.equal(mainAction({ category: 'model', actions: ['train', 'predict'] }), 'predict');
-  assert.equal(mainAction({ category: 'toolkit', actions: ['predict', 'run'] }), 'run');
+  assert.equal(
+    mainAction({ category: 'model', actions: ['train', 'predict'] }),
+    'predict'
+  );
+  assert.equal(
+    mainAction({ category: 'toolkit', actions: ['predict', 'run'] }),
+    'run'
+  );
   assert.equal(mainAction({ category: 'model', actions: ['train'] }), null);
   assert.equal(archiveStem('datasets/x/star-face.tar.gz'), 'star-face');
   assert.equal(archiveStem('a.TGZ'), 'a');
-  assert.equal(detailsWidgetId('module', 'mo/iris_classifier'), 'mo-module-mo_iris_classifier');
+  assert.equal(
+    detailsWidgetId('module', 'mo/iris_classifier'),
+    'mo-module-mo_iris_classifier'
+  );
   assert.deepEqual(
-    parseExists("'sub/modules/iris_classifier' already holds mo/iris_classifier 1.0.0; replace it with mo/iris_classifier 0.9.0?"),
+    parseExists(
+      "'sub/modules/iris_classifier' already holds mo/iris_classifier 1.0.0; replace it with mo/iris_classifier 0.9.0?"
+    ),
     ['sub/modules/iris_classifier', 'mo/iris_classifier 1.0.0']
   );
-  assert.deepEqual(parseExists("'datasets/mo-mnist' already holds files not inserted by mo_jupyter"), [
-    'datasets/mo-mnist',
-    'files not inserted by mo_jupyter'
-  ]);
+  assert.deepEqual(
+    parseExists(
+      "'datasets/mo-mnist' already holds files not inserted by mo_jupyter"
+    ),
+    ['datasets/mo-mnist', 'files not inserted by mo_jupyter']
+  );
   assert.equal(parseExists('something else'), null);
 });
 
@@ -145,7 +161,14 @@ test('upload: chunks at offsets, progress to 100 %, then import', async () => {
   const { transport, calls } = fakeTransport();
   const seen: IUploadProgress[] = [];
   const file = Object.assign(new Blob([new Uint8Array(25)]), { name: 'd.zip' });
-  const up = new DatasetUpload('me/d', file, 'train', transport, p => seen.push(p), 10);
+  const up = new DatasetUpload(
+    'me/d',
+    file,
+    'train',
+    transport,
+    p => seen.push(p),
+    10
+  );
   const detail = await up.run();
   assert.equal(detail.id, 'me/d');
   assert.deepEqual(calls, [
@@ -157,7 +180,14 @@ test('upload: chunks at offsets, progress to 100 %, then import', async () => {
   ]);
   assert.deepEqual(
     seen.map(p => `${p.phase} ${p.percent}`),
-    ['uploading 0', 'uploading 40', 'uploading 80', 'uploading 100', 'importing 100', 'done 100']
+    [
+      'uploading 0',
+      'uploading 40',
+      'uploading 80',
+      'uploading 100',
+      'importing 100',
+      'done 100'
+    ]
   );
 });
 
@@ -180,7 +210,9 @@ test('upload: cancel aborts and deletes the partial upload', async () => {
 });
 
 test('upload: a refused import deletes the upload and reports the server error', async () => {
-  const { transport, calls } = fakeTransport({ failImport: "bad entry '../x'" });
+  const { transport, calls } = fakeTransport({
+    failImport: "bad entry '../x'"
+  });
   const up = new DatasetUpload('me/d', new Blob(['abc']), 'train', transport);
   await assert.rejects(up.run(), /\.\.\/x/);
   assert.equal(up.progress.phase, 'failed');

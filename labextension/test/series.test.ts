@@ -7,7 +7,9 @@ import { MetricSeries, buildPlotData } from '../src/metrics/series';
 
 function series(points: Partial<IMetric>[]): MetricSeries {
   const s = new MetricSeries('m');
-  points.forEach((p, seq) => s.push({ metric: 'm', value: 0, time: seq, seq, ...p }));
+  points.forEach((p, seq) =>
+    s.push({ metric: 'm', value: 0, time: seq, seq, ...p })
+  );
   return s;
 }
 
@@ -25,14 +27,22 @@ test('plots every point when few, with null for non-finite values', () => {
 });
 
 test('points lacking the x key are left out', () => {
-  const s = series([{ value: 1, step: 5 }, { value: 2 }, { value: 3, step: 7, epoch: 1 }]);
+  const s = series([
+    { value: 1, step: 5 },
+    { value: 2 },
+    { value: 3, step: 7, epoch: 1 }
+  ]);
   assert.deepEqual(buildPlotData(s, 'step', 100).x, [5, 7]);
   assert.deepEqual(buildPlotData(s, 'epoch', 100).y, [3]);
   assert.equal(buildPlotData(s, 'time', 100).count, 3);
 });
 
 test('unsorted x is sorted (stable) before plotting, also after appends', () => {
-  const s = series([{ value: 1, step: 2 }, { value: 2, step: 0 }, { value: 3, step: 1 }]);
+  const s = series([
+    { value: 1, step: 2 },
+    { value: 2, step: 0 },
+    { value: 3, step: 1 }
+  ]);
   assert.deepEqual(buildPlotData(s, 'step', 100).y, [2, 3, 1]);
   s.push({ metric: 'm', value: 4, time: 9, step: 0, seq: 9 });
   assert.deepEqual(buildPlotData(s, 'step', 100).y, [2, 4, 3, 1]);
@@ -41,7 +51,13 @@ test('unsorted x is sorted (stable) before plotting, also after appends', () => 
 function big(n: number, spikeAt: number, gapAt: number): MetricSeries {
   const s = new MetricSeries('big');
   for (let i = 0; i < n; i++) {
-    const m: IMetric = { metric: 'big', value: Math.sin(i / 5000), time: i / 100, step: i, seq: i };
+    const m: IMetric = {
+      metric: 'big',
+      value: Math.sin(i / 5000),
+      time: i / 100,
+      step: i,
+      seq: i
+    };
     if (i === spikeAt) {
       m.value = 1000;
     }

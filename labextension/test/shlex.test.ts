@@ -25,7 +25,11 @@ test('quotes group words and keep empty strings', () => {
 });
 
 test('single quotes are literal, double quotes allow escapes', () => {
-  assert.deepEqual(shellSplit(`'a\\"b' "c\\"d" "e\\f"`), ['a\\"b', 'c"d', 'e\\f']);
+  assert.deepEqual(shellSplit(`'a\\"b' "c\\"d" "e\\f"`), [
+    'a\\"b',
+    'c"d',
+    'e\\f'
+  ]);
   assert.deepEqual(shellSplit('a\\ b'), ['a b']);
   assert.deepEqual(shellSplit('"$HOME" \'$x\''), ['$HOME', '$x']);
 });

@@ -126,7 +126,10 @@ export function searchModules(
   return requestAPI(`modules?q=${enc(q)}&limit=${limit}`);
 }
 
-export function getModule(id: string, version?: string): Promise<IModuleDetail> {
+export function getModule(
+  id: string,
+  version?: string
+): Promise<IModuleDetail> {
   const v = version ? `/${enc(version)}` : '';
   return requestAPI(`modules/${idPath(id)}${v}`);
 }
@@ -210,7 +213,10 @@ export function extractArchive(
 
 // ---- uploads ----------------------------------------------------------------
 
-export function createUpload(name: string, size: number): Promise<{ id: string }> {
+export function createUpload(
+  name: string,
+  size: number
+): Promise<{ id: string }> {
   return requestAPI('uploads', json('POST', { name, size }));
 }
 

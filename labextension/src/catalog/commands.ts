@@ -68,13 +68,16 @@ export function activateCatalog(
 
   commands.addCommand(IDs.openModule, {
     label: args =>
-      args.id ? trans.__('Open Module %1', args.id as string) : trans.__('Open Module'),
+      args.id
+        ? trans.__('Open Module %1', args.id as string)
+        : trans.__('Open Module'),
     execute: openTabCommand(
       shell,
       modules,
       w => w.content.moduleId,
       (id, args) => {
-        const version = typeof args.version === 'string' ? args.version : undefined;
+        const version =
+          typeof args.version === 'string' ? args.version : undefined;
         return createModuleWidget({ id, version, trans, rendermime, insert });
       }
     )
@@ -85,7 +88,9 @@ export function activateCatalog(
       args.action === 'train'
         ? trans.__('Insert Module Train Code')
         : trans.__('Insert Module into Notebook'),
-    caption: trans.__('Copy the module next to the current notebook and insert code that uses it'),
+    caption: trans.__(
+      'Copy the module next to the current notebook and insert code that uses it'
+    ),
     isEnabled: args => !!args.id || !!modules.currentWidget,
     execute: args => {
       const current = modules.currentWidget?.content;
@@ -123,8 +128,12 @@ export function activateCatalog(
   };
   commands.addCommand(IDs.publishModule, {
     label: args =>
-      args.isContextMenu ? trans.__('Publish as Module…') : trans.__('Publish Module…'),
-    caption: trans.__('Publish a project folder with a module_spec.yml as a module version'),
+      args.isContextMenu
+        ? trans.__('Publish as Module…')
+        : trans.__('Publish Module…'),
+    caption: trans.__(
+      'Publish a project folder with a module_spec.yml as a module version'
+    ),
     icon: args => (args.isPalette ? undefined : publishIcon),
     execute: async args => {
       const path = publishPath(args);
@@ -181,10 +190,18 @@ export function activateCatalog(
       args: { isPalette: true, action: 'train' }
     });
     for (const status of ['online', 'offline']) {
-      palette.addItem({ command: IDs.setDatasetStatus, category, args: { status } });
+      palette.addItem({
+        command: IDs.setDatasetStatus,
+        category,
+        args: { status }
+      });
     }
     for (const permission of ['private', 'public']) {
-      palette.addItem({ command: IDs.setDatasetPermission, category, args: { permission } });
+      palette.addItem({
+        command: IDs.setDatasetPermission,
+        category,
+        args: { permission }
+      });
     }
   }
 

@@ -66,13 +66,19 @@ export function addDatasetCommands(
     try {
       return await getDataset(id);
     } catch (err) {
-      await showErrorMessage(trans.__('Cannot load dataset %1', id), errorMessage(err));
+      await showErrorMessage(
+        trans.__('Cannot load dataset %1', id),
+        errorMessage(err)
+      );
       return null;
     }
   };
   /** An execute that loads the target dataset, then acts on it. */
   const withDataset =
-    (act: (d: IDatasetDetail, args: any) => Promise<unknown>, none: unknown = null) =>
+    (
+      act: (d: IDatasetDetail, args: any) => Promise<unknown>,
+      none: unknown = null
+    ) =>
     async (args: any) => {
       const d = await load(args);
       return d ? act(d, args) : none;
@@ -151,11 +157,16 @@ export function addDatasetCommands(
     try {
       await deleteDataset(d.id);
       tracker.find(w => w.content.datasetId === d.id)?.dispose();
-      Notification.success(trans.__('Deleted dataset %1', d.id), { autoClose: 4000 });
+      Notification.success(trans.__('Deleted dataset %1', d.id), {
+        autoClose: 4000
+      });
       events.emit('');
       return true;
     } catch (err) {
-      await showErrorMessage(trans.__('Cannot delete dataset %1', d.id), errorMessage(err));
+      await showErrorMessage(
+        trans.__('Cannot delete dataset %1', d.id),
+        errorMessage(err)
+      );
       return false;
     }
   };
@@ -171,7 +182,9 @@ export function addDatasetCommands(
 
   commands.addCommand(IDs.openDataset, {
     label: args =>
-      args.id ? trans.__('Open Dataset %1', args.id as string) : trans.__('Open Dataset'),
+      args.id
+        ? trans.__('Open Dataset %1', args.id as string)
+        : trans.__('Open Dataset'),
     execute: openTabCommand(
       shell,
       tracker,
@@ -182,7 +195,9 @@ export function addDatasetCommands(
 
   commands.addCommand(IDs.insertDataset, {
     label: trans.__('Insert Dataset into Notebook'),
-    caption: trans.__('Link the dataset next to the current notebook and insert code that loads it'),
+    caption: trans.__(
+      'Link the dataset next to the current notebook and insert code that loads it'
+    ),
     isEnabled: hasTarget,
     execute: args => {
       const id = datasetId(args);
@@ -192,16 +207,21 @@ export function addDatasetCommands(
 
   commands.addCommand(IDs.newDataset, {
     label: trans.__('New Dataset…'),
-    caption: trans.__('Create a dataset in your catalog, then upload its files'),
+    caption: trans.__(
+      'Create a dataset in your catalog, then upload its files'
+    ),
     execute: async () => {
       const created = await showDatasetForm(trans);
       if (!created) {
         return null;
       }
       events.emit('');
-      Notification.success(trans.__('Created dataset %1: upload its files next', created.id), {
-        autoClose: 5000
-      });
+      Notification.success(
+        trans.__('Created dataset %1: upload its files next', created.id),
+        {
+          autoClose: 5000
+        }
+      );
       await commands.execute(IDs.openDataset, { id: created.id });
       return created.id;
     }
@@ -248,14 +268,14 @@ export function addDatasetCommands(
     execute: async args => {
       const id = datasetId(args);
       const widget = (await commands.execute(IDs.openDataset, { id })) as
-        | MainAreaWidget<DatasetDetails>
-        | undefined;
+        MainAreaWidget<DatasetDetails> | undefined;
       if (!widget) {
         return;
       }
       // the box appears once the details are loaded
       for (let i = 0; i < 50; i++) {
-        const input = widget.node.querySelector<HTMLInputElement>('.mo-UploadBox-file');
+        const input =
+          widget.node.querySelector<HTMLInputElement>('.mo-UploadBox-file');
         if (input) {
           input.scrollIntoView({ block: 'center' });
           input.focus();

@@ -35,7 +35,10 @@ export interface IDatasetActions {
   extract: (id: string, archive: string) => Promise<unknown>;
   edit: (d: IDatasetDetail) => Promise<unknown>;
   remove: (d: IDatasetDetail) => Promise<unknown>;
-  setStatus: (d: IDatasetDetail, status: 'online' | 'offline') => Promise<unknown>;
+  setStatus: (
+    d: IDatasetDetail,
+    status: 'online' | 'offline'
+  ) => Promise<unknown>;
   setPermission: (d: IDatasetDetail, p: Permission) => Promise<unknown>;
 }
 
@@ -72,11 +75,17 @@ function DatasetView(props: IDatasetDetailsOptions): JSX.Element {
   const [tick] = useChangeTick(events, id);
   const { detail, error } = useDetail(() => getDataset(id), [id, tick]);
   const [busy, run] = useBusy();
-  const failure = error ? trans.__('Cannot load dataset %1: %2', id, error) : '';
+  const failure = error
+    ? trans.__('Cannot load dataset %1: %2', id, error)
+    : '';
 
   if (!detail) {
     return (
-      <DetailsLoading className="mo-DatasetDetails-content" failure={failure} trans={trans} />
+      <DetailsLoading
+        className="mo-DatasetDetails-content"
+        failure={failure}
+        trans={trans}
+      />
     );
   }
 
@@ -84,11 +93,20 @@ function DatasetView(props: IDatasetDetailsOptions): JSX.Element {
   const rows: [string, string][] = [
     [trans.__('Owner'), detail.owner],
     [trans.__('Version'), detail.version ?? ''],
-    [trans.__('Purpose'), detail.purpose ? purposeLabel(trans, detail.purpose) : ''],
-    [trans.__('Label type'), detail.label_type ? labelTypeLabel(trans, detail.label_type) : ''],
+    [
+      trans.__('Purpose'),
+      detail.purpose ? purposeLabel(trans, detail.purpose) : ''
+    ],
+    [
+      trans.__('Label type'),
+      detail.label_type ? labelTypeLabel(trans, detail.label_type) : ''
+    ],
     [trans.__('Format'), detail.format ?? ''],
     [trans.__('Test set'), testSetLabel(trans, detail.test_set)],
-    [trans.__('Size'), trans.__('%1 in %2 files', formatBytes(detail.size), detail.file_count)],
+    [
+      trans.__('Size'),
+      trans.__('%1 in %2 files', formatBytes(detail.size), detail.file_count)
+    ],
     [trans.__('Permission'), permissionLabel(trans, detail.permission ?? '')],
     [trans.__('License'), detail.license ?? ''],
     [trans.__('Source'), detail.source ?? ''],
@@ -107,8 +125,16 @@ function DatasetView(props: IDatasetDetailsOptions): JSX.Element {
         failure={failure}
         badges={
           <>
-            <Badge kind="status" value={detail.status ?? 'offline'} label={statusLabel(trans, detail.status ?? 'offline')} />
-            <Badge kind="permission" value={detail.permission ?? ''} label={permissionLabel(trans, detail.permission ?? '')} />
+            <Badge
+              kind="status"
+              value={detail.status ?? 'offline'}
+              label={statusLabel(trans, detail.status ?? 'offline')}
+            />
+            <Badge
+              kind="permission"
+              value={detail.permission ?? ''}
+              label={permissionLabel(trans, detail.permission ?? '')}
+            />
             <Badge kind="catalog" value={detail.catalog} />
           </>
         }
@@ -119,8 +145,12 @@ function DatasetView(props: IDatasetDetailsOptions): JSX.Element {
           disabled={!online || busy !== ''}
           title={
             online
-              ? trans.__('Link the dataset next to the current notebook and insert code that loads it')
-              : trans.__('Only online datasets can be inserted: set it online first.')
+              ? trans.__(
+                  'Link the dataset next to the current notebook and insert code that loads it'
+                )
+              : trans.__(
+                  'Only online datasets can be inserted: set it online first.'
+                )
           }
           onClick={() => void run('insert', () => actions.insert(detail.id))}
         >
@@ -134,11 +164,17 @@ function DatasetView(props: IDatasetDetailsOptions): JSX.Element {
               disabled={busy !== ''}
               title={
                 online
-                  ? trans.__('Take the dataset offline: it can no longer be inserted')
-                  : trans.__('Check the files against the format and put the dataset online')
+                  ? trans.__(
+                      'Take the dataset offline: it can no longer be inserted'
+                    )
+                  : trans.__(
+                      'Check the files against the format and put the dataset online'
+                    )
               }
               onClick={() =>
-                void run('status', () => actions.setStatus(detail, online ? 'offline' : 'online'))
+                void run('status', () =>
+                  actions.setStatus(detail, online ? 'offline' : 'online')
+                )
               }
             >
               {online ? trans.__('Set offline') : trans.__('Set online')}
@@ -152,12 +188,19 @@ function DatasetView(props: IDatasetDetailsOptions): JSX.Element {
                 disabled={busy !== ''}
                 onChange={e =>
                   void run('permission', () =>
-                    actions.setPermission(detail, e.currentTarget.value as Permission)
+                    actions.setPermission(
+                      detail,
+                      e.currentTarget.value as Permission
+                    )
                   )
                 }
               >
-                <option value="private">{permissionLabel(trans, 'private')}</option>
-                <option value="public">{permissionLabel(trans, 'public')}</option>
+                <option value="private">
+                  {permissionLabel(trans, 'private')}
+                </option>
+                <option value="public">
+                  {permissionLabel(trans, 'public')}
+                </option>
                 {detail.permission === 'preset' && (
                   <option value="preset" disabled>
                     {permissionLabel(trans, 'preset')}
@@ -205,12 +248,19 @@ function DatasetView(props: IDatasetDetailsOptions): JSX.Element {
       </section>
 
       {detail.writable && (
-        <UploadBox dataset={detail} trans={trans} onImported={() => events.emit(detail.id)} />
+        <UploadBox
+          dataset={detail}
+          trans={trans}
+          onImported={() => events.emit(detail.id)}
+        />
       )}
 
       <section className="mo-Details-section">
         <h2>{trans.__('Details')}</h2>
-        <table className="mo-Table mo-DatasetMeta" data-testid="mo-dataset-meta">
+        <table
+          className="mo-Table mo-DatasetMeta"
+          data-testid="mo-dataset-meta"
+        >
           <tbody>
             {rows.map(([k, v]) => (
               <tr key={k}>
@@ -235,9 +285,13 @@ function DatasetView(props: IDatasetDetailsOptions): JSX.Element {
                   title={
                     online
                       ? trans.__("Extract into the current notebook's folder")
-                      : trans.__('Only online datasets can be inserted: set it online first.')
+                      : trans.__(
+                          'Only online datasets can be inserted: set it online first.'
+                        )
                   }
-                  onClick={() => void run('extract', () => actions.extract(detail.id, a))}
+                  onClick={() =>
+                    void run('extract', () => actions.extract(detail.id, a))
+                  }
                 >
                   {trans.__('Extract')}
                 </button>
@@ -250,13 +304,19 @@ function DatasetView(props: IDatasetDetailsOptions): JSX.Element {
       <section className="mo-Details-section mo-DatasetFiles">
         <h2>{trans.__('Files')}</h2>
         {detail.files.length === 0 ? (
-          <div className="mo-Catalog-empty">{trans.__('No files yet: upload an archive.')}</div>
+          <div className="mo-Catalog-empty">
+            {trans.__('No files yet: upload an archive.')}
+          </div>
         ) : (
           <FileList files={detail.files} testId="mo-dataset-files" />
         )}
         {detail.truncated && (
           <div className="mo-DatasetFiles-truncated">
-            {trans.__('Only the first %1 of %2 files are listed.', detail.files.length, detail.file_count)}
+            {trans.__(
+              'Only the first %1 of %2 files are listed.',
+              detail.files.length,
+              detail.file_count
+            )}
           </div>
         )}
       </section>

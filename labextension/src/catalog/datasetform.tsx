@@ -69,13 +69,17 @@ function FormBody(props: {
   const { trans } = props;
   const [v, setV] = React.useState(props.initial);
   type Key = keyof IDatasetFormValues;
-  const set = (key: Key) => (
-    e: React.ChangeEvent<HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement>
-  ) => {
-    const next = { ...v, [key]: e.currentTarget.value };
-    setV(next);
-    props.onChange(next);
-  };
+  const set =
+    (key: Key) =>
+    (
+      e: React.ChangeEvent<
+        HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement
+      >
+    ) => {
+      const next = { ...v, [key]: e.currentTarget.value };
+      setV(next);
+      props.onChange(next);
+    };
   const hints = formHints(trans, v);
   /** A labelled row of the form, classed after its key. */
   const row = (key: Key, label: string, control: JSX.Element) => (
@@ -92,7 +96,13 @@ function FormBody(props: {
     row(
       key,
       label,
-      <input className="jp-mod-styled" name={key} value={v[key]} onChange={set(key)} {...extra} />
+      <input
+        className="jp-mod-styled"
+        name={key}
+        value={v[key]}
+        onChange={set(key)}
+        {...extra}
+      />
     );
   /** A select of `values` (and the current value, should it be another). */
   const select = (
@@ -104,8 +114,16 @@ function FormBody(props: {
     row(
       key,
       label,
-      <select className="jp-mod-styled" name={key} value={v[key]} onChange={set(key)}>
-        {(values.includes(v[key]) || !v[key] ? values : [...values, v[key]]).map(x => (
+      <select
+        className="jp-mod-styled"
+        name={key}
+        value={v[key]}
+        onChange={set(key)}
+      >
+        {(values.includes(v[key]) || !v[key]
+          ? values
+          : [...values, v[key]]
+        ).map(x => (
           <option key={x} value={x}>
             {optionLabel(trans, x)}
           </option>
@@ -151,7 +169,12 @@ function FormBody(props: {
         placeholder: trans.__('comma separated, e.g. image, flowers')
       })}
       {select('purpose', trans.__('Purpose'), PURPOSES, purposeLabel)}
-      {select('label_type', trans.__('Label type'), LABEL_TYPES, labelTypeLabel)}
+      {select(
+        'label_type',
+        trans.__('Label type'),
+        LABEL_TYPES,
+        labelTypeLabel
+      )}
       {select('format', trans.__('Format'), FORMATS, formatLabel)}
       <fieldset className="mo-DatasetForm-row mo-DatasetForm-split">
         <legend>{trans.__('Test set')}</legend>
@@ -178,9 +201,16 @@ function FormBody(props: {
       {row(
         'permission',
         trans.__('Permission'),
-        <select className="jp-mod-styled" name="permission" value={v.permission} onChange={set('permission')}>
+        <select
+          className="jp-mod-styled"
+          name="permission"
+          value={v.permission}
+          onChange={set('permission')}
+        >
           <option value="private">{trans.__('Private: only you')}</option>
-          <option value="public">{trans.__('Public: everyone may use it')}</option>
+          <option value="public">
+            {trans.__('Public: everyone may use it')}
+          </option>
           {props.preset && (
             <option value="preset" disabled>
               {trans.__('Preset (administrators only)')}
@@ -193,7 +223,10 @@ function FormBody(props: {
         placeholder: trans.__('where the data comes from (URL, paper, ...)')
       })}
       {hints.length > 0 && (
-        <ul className="mo-DatasetForm-hints" data-testid="mo-dataset-form-hints">
+        <ul
+          className="mo-DatasetForm-hints"
+          data-testid="mo-dataset-form-hints"
+        >
           {hints.map(h => (
             <li key={h}>{h}</li>
           ))}
@@ -228,7 +261,9 @@ export async function showDatasetForm(
       body,
       buttons: [
         Dialog.cancelButton({ label: trans.__('Cancel') }),
-        Dialog.okButton({ label: existing ? trans.__('Save') : trans.__('Create') })
+        Dialog.okButton({
+          label: existing ? trans.__('Save') : trans.__('Create')
+        })
       ],
       focusNodeSelector: existing ? 'textarea' : 'input[name="name"]'
     });

@@ -14,7 +14,9 @@ import { CatalogError, Tags } from './search';
 import { detailsWidgetId, formatBytes } from './util';
 
 /** The content of a details tab: classed mo-ModuleDetails / mo-DatasetDetails, with data-module-id / data-dataset-id. */
-export abstract class CatalogDetails<O extends { id: string }> extends ReactWidget {
+export abstract class CatalogDetails<
+  O extends { id: string }
+> extends ReactWidget {
   constructor(
     readonly options: O,
     readonly kind: 'module' | 'dataset'

@@ -74,7 +74,9 @@ export function changedKeys(
   const out: { [k: string]: unknown } = {};
   for (const [k, v] of Object.entries(after)) {
     const old = (before as { [k: string]: unknown })[k];
-    if (JSON.stringify(old ?? (Array.isArray(v) ? [] : '')) !== JSON.stringify(v)) {
+    if (
+      JSON.stringify(old ?? (Array.isArray(v) ? [] : '')) !== JSON.stringify(v)
+    ) {
       out[k] = v;
     }
   }
@@ -82,18 +84,25 @@ export function changedKeys(
   return out as Partial<IDatasetMeta>;
 }
 
-export function formHints(trans: TranslationBundle, v: IDatasetFormValues): string[] {
+export function formHints(
+  trans: TranslationBundle,
+  v: IDatasetFormValues
+): string[] {
   const hints: string[] = [];
   if (!v.name.trim()) {
     hints.push(trans.__('A name is required.'));
   } else if (!NAME_PATTERN.test(v.name.trim())) {
     hints.push(
-      trans.__('Names use letters, digits, "_", "." and "-", and start with a letter or digit.')
+      trans.__(
+        'Names use letters, digits, "_", "." and "-", and start with a letter or digit.'
+      )
     );
   }
   const ratio = Number(v.ratio);
   if (v.split === 'ratio' && !(ratio > 0 && ratio < 1)) {
-    hints.push(trans.__('The train share is a number between 0 and 1, e.g. 0.9.'));
+    hints.push(
+      trans.__('The train share is a number between 0 and 1, e.g. 0.9.')
+    );
   }
   const hint = formatHint(trans, v.purpose, v.format);
   if (hint) {

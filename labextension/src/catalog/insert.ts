@@ -80,7 +80,9 @@ function showAction(panel: NotebookPanel, trans: TranslationBundle) {
 }
 
 function isExists(err: unknown): boolean {
-  return err instanceof MoApiError && err.status === 409 && err.reason === 'exists';
+  return (
+    err instanceof MoApiError && err.status === 409 && err.reason === 'exists'
+  );
 }
 
 /**
@@ -158,7 +160,11 @@ export async function insertModuleCode(
       if (isExists(err) && !replace) {
         await note.dismiss();
         const name = id.split('/').pop() ?? id;
-        const guess = PathExt.join(PathExt.dirname(notebookPath(panel)), 'modules', name);
+        const guess = PathExt.join(
+          PathExt.dirname(notebookPath(panel)),
+          'modules',
+          name
+        );
         if (!(await askReplace(trans, err as MoApiError, guess, label))) {
           return null;
         }

@@ -124,8 +124,7 @@ export function formatHint(
   format: string
 ): string {
   if (
-    (purpose === 'image_classification' ||
-      purpose === 'text_classification') &&
+    (purpose === 'image_classification' || purpose === 'text_classification') &&
     format !== 'dir' &&
     format !== 'npz'
   ) {
@@ -134,7 +133,9 @@ export function formatHint(
     );
   }
   if (purpose === 'object_detection' && format !== 'json') {
-    return trans.__('The preset object detection algorithm reads the json format.');
+    return trans.__(
+      'The preset object detection algorithm reads the json format.'
+    );
   }
   return '';
 }

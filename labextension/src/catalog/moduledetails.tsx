@@ -27,7 +27,11 @@ export interface IModuleDetailsOptions {
   version?: string;
   trans: TranslationBundle;
   rendermime: IRenderMimeRegistry;
-  insert: (id: string, version: string, action: ModuleAction) => Promise<unknown>;
+  insert: (
+    id: string,
+    version: string,
+    action: ModuleAction
+  ) => Promise<unknown>;
 }
 
 export class ModuleDetails extends CatalogDetails<IModuleDetailsOptions> {
@@ -80,7 +84,11 @@ function ModuleView(
 
   if (!detail) {
     return (
-      <DetailsLoading className="mo-ModuleDetails-content" failure={failure} trans={trans} />
+      <DetailsLoading
+        className="mo-ModuleDetails-content"
+        failure={failure}
+        trans={trans}
+      />
     );
   }
 
@@ -104,7 +112,11 @@ function ModuleView(
             <Badge kind="catalog" value={detail.catalog} />
             <Badge kind="permission" value={detail.permission} />
             {detail.category === 'toolkit' && (
-              <Badge kind="category" value="toolkit" label={trans.__('toolkit')} />
+              <Badge
+                kind="category"
+                value="toolkit"
+                label={trans.__('toolkit')}
+              />
             )}
           </>
         }
@@ -130,7 +142,10 @@ function ModuleView(
           disabled={!action || busy !== ''}
           title={
             action
-              ? trans.__('Insert the %1 code below the active cell of the current notebook', action)
+              ? trans.__(
+                  'Insert the %1 code below the active cell of the current notebook',
+                  action
+                )
               : trans.__('This module has neither predict nor run')
           }
           onClick={() => action && void insert(action)}
@@ -144,7 +159,9 @@ function ModuleView(
             className="jp-Button jp-mod-styled mo-ModuleDetails-insertTrain"
             data-testid="mo-module-insert-train"
             disabled={busy !== ''}
-            title={trans.__('Insert code that retrains the module with a conf of its train parameters')}
+            title={trans.__(
+              'Insert code that retrains the module with a conf of its train parameters'
+            )}
             onClick={() => void insert('train')}
           >
             {busy === 'train'
@@ -167,9 +184,17 @@ function ModuleView(
             data-action={a}
           >
             <h2>{actionTitle(trans, a)}</h2>
-            <ParamTable params={ins} trans={trans} caption={trans.__('Input')} />
+            <ParamTable
+              params={ins}
+              trans={trans}
+              caption={trans.__('Input')}
+            />
             {outs.length > 0 && (
-              <ParamTable params={outs} trans={trans} caption={trans.__('Output')} />
+              <ParamTable
+                params={outs}
+                trans={trans}
+                caption={trans.__('Output')}
+              />
             )}
           </section>
         );

@@ -73,12 +73,20 @@ export async function publishFolder(
   try {
     const module = await publishModule(path, answer.value);
     Notification.success(
-      trans.__('Published %1 %2 (%3)', module.id, module.version, module.permission),
+      trans.__(
+        'Published %1 %2 (%3)',
+        module.id,
+        module.version,
+        module.permission
+      ),
       { autoClose: 6000 }
     );
     return module;
   } catch (err) {
-    if (err instanceof MoApiError && (err.status === 400 || err.status === 409)) {
+    if (
+      err instanceof MoApiError &&
+      (err.status === 400 || err.status === 409)
+    ) {
       await showDialog({
         title:
           err.status === 409
@@ -88,7 +96,10 @@ export async function publishFolder(
         buttons: [Dialog.okButton({ label: trans.__('OK') })]
       });
     } else {
-      await showErrorMessage(trans.__('Cannot publish module'), errorMessage(err));
+      await showErrorMessage(
+        trans.__('Cannot publish module'),
+        errorMessage(err)
+      );
     }
     return null;
   }

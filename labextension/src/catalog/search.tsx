@@ -187,7 +187,9 @@ export function Badge(props: {
 }
 
 /** A module's or dataset's tags (nothing when it has none). */
-export function Tags(props: { tags: string[] | undefined }): JSX.Element | null {
+export function Tags(props: {
+  tags: string[] | undefined;
+}): JSX.Element | null {
   const tags = props.tags ?? [];
   if (!tags.length) {
     return null;

@@ -90,8 +90,15 @@ function CatalogPanel<T extends { id: string }>(
         onChange={state.setQuery}
         placeholder={props.placeholder}
       />
-      <ResultStatus trans={trans} state={state} empty={props.empty(state.query)} />
-      <ul className={`mo-Sidebar-list mo-CatalogList mo-${Kind}List`} role="list">
+      <ResultStatus
+        trans={trans}
+        state={state}
+        empty={props.empty(state.query)}
+      />
+      <ul
+        className={`mo-Sidebar-list mo-CatalogList mo-${Kind}List`}
+        role="list"
+      >
         {state.items.map(item => (
           <li
             key={item.id}

@@ -8,7 +8,12 @@ import type { IDatasetDetail } from './api';
 /** The four calls an upload makes (api.ts in the app, fakes in the unit tests). */
 export interface IUploadTransport {
   create(name: string, size: number): Promise<{ id: string }>;
-  put(id: string, offset: number, chunk: Blob, signal: AbortSignal): Promise<number>;
+  put(
+    id: string,
+    offset: number,
+    chunk: Blob,
+    signal: AbortSignal
+  ): Promise<number>;
   cancel(id: string): Promise<void>;
   importInto(
     datasetId: string,
@@ -19,12 +24,7 @@ export interface IUploadTransport {
 export const CHUNK_SIZE = 8 * 1024 * 1024;
 
 export type UploadPhase =
-  | 'idle'
-  | 'uploading'
-  | 'importing'
-  | 'done'
-  | 'cancelled'
-  | 'failed';
+  'idle' | 'uploading' | 'importing' | 'done' | 'cancelled' | 'failed';
 
 export interface IUploadProgress {
   phase: UploadPhase;
@@ -128,7 +128,11 @@ export class DatasetUpload {
   private _report(phase: UploadPhase, sent: number): void {
     const total = this.file.size;
     const percent =
-      total === 0 ? (phase === 'idle' ? 0 : 100) : Math.floor((sent * 100) / total);
+      total === 0
+        ? phase === 'idle'
+          ? 0
+          : 100
+        : Math.floor((sent * 100) / total);
     this._progress = { phase, sent, total, percent };
     this._onProgress(this._progress);
   }

@@ -41,7 +41,10 @@ export function UploadBox(props: {
   const [file, setFile] = React.useState<File | null>(null);
   const [part, setPart] = React.useState<'train' | 'test'>('train');
   const [progress, setProgress] = React.useState<IUploadProgress | null>(null);
-  const [message, setMessage] = React.useState<{ ok: boolean; text: string } | null>(null);
+  const [message, setMessage] = React.useState<{
+    ok: boolean;
+    text: string;
+  } | null>(null);
   const current = React.useRef<DatasetUpload | null>(null);
   const input = React.useRef<HTMLInputElement>(null);
 
@@ -69,7 +72,12 @@ export function UploadBox(props: {
       const detail = await upload.run();
       setMessage({
         ok: true,
-        text: trans.__('Imported %1 (%2) into %3', file.name, formatBytes(file.size), dataset.id)
+        text: trans.__(
+          'Imported %1 (%2) into %3',
+          file.name,
+          formatBytes(file.size),
+          dataset.id
+        )
       });
       setFile(null);
       if (input.current) {
@@ -79,7 +87,10 @@ export function UploadBox(props: {
     } catch (err) {
       setMessage(
         err instanceof CancelledError
-          ? { ok: true, text: trans.__('Upload cancelled; nothing was imported.') }
+          ? {
+              ok: true,
+              text: trans.__('Upload cancelled; nothing was imported.')
+            }
           : { ok: false, text: errorMessage(err) }
       );
     } finally {
@@ -90,7 +101,10 @@ export function UploadBox(props: {
   const phase = progress?.phase ?? 'idle';
   const active = phase === 'uploading' || phase === 'importing';
   return (
-    <section className="mo-Details-section mo-UploadBox" data-testid="mo-upload">
+    <section
+      className="mo-Details-section mo-UploadBox"
+      data-testid="mo-upload"
+    >
       <h2>{trans.__('Upload data')}</h2>
       <p className="mo-UploadBox-help">
         {trans.__(
@@ -147,7 +161,10 @@ export function UploadBox(props: {
           <progress max={100} value={progress.percent} />
           <span className="mo-UploadBox-progressText">
             {phase === 'importing'
-              ? trans.__('%1 % uploaded; extracting and checking…', progress.percent)
+              ? trans.__(
+                  '%1 % uploaded; extracting and checking…',
+                  progress.percent
+                )
               : trans.__(
                   '%1 % (%2 of %3)',
                   progress.percent,

@@ -36,7 +36,10 @@ export function archiveStem(path: string): string {
 }
 
 /** The DOM id of a details tab: "mo-module-mo_iris_classifier". */
-export function detailsWidgetId(kind: 'module' | 'dataset', id: string): string {
+export function detailsWidgetId(
+  kind: 'module' | 'dataset',
+  id: string
+): string {
   return `mo-${kind}-${id.replace(/[^A-Za-z0-9_-]/g, '_')}`;
 }
 

@@ -75,14 +75,23 @@ const sleep = (ms: number) => new Promise(r => setTimeout(r, ms));
  */
 export async function deployAndWait(
   trans: TranslationBundle,
-  request: { folder: string; version: Version; files: string[]; backend?: string; machine?: string },
+  request: {
+    folder: string;
+    version: Version;
+    files: string[];
+    backend?: string;
+    machine?: string;
+  },
   waitMs = 60000
 ): Promise<IService> {
   let service: IService;
   try {
     service = await deployService(request);
   } catch (err) {
-    if (err instanceof MoApiError && (err.status === 404 || err.status === 405)) {
+    if (
+      err instanceof MoApiError &&
+      (err.status === 404 || err.status === 405)
+    ) {
       throw new NoServiceEndpoint(
         trans.__('Deployment service not available on this server')
       );

@@ -195,7 +195,11 @@ export async function readText(
   path: string
 ): Promise<string> {
   try {
-    const model = await contents.get(path, { content: true, type: 'file', format: 'text' });
+    const model = await contents.get(path, {
+      content: true,
+      type: 'file',
+      format: 'text'
+    });
     return String(model.content ?? '');
   } catch {
     return '';

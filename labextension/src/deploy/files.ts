@@ -22,7 +22,10 @@ function hidden(name: string): boolean {
 export function fileChoices(top: IEntry[], results: IEntry[]): IFileChoice[] {
   const out: IFileChoice[] = results
     .filter(e => !hidden(e.name))
-    .map(e => ({ path: `results/${e.name}${e.dir ? '/' : ''}`, checked: true }));
+    .map(e => ({
+      path: `results/${e.name}${e.dir ? '/' : ''}`,
+      checked: true
+    }));
   for (const e of top) {
     if (hidden(e.name) || SKIP.has(e.name)) {
       continue;

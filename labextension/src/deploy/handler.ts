@@ -64,8 +64,7 @@ export function cellCode(source: string, magic: boolean): string {
     const name = stripped.slice(2).split(/\s/, 1)[0] ?? '';
     if (!PASSTHROUGH_CELL.has(name)) {
       return (
-        `${NOTE} cell magic\n` +
-        lines.map(l => (l ? `# ${l}` : '#')).join('\n')
+        `${NOTE} cell magic\n` + lines.map(l => (l ? `# ${l}` : '#')).join('\n')
       );
     }
     lines[headLine] = `${NOTE} ${lines[headLine].trimStart()}`;
@@ -85,7 +84,10 @@ export interface IPreviewCell {
 }
 
 /** handler.py for the selected cells (notebook indices), in notebook order. */
-export function buildHandler(cells: IPreviewCell[], selected: number[]): string {
+export function buildHandler(
+  cells: IPreviewCell[],
+  selected: number[]
+): string {
   const chosen = new Set(selected);
   const picked = cells
     .filter(c => chosen.has(c.index))

@@ -34,7 +34,10 @@ export function scaleService(id: string, replicas: number): Promise<IService> {
 }
 
 /** Ask for the key or not, and/or make a new one (the replicas restart when they need to). */
-export function setServiceKey(id: string, body: { protected?: boolean; rotate?: boolean }): Promise<IService> {
+export function setServiceKey(
+  id: string,
+  body: { protected?: boolean; rotate?: boolean }
+): Promise<IService> {
   return call<IService>(`services/${enc(id)}/key`, 'POST', body);
 }
 
@@ -82,19 +85,36 @@ export function ServicesList(props: IServicesProps): JSX.Element {
 
   const showLogs = async (s: IService) => {
     // the newest output: the last 64 KiB of the log (from offset 0 it would be the oldest)
-    const logs = await call<{ text: string }>(`services/${enc(s.id)}/logs?tail=${LOG_TAIL}`, 'GET');
-    const body = <pre className="mo-ServiceLogs" data-testid="mo-service-logs">{logs.text || trans.__('(no output yet)')}</pre>;
-    await showDialog({ title: trans.__('Logs of %1', s.id), body, buttons: [Dialog.okButton({ label: trans.__('Close') })] });
+    const logs = await call<{ text: string }>(
+      `services/${enc(s.id)}/logs?tail=${LOG_TAIL}`,
+      'GET'
+    );
+    const body = (
+      <pre className="mo-ServiceLogs" data-testid="mo-service-logs">
+        {logs.text || trans.__('(no output yet)')}
+      </pre>
+    );
+    await showDialog({
+      title: trans.__('Logs of %1', s.id),
+      body,
+      buttons: [Dialog.okButton({ label: trans.__('Close') })]
+    });
   };
 
   const remove = async (s: IService) => {
     const answer = await showDialog({
       title: trans.__('Delete service %1?', s.id),
       body: trans.__('Its replicas stop and its deployed files are removed.'),
-      buttons: [Dialog.cancelButton(), Dialog.warnButton({ label: trans.__('Delete') })]
+      buttons: [
+        Dialog.cancelButton(),
+        Dialog.warnButton({ label: trans.__('Delete') })
+      ]
     });
     if (answer.button.accept) {
-      await act(() => call(`services/${enc(s.id)}`, 'DELETE'), trans.__('Deleted %1', s.id));
+      await act(
+        () => call(`services/${enc(s.id)}`, 'DELETE'),
+        trans.__('Deleted %1', s.id)
+      );
     }
   };
 
@@ -104,56 +124,138 @@ export function ServicesList(props: IServicesProps): JSX.Element {
   return (
     <div className="mo-Services" data-testid="mo-services">
       {error && <div className="mo-Message mo-mod-error">{error}</div>}
-      {services.length === 0 && <p className="mo-Services-empty">{trans.__('No services yet: deploy a notebook.')}</p>}
+      {services.length === 0 && (
+        <p className="mo-Services-empty">
+          {trans.__('No services yet: deploy a notebook.')}
+        </p>
+      )}
       {services.map(s => (
-        <div key={s.id} className="mo-Service" data-id={s.id} data-state={s.state}>
+        <div
+          key={s.id}
+          className="mo-Service"
+          data-id={s.id}
+          data-state={s.state}
+        >
           <div className="mo-Service-head">
             <span className="mo-Service-id">{s.id}</span>
-            <span className={`mo-Service-state mo-mod-${s.state}`}>{s.state}</span>
+            <span className={`mo-Service-state mo-mod-${s.state}`}>
+              {s.state}
+            </span>
           </div>
           <div className="mo-Service-meta">
-            {trans.__('%1 of %2 replica(s), %3', String(s.running_replicas ?? 0), String(s.replicas), s.backend)}
+            {trans.__(
+              '%1 of %2 replica(s), %3',
+              String(s.running_replicas ?? 0),
+              String(s.replicas),
+              s.backend
+            )}
             {s.reason ? ` · ${s.reason}` : ''}
           </div>
           {(s.trained_by ?? []).slice(0, 3).map(t => (
-            <div key={t.file} className="mo-Service-meta" data-testid="mo-service-trained-by">
+            <div
+              key={t.file}
+              className="mo-Service-meta"
+              data-testid="mo-service-trained-by"
+            >
               {trans.__('%1 from job %2 (%3)', t.file, t.name ?? t.job, t.job)}
             </div>
           ))}
           <div className="mo-Service-actions">
-            <button className="jp-Button jp-mod-styled" data-testid="mo-service-test" disabled={s.state !== 'running'}
-              onClick={() => openTestPage(app, s, trans)}>{trans.__('Test')}</button>
+            <button
+              className="jp-Button jp-mod-styled"
+              data-testid="mo-service-test"
+              disabled={s.state !== 'running'}
+              onClick={() => openTestPage(app, s, trans)}
+            >
+              {trans.__('Test')}
+            </button>
             {s.replicas === 0 ? (
-              <button className="jp-Button jp-mod-styled" data-testid="mo-service-start"
-                onClick={() => void act(() => scaleService(s.id, s.last_replicas ?? 1), trans.__('Started %1', s.id))}>{trans.__('Start')}</button>
+              <button
+                className="jp-Button jp-mod-styled"
+                data-testid="mo-service-start"
+                onClick={() =>
+                  void act(
+                    () => scaleService(s.id, s.last_replicas ?? 1),
+                    trans.__('Started %1', s.id)
+                  )
+                }
+              >
+                {trans.__('Start')}
+              </button>
             ) : (
-              <button className="jp-Button jp-mod-styled" data-testid="mo-service-stop"
-                onClick={() => void act(() => scaleService(s.id, 0), trans.__('Stopped %1', s.id))}>{trans.__('Stop')}</button>
+              <button
+                className="jp-Button jp-mod-styled"
+                data-testid="mo-service-stop"
+                onClick={() =>
+                  void act(
+                    () => scaleService(s.id, 0),
+                    trans.__('Stopped %1', s.id)
+                  )
+                }
+              >
+                {trans.__('Stop')}
+              </button>
             )}
             <label className="mo-Service-replicas">
               {trans.__('Replicas')}
-              <input type="number" min={0} max={16} defaultValue={s.replicas} data-testid="mo-service-replicas"
+              <input
+                type="number"
+                min={0}
+                max={16}
+                defaultValue={s.replicas}
+                data-testid="mo-service-replicas"
                 onKeyDown={e => {
                   if (e.key === 'Enter') {
                     const n = Number((e.target as HTMLInputElement).value);
-                    void act(() => scaleService(s.id, n), trans.__('%1 now has %2 replica(s)', s.id, String(n)));
+                    void act(
+                      () => scaleService(s.id, n),
+                      trans.__('%1 now has %2 replica(s)', s.id, String(n))
+                    );
                   }
-                }} />
+                }}
+              />
             </label>
-            <label className="mo-Service-protected" title={trans.__('Callers of the app must send its access key (header X-Mo-Key); the Test tab sends it for you')}>
-              <input type="checkbox" key={`${s.id}-${!!s.protected}`} defaultChecked={!!s.protected}
+            <label
+              className="mo-Service-protected"
+              title={trans.__(
+                'Callers of the app must send its access key (header X-Mo-Key); the Test tab sends it for you'
+              )}
+            >
+              <input
+                type="checkbox"
+                key={`${s.id}-${!!s.protected}`}
+                defaultChecked={!!s.protected}
                 data-testid="mo-service-protected"
                 onChange={e => {
                   const on = e.target.checked;
-                  void act(() => setServiceKey(s.id, { protected: on }),
-                    on ? trans.__('%1 now asks for its key', s.id) : trans.__('%1 no longer asks for its key', s.id));
-                }} />
+                  void act(
+                    () => setServiceKey(s.id, { protected: on }),
+                    on
+                      ? trans.__('%1 now asks for its key', s.id)
+                      : trans.__('%1 no longer asks for its key', s.id)
+                  );
+                }}
+              />
               {trans.__('Key required')}
             </label>
-            <button className="jp-Button jp-mod-styled" data-testid="mo-service-logs-button"
-              onClick={() => void showLogs(s).catch(err => Notification.error(errorMessage(err)))}>{trans.__('Logs')}</button>
-            <button className="jp-Button jp-mod-styled jp-mod-warn" data-testid="mo-service-delete"
-              onClick={() => void remove(s)}>{trans.__('Delete')}</button>
+            <button
+              className="jp-Button jp-mod-styled"
+              data-testid="mo-service-logs-button"
+              onClick={() =>
+                void showLogs(s).catch(err =>
+                  Notification.error(errorMessage(err))
+                )
+              }
+            >
+              {trans.__('Logs')}
+            </button>
+            <button
+              className="jp-Button jp-mod-styled jp-mod-warn"
+              data-testid="mo-service-delete"
+              onClick={() => void remove(s)}
+            >
+              {trans.__('Delete')}
+            </button>
           </div>
         </div>
       ))}

@@ -16,7 +16,11 @@ import { ServicesList } from './services';
 
 export class DeploySidebar extends ReactWidget {
   constructor(
-    private _options: { app: JupyterFrontEnd; commands: CommandRegistry; trans: TranslationBundle }
+    private _options: {
+      app: JupyterFrontEnd;
+      commands: CommandRegistry;
+      trans: TranslationBundle;
+    }
   ) {
     super();
     this.id = 'mo-deploy-sidebar';
@@ -63,11 +67,17 @@ export class DeploySidebar extends ReactWidget {
       <div className="mo-DeploySidebar-content">
         <SidebarHeader prefix="mo-DeploySidebar" title={trans.__('Deploy')} />
         <p className="mo-DeploySidebar-intro">
-          {trans.__('Deploy the current notebook as a web service in three steps.')}
+          {trans.__(
+            'Deploy the current notebook as a web service in three steps.'
+          )}
         </p>
         <ol className="mo-DeploySidebar-steps">
           {steps.map((st, i) => (
-            <li key={st.id} className="mo-DeploySidebar-step" data-testid={`mo-deploy-sidebar-${st.id}`}>
+            <li
+              key={st.id}
+              className="mo-DeploySidebar-step"
+              data-testid={`mo-deploy-sidebar-${st.id}`}
+            >
               <div className="mo-DeploySidebar-stepHead">
                 <span className="mo-DeployWizard-stepNumber">{i + 1}</span>
                 <span className="mo-DeploySidebar-stepTitle">{st.title}</span>
@@ -83,7 +93,9 @@ export class DeploySidebar extends ReactWidget {
             </li>
           ))}
         </ol>
-        <h3 className="mo-DeploySidebar-servicesTitle">{trans.__('Services')}</h3>
+        <h3 className="mo-DeploySidebar-servicesTitle">
+          {trans.__('Services')}
+        </h3>
         <ServicesList app={app} trans={trans} />
       </div>
     );

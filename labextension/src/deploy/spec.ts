@@ -117,8 +117,7 @@ export function parseDefault(text: string, type: string): unknown {
   return text;
 }
 
-const RANGE =
-  /^\s*(>=|<=)?\s*-?\d+(\.\d+)?\s*(-\s*-?\d+(\.\d+)?\s*)?$/;
+const RANGE = /^\s*(>=|<=)?\s*-?\d+(\.\d+)?\s*(-\s*-?\d+(\.\d+)?\s*)?$/;
 
 /** Typed text -> a value_range: `[a, b]` choices, `{"min":..}`, or "a-b" / ">=a" / "<=a". */
 export function parseRange(text: string): unknown {

@@ -102,7 +102,9 @@ export function useWizardState(
       .catch(err => live && setLoadError(errorMessage(err)));
     void runScan().then(result => {
       if (live && result) {
-        setSelectedState(result.cells.filter(c => c.selected).map(c => c.index));
+        setSelectedState(
+          result.cells.filter(c => c.selected).map(c => c.index)
+        );
       }
     });
     void listProjectFiles(contents, folder).then(

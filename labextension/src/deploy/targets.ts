@@ -15,8 +15,13 @@ export interface ITarget {
 /** Service backends: local, docker and swarm (each enabled job backend's machine types). */
 const SERVICE_BACKENDS = ['local', 'docker', 'swarm'];
 
-export function serviceTargets(config: IConfig | null, localLabel: string): ITarget[] {
-  const out: ITarget[] = [{ value: 'local', label: localLabel, backend: 'local' }];
+export function serviceTargets(
+  config: IConfig | null,
+  localLabel: string
+): ITarget[] {
+  const out: ITarget[] = [
+    { value: 'local', label: localLabel, backend: 'local' }
+  ];
   for (const backend of config?.backends ?? []) {
     if (backend === 'local' || !SERVICE_BACKENDS.includes(backend)) {
       continue;

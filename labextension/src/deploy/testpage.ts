@@ -53,7 +53,11 @@ export function openTestPage(
   const widget = new MainAreaWidget({ content });
   widget.id = id;
   widget.title.label = trans.__('Test %1', service.id);
-  widget.title.caption = trans.__('Test page of the service %1: %2', service.id, service.url);
+  widget.title.caption = trans.__(
+    'Test page of the service %1: %2',
+    service.id,
+    service.url
+  );
   widget.title.icon = deployIcon;
   widget.title.closable = true;
   app.shell.add(widget, 'main');

@@ -7,10 +7,18 @@
 import type { IService } from './api';
 
 /** The sandbox of the test page: scripts, forms, downloads of its outputs; no same origin. */
-export const TEST_PAGE_SANDBOX = ['allow-scripts', 'allow-forms', 'allow-downloads'] as const;
+export const TEST_PAGE_SANDBOX = [
+  'allow-scripts',
+  'allow-forms',
+  'allow-downloads'
+] as const;
 
 /** `<base>/<proxy>#key=<key>` (no fragment for a service without a key). */
-export function testPageAddress(baseUrl: string, service: Pick<IService, 'proxy' | 'key'>): string {
-  const url = baseUrl.replace(/\/+$/, '') + '/' + service.proxy.replace(/^\/+/, '');
+export function testPageAddress(
+  baseUrl: string,
+  service: Pick<IService, 'proxy' | 'key'>
+): string {
+  const url =
+    baseUrl.replace(/\/+$/, '') + '/' + service.proxy.replace(/^\/+/, '');
   return service.key ? `${url}#key=${encodeURIComponent(service.key)}` : url;
 }

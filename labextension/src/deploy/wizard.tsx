@@ -14,7 +14,12 @@ import { IConfig, errorMessage, getConfig } from '../api';
 import { useBusy } from '../catalog/details';
 import { CatalogError } from '../catalog/search';
 import { Version } from './api';
-import { IWritten, NoServiceEndpoint, deployAndWait, writeFiles } from './actions';
+import {
+  IWritten,
+  NoServiceEndpoint,
+  deployAndWait,
+  writeFiles
+} from './actions';
 import { checkedFiles } from './files';
 import { specToYaml } from './spec';
 import { useWizardState } from './state';
@@ -72,9 +77,14 @@ function Wizard(props: IWizardOptions & { generation: number }): JSX.Element {
   React.useEffect(() => {
     getConfig().then(setConfig, () => setConfig(null));
   }, []);
-  const targets: ITarget[] = serviceTargets(config, trans.__('local (processes on the server)'));
+  const targets: ITarget[] = serviceTargets(
+    config,
+    trans.__('local (processes on the server)')
+  );
   const where = targets.find(t => t.value === target) ?? targets[0];
-  const [written, setWritten] = React.useState<(IWritten & { key: string }) | null>(null);
+  const [written, setWritten] = React.useState<
+    (IWritten & { key: string }) | null
+  >(null);
   const [status, setStatus] = React.useState<IStatus | null>(null);
   const [busy, run] = useBusy();
   const jumped = React.useRef(-1);
@@ -85,7 +95,12 @@ function Wizard(props: IWizardOptions & { generation: number }): JSX.Element {
     setStatus(null);
   }, [props.generation]);
   React.useEffect(() => {
-    if (props.step && s.scan && !s.loading && jumped.current !== props.generation) {
+    if (
+      props.step &&
+      s.scan &&
+      !s.loading &&
+      jumped.current !== props.generation
+    ) {
       jumped.current = props.generation;
       const want = STEPS.indexOf(props.step);
       const ok = s.selected.length ? (s.blocking ? 2 : 3) : 0;
@@ -96,7 +111,10 @@ function Wizard(props: IWizardOptions & { generation: number }): JSX.Element {
   const upToDate = written && written.key === s.fingerprint ? written : null;
 
   const write = async (): Promise<IWritten | null> => {
-    setStatus({ kind: 'info', text: trans.__('Writing handler.py and app_spec.yml…') });
+    setStatus({
+      kind: 'info',
+      text: trans.__('Writing handler.py and app_spec.yml…')
+    });
     const w = await writeFiles(trans, contents, {
       notebook: path,
       cells: s.selected,
@@ -104,13 +122,19 @@ function Wizard(props: IWizardOptions & { generation: number }): JSX.Element {
       ...(s.handlerEdited ? { handler: s.handler } : {})
     });
     if (!w) {
-      setStatus({ kind: 'info', text: trans.__('Nothing written: the files were kept.') });
+      setStatus({
+        kind: 'info',
+        text: trans.__('Nothing written: the files were kept.')
+      });
       return null;
     }
     setWritten({ ...w, key: s.fingerprint });
     setStatus({
       kind: 'success',
-      text: trans.__('Wrote handler.py and app_spec.yml in %1', w.result.folder || '/')
+      text: trans.__(
+        'Wrote handler.py and app_spec.yml in %1',
+        w.result.folder || '/'
+      )
     });
     return w;
   };
@@ -120,7 +144,10 @@ function Wizard(props: IWizardOptions & { generation: number }): JSX.Element {
       try {
         await write();
       } catch (err) {
-        setStatus({ kind: 'error', text: trans.__('Cannot write the files: %1', errorMessage(err)) });
+        setStatus({
+          kind: 'error',
+          text: trans.__('Cannot write the files: %1', errorMessage(err))
+        });
       }
     });
 
@@ -141,22 +168,31 @@ function Wizard(props: IWizardOptions & { generation: number }): JSX.Element {
         });
         setStatus({
           kind: 'success',
-          text: trans.__('Deployed %1 (%2): %3', service.id, service.state, service.url)
+          text: trans.__(
+            'Deployed %1 (%2): %3',
+            service.id,
+            service.state,
+            service.url
+          )
         });
         openTestPage(app, service, trans);
-        Notification.success(trans.__('Deployed %1 at %2', service.id, service.url), {
-          autoClose: 8000,
-          actions: [
-            {
-              label: trans.__('Open test page'),
-              callback: () => openTestPage(app, service, trans)
-            },
-            {
-              label: trans.__('Copy URL'),
-              callback: () => void navigator.clipboard?.writeText(testPageUrl(service))
-            }
-          ]
-        });
+        Notification.success(
+          trans.__('Deployed %1 at %2', service.id, service.url),
+          {
+            autoClose: 8000,
+            actions: [
+              {
+                label: trans.__('Open test page'),
+                callback: () => openTestPage(app, service, trans)
+              },
+              {
+                label: trans.__('Copy URL'),
+                callback: () =>
+                  void navigator.clipboard?.writeText(testPageUrl(service))
+              }
+            ]
+          }
+        );
       } catch (err) {
         setStatus({
           kind: 'error',
@@ -184,7 +220,9 @@ function Wizard(props: IWizardOptions & { generation: number }): JSX.Element {
   let body: React.ReactNode;
   if (!s.scan) {
     body = s.loadError ? (
-      <CatalogError>{trans.__('Cannot read the notebook: %1', s.loadError)}</CatalogError>
+      <CatalogError>
+        {trans.__('Cannot read the notebook: %1', s.loadError)}
+      </CatalogError>
     ) : (
       <div className="mo-Catalog-loading">{trans.__('Loading…')}</div>
     );
@@ -196,9 +234,13 @@ function Wizard(props: IWizardOptions & { generation: number }): JSX.Element {
         selected={s.selected}
         trans={trans}
         onToggle={(i, on) =>
-          s.setSelected(on ? [...s.selected, i] : s.selected.filter(x => x !== i))
+          s.setSelected(
+            on ? [...s.selected, i] : s.selected.filter(x => x !== i)
+          )
         }
-        onSelectAll={on => s.setSelected(on ? s.scan!.cells.map(c => c.index) : [])}
+        onSelectAll={on =>
+          s.setSelected(on ? s.scan!.cells.map(c => c.index) : [])
+        }
       />
     );
   } else if (step === 1) {

@@ -82,7 +82,12 @@ export class MetricChart extends Widget {
       this._create(width);
     }
     const plot = this._plot!;
-    const data = buildPlotData(this.series, this._xKey, Math.max(50, width), this._zoom);
+    const data = buildPlotData(
+      this.series,
+      this._xKey,
+      Math.max(50, width),
+      this._zoom
+    );
     this._xRange = [data.xMin, data.xMax];
     this.node.dataset.points = String(data.count);
     this.node.dataset.renderedPoints = String(data.x.length);

@@ -97,7 +97,9 @@ export class MetricsPanel extends Panel {
       if (!series) {
         series = new MetricSeries(m.metric);
         this._series.set(m.metric, series);
-        this._charts.addWidget(new MetricChart(series, this._trans, this._xKey));
+        this._charts.addWidget(
+          new MetricChart(series, this._trans, this._xKey)
+        );
         this._empty.hide();
       }
       series.push(m);

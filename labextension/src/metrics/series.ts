@@ -254,7 +254,12 @@ interface IAgg {
 }
 
 /** First k with x >= v (order sorted by x). */
-function lowerBound(xs: Float64Array, order: Int32Array, n: number, v: number): number {
+function lowerBound(
+  xs: Float64Array,
+  order: Int32Array,
+  n: number,
+  v: number
+): number {
   let lo = 0;
   let hi = n;
   while (lo < hi) {
@@ -269,7 +274,12 @@ function lowerBound(xs: Float64Array, order: Int32Array, n: number, v: number): 
 }
 
 /** First k with x > v. */
-function upperBound(xs: Float64Array, order: Int32Array, n: number, v: number): number {
+function upperBound(
+  xs: Float64Array,
+  order: Int32Array,
+  n: number,
+  v: number
+): number {
   let lo = 0;
   let hi = n;
   while (lo < hi) {

@@ -33,7 +33,10 @@ export function CellsStep(props: {
   const { scan, sources, selected, trans } = props;
   const chosen = new Set(selected);
   return (
-    <div className="mo-Deploy-step mo-Deploy-cells" data-testid="mo-deploy-cells">
+    <div
+      className="mo-Deploy-step mo-Deploy-cells"
+      data-testid="mo-deploy-cells"
+    >
       <p className="mo-Deploy-hint">
         {trans.__(
           'Select the cells handler.py is made of: the imports, the code the handle function needs (loading a model) and the handle cell. Cells with magics or !shell lines are flagged: those lines are commented out.'
@@ -55,11 +58,17 @@ export function CellsStep(props: {
           {trans.__('Select none')}
         </button>
         <span className="mo-Deploy-count">
-          {trans.__('%1 of %2 code cells selected', selected.length, scan.cells.length)}
+          {trans.__(
+            '%1 of %2 code cells selected',
+            selected.length,
+            scan.cells.length
+          )}
         </span>
       </div>
       {!scan.cells.length && (
-        <div className="mo-Deploy-empty">{trans.__('This notebook has no code cells.')}</div>
+        <div className="mo-Deploy-empty">
+          {trans.__('This notebook has no code cells.')}
+        </div>
       )}
       <ul className="mo-Deploy-cellList">
         {scan.cells.map(cell => {

@@ -37,15 +37,26 @@ export function DeployStep(props: {
   const { trans, busy, status } = props;
   const shown = props.writtenYaml ?? props.yaml;
   return (
-    <div className="mo-Deploy-step mo-Deploy-final" data-testid="mo-deploy-final">
+    <div
+      className="mo-Deploy-step mo-Deploy-final"
+      data-testid="mo-deploy-final"
+    >
       <div className="mo-Deploy-columns">
         <section className="mo-Deploy-yamlBox">
-          <h3 className="mo-Deploy-sectionTitle" data-testid="mo-deploy-yaml-label">
+          <h3
+            className="mo-Deploy-sectionTitle"
+            data-testid="mo-deploy-yaml-label"
+          >
             {props.writtenYaml !== null
               ? trans.__('app_spec.yml (as written in %1)', props.folder || '/')
-              : trans.__('app_spec.yml (preview: written by Write files or Deploy)')}
+              : trans.__(
+                  'app_spec.yml (preview: written by Write files or Deploy)'
+                )}
           </h3>
-          <pre className="mo-Deploy-code mo-Deploy-yaml" data-testid="mo-deploy-yaml">
+          <pre
+            className="mo-Deploy-code mo-Deploy-yaml"
+            data-testid="mo-deploy-yaml"
+          >
             {shown}
           </pre>
         </section>
@@ -80,12 +91,16 @@ export function DeployStep(props: {
               </option>
             ))}
           </select>
-          <h3 className="mo-Deploy-sectionTitle">{trans.__('Files to include')}</h3>
+          <h3 className="mo-Deploy-sectionTitle">
+            {trans.__('Files to include')}
+          </h3>
           <p className="mo-Deploy-hint">
             {trans.__('handler.py and app_spec.yml are always included.')}
           </p>
           {!props.files.length && (
-            <div className="mo-Deploy-empty">{trans.__('No other files next to the notebook.')}</div>
+            <div className="mo-Deploy-empty">
+              {trans.__('No other files next to the notebook.')}
+            </div>
           )}
           <ul className="mo-Deploy-files" data-testid="mo-deploy-files">
             {props.files.map(f => (

@@ -15,7 +15,10 @@ export function HandlerStep(props: {
 }): JSX.Element {
   const { trans } = props;
   return (
-    <div className="mo-Deploy-step mo-Deploy-handler" data-testid="mo-deploy-handler">
+    <div
+      className="mo-Deploy-step mo-Deploy-handler"
+      data-testid="mo-deploy-handler"
+    >
       <div className="mo-Deploy-handlerHead">
         <p className="mo-Deploy-hint">
           {props.edited

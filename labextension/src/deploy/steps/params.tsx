@@ -22,7 +22,12 @@ export interface IParamsProps {
   spec: ISpec;
   problems: IProblem[];
   blocking: IProblem[];
-  onEdit: (side: Side, key: string, field: keyof IParam, value: unknown) => void;
+  onEdit: (
+    side: Side,
+    key: string,
+    field: keyof IParam,
+    value: unknown
+  ) => void;
   onInvalid: (field: string, invalid: boolean) => void;
   trans: TranslationBundle;
 }
@@ -73,7 +78,9 @@ function ParsedField(props: {
   );
 }
 
-function ParamRow(props: IParamsProps & { side: Side; name: string; param: IParam }): JSX.Element {
+function ParamRow(
+  props: IParamsProps & { side: Side; name: string; param: IParam }
+): JSX.Element {
   const { side, name, param, trans } = props;
   const edit = (field: keyof IParam, value: unknown) =>
     props.onEdit(side, name, field, value);
@@ -132,7 +139,9 @@ function ParamRow(props: IParamsProps & { side: Side; name: string; param: IPara
             type="checkbox"
             data-testid={`${id}-optional`}
             checked={!!param.optional}
-            onChange={e => edit('optional', e.target.checked ? true : undefined)}
+            onChange={e =>
+              edit('optional', e.target.checked ? true : undefined)
+            }
           />
         </td>
       )}
@@ -145,7 +154,9 @@ function ParamRow(props: IParamsProps & { side: Side; name: string; param: IPara
             onValue={v => edit('value_range', v)}
             onInvalid={bad => props.onInvalid(`${id}-range`, bad)}
             placeholder={trans.__('e.g. 0-10, >=0, [a, b]')}
-            title={trans.__('A range is a-b, >=a, <=a, a JSON list of choices or {"min": a, "max": b}')}
+            title={trans.__(
+              'A range is a-b, >=a, <=a, a JSON list of choices or {"min": a, "max": b}'
+            )}
             testId={`${id}-range`}
           />
         </td>
@@ -198,10 +209,13 @@ function ParamTable(props: IParamsProps & { side: Side }): JSX.Element {
 export function ParamsStep(props: IParamsProps): JSX.Element {
   const { trans } = props;
   return (
-    <div className="mo-Deploy-step mo-Deploy-paramsStep" data-testid="mo-deploy-params">
+    <div
+      className="mo-Deploy-step mo-Deploy-paramsStep"
+      data-testid="mo-deploy-params"
+    >
       <p className="mo-Deploy-hint">
         {trans.__(
-          'Read from the handle function. Edit any field; the key is the name the caller sends. Editing a row sets aside the parser\'s errors on it.'
+          "Read from the handle function. Edit any field; the key is the name the caller sends. Editing a row sets aside the parser's errors on it."
         )}
       </p>
       <ProblemList
@@ -213,7 +227,10 @@ export function ParamsStep(props: IParamsProps): JSX.Element {
       <ParamTable {...props} side="output" />
       {props.blocking.length > 0 && (
         <div className="mo-Deploy-blocked" data-testid="mo-deploy-blocked">
-          {trans.__('Fix the errors above to go on (%1).', props.blocking.length)}
+          {trans.__(
+            'Fix the errors above to go on (%1).',
+            props.blocking.length
+          )}
         </div>
       )}
     </div>
