@@ -15,17 +15,17 @@ test('splits on whitespace', () => {
 });
 
 test('quotes group words and keep empty strings', () => {
-  assert.deepEqual(shellSplit(`--name "a b" 'c d' ""`), [
+  assert.deepEqual(shellSplit('--name "a b" \'c d\' ""'), [
     '--name',
     'a b',
     'c d',
     ''
   ]);
-  assert.deepEqual(shellSplit(`a"b c"d`), ['ab cd']);
+  assert.deepEqual(shellSplit('a"b c"d'), ['ab cd']);
 });
 
 test('single quotes are literal, double quotes allow escapes', () => {
-  assert.deepEqual(shellSplit(`'a\\"b' "c\\"d" "e\\f"`), [
+  assert.deepEqual(shellSplit('\'a\\"b\' "c\\"d" "e\\f"'), [
     'a\\"b',
     'c"d',
     'e\\f'

@@ -221,6 +221,8 @@ function scalar(v: unknown): string {
     return String(v);
   }
   const s = String(v);
+  // control characters on purpose: such strings are written JSON-quoted
+  // eslint-disable-next-line no-control-regex
   if (/[\x00-\x1f\x7f]/.test(s)) {
     return JSON.stringify(s);
   }
