@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import secrets
 import selectors
 import signal
 import sys
@@ -70,10 +71,13 @@ class Supervisor:
 
     def run(self) -> None:
         self._set()
+        # the job's secret mark, in status.json before the job starts (a reader that finds this
+        # supervisor dead ends only the processes that carry it: see the local backend's end_lost)
+        nonce = secrets.token_hex(16)
         started = wait_for_slot(
             self.job,
             self.spec,
-            on_start=lambda: self._set(event=False, state="running", started=time.time()),
+            on_start=lambda: self._set(event=False, state="running", started=time.time(), nonce=nonce),
             should_stop=self.should_stop,
         )
         if not started:
@@ -82,7 +86,7 @@ class Supervisor:
         self.writer.t0 = time.monotonic()
         self.writer.status(make_record(self.spec, self.status))
         try:
-            runner = self.backend.start(self.spec, self.job.path)
+            runner = self.backend.start({**self.spec, "nonce": nonce}, self.job.path)
         except Exception as exc:  # the command could not start at all
             self._finish("failed", reason=f"could not start: {exc}")
             return

@@ -5,7 +5,10 @@ Real processes throughout."""
 
 from __future__ import annotations
 
+import json
 import os
+import secrets
+import shutil
 import signal
 import subprocess
 import sys
@@ -100,18 +103,81 @@ def test_stop_of_a_job_whose_supervisor_died_ends_its_tree(root):
     assert stopped["state"] == "stopped" and not alive(child) and not alive(escaped)
 
 
-def test_a_recorded_group_whose_number_now_leads_another_process_is_not_signalled(root):
-    stranger = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"], start_new_session=True)
+def victim_groups():
+    """Two process groups of this user that have nothing to do with mo_jupyter: one whose leader
+    runs (with a child), one whose leader has gone and left a member behind."""
+    led = subprocess.Popen(["sh", "-c", "sleep 300 & wait"], start_new_session=True)
+    orphaned = subprocess.Popen(["sh", "-c", "sleep 300 & echo $!"], start_new_session=True,
+                                stdout=subprocess.PIPE, text=True)
+    left = int(orphaned.stdout.readline())
+    orphaned.wait(timeout=5)  # the leader is gone; its number stays the group of the sleep
+    wait_until(lambda: psutil.Process(led.pid).children(), message="the victim's child")
+    members = [led.pid, psutil.Process(led.pid).children()[0].pid, left]
+    return [(led.pid, psutil.Process(led.pid).create_time()), (orphaned.pid, None)], members
+
+
+def plant(svc, model_id: str, job_id: str, status: dict) -> None:
+    """A record someone else wrote: a copy of a real job's folder, said to be running under a dead
+    supervisor, with process numbers (and a nonce) of its writer's choosing."""
+    src, dst = svc.jobs_dir / model_id, svc.jobs_dir / job_id
+    shutil.copytree(src, dst)
+    (dst / "lock").unlink(missing_ok=True)
+    spec = json.loads((dst / "spec.json").read_text())
+    (dst / "spec.json").write_text(json.dumps({**spec, "id": job_id}))
+    record = {k: v for k, v in json.loads((dst / "status.json").read_text()).items()
+              if k not in ("ended", "exit_code", "reason", "nonce")}
+    (dst / "status.json").write_text(json.dumps({**record, "state": "running", "supervisor_pid": 1, **status}))
+
+
+def test_a_planted_record_never_signals_a_process_the_job_did_not_start(root):
+    svc = make_service(root)
+    script(root, "ok.py", "print('hi')\n")
+    model = svc.create({"path": "ok.py"})
+    assert svc.wait(model["id"], timeout=30)["state"] == "completed"
+    groups, members = victim_groups()
     try:
-        created = psutil.Process(stranger.pid).create_time()
-        # a record that says the job's group was this number, led by a process started earlier
-        ended = LocalBackend().end_lost({"id": "20240101-000000-aaaaaa"},
-                                        {"pgid": stranger.pid, "pid_created": created - 100}, timeout=1)
-        assert ended and stranger.poll() is None and alive(stranger.pid)
-        # the same record with the right start time: that group is the job's, and it ends
-        assert LocalBackend().end_lost({"id": "20240101-000000-aaaaaa"},
-                                       {"pgid": stranger.pid, "pid_created": created}, timeout=5)
-        assert stranger.wait(timeout=5) == -signal.SIGKILL
+        planted = []
+        for n, (pgid, created) in enumerate(groups):
+            for nonce in (None, secrets.token_hex(16)):  # without a nonce, and with a guessed one
+                job_id = f"20990101-00000{n}-{'ab' if nonce else 'cd'}cdef"
+                plant(svc, model["id"], job_id, {"pid": pgid, "pgid": pgid, "pid_created": created,
+                                                 **({"nonce": nonce} if nonce else {})})
+                planted.append(job_id)
+        jobs = {j["id"]: j for j in svc.list()}  # the first reader settles every planted record
+        for job_id in planted:
+            assert jobs[job_id]["state"] == "failed" and "lost" in jobs[job_id]["reason"]
+        assert all(alive(pid) for pid in members)  # not one of the victims was signalled
     finally:
-        stranger.kill()
-        stranger.wait()
+        for pid in members:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+
+
+def test_only_processes_that_carry_the_job_id_and_its_nonce_are_ended():
+    job_id, nonce = "20240101-000000-aaaaaa", secrets.token_hex(16)
+    sleep = [sys.executable, "-c", "import time; time.sleep(60)"]
+
+    def start(env):
+        return subprocess.Popen(sleep, env={**os.environ, **env}, start_new_session=True)
+
+    ours = start({"MO_JOB_ID": job_id, "MO_JOB_NONCE": nonce})
+    others = [start({"MO_JOB_ID": job_id, "MO_JOB_NONCE": secrets.token_hex(16)}),  # another nonce
+              start({"MO_JOB_ID": job_id}),  # the id alone: anyone can read it from the record
+              start({"MO_JOB_ID": "20240101-000000-bbbbbb", "MO_JOB_NONCE": nonce})]
+    try:
+        # the record even names the right group and start time of one of the others: not enough
+        status = {"pgid": others[0].pid, "pid_created": psutil.Process(others[0].pid).create_time(),
+                  "nonce": nonce}
+        assert LocalBackend().end_lost({"id": job_id}, status, timeout=5)
+        assert ours.wait(timeout=5) == -signal.SIGKILL
+        assert all(p.poll() is None and alive(p.pid) for p in others)
+        # a malformed or missing nonce matches nothing (not even processes without one)
+        for bad in ({}, {"nonce": ""}, {"nonce": 7}, {"nonce": "x" * 32}):
+            assert LocalBackend().end_lost({"id": job_id}, {**bad, "pgid": others[1].pid}, timeout=1)
+        assert all(p.poll() is None for p in others)
+    finally:
+        for p in [ours, *others]:
+            p.kill()
+            p.wait()

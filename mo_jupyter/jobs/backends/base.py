@@ -46,8 +46,8 @@ class Runner(ABC):
         """Everything is read: release what is left (process group members, the container)."""
 
     def identity(self) -> dict:
-        """What status.json keeps so that a reader can find the job's processes if this supervisor
-        dies (e.g. ``{"pid", "pgid", "pid_created"}``); {} when the backend finds them otherwise."""
+        """What status.json keeps about the running job for a person to read (e.g. ``{"pid",
+        "pgid"}``); readers never trust it to find the job's processes (a record can be planted)."""
         return {}
 
 
@@ -78,7 +78,10 @@ class JobBackend(ABC):
 
     @abstractmethod
     def start(self, spec: dict, job_path: Path) -> Runner:
-        """Start the job's process (called inside the supervisor, once the job has a slot)."""
+        """Start the job's process (called inside the supervisor, once the job has a slot).
+        ``spec["nonce"]``: the job's random mark, already in status.json; a backend whose processes
+        can outlive the supervisor puts it in their environment (``MO_JOB_NONCE``) so that
+        ``end_lost`` can tell them from processes a planted record points at."""
 
     def attachable(self, spec: dict) -> bool:
         """Whether a job whose supervisor died still runs somewhere a new one can follow it (a
@@ -93,5 +96,7 @@ class JobBackend(ABC):
         """The job's supervisor died and the job cannot be re-attached: end whatever of it still
         runs. True once nothing of it runs (only then may a reader call it lost); False while
         something does (it then keeps its state and its queue slot; the next reader tries again).
+        ``status`` is a file anyone who can write the jobs folder may have planted: signal only
+        what proves to be the job's (e.g. carries the recorded nonce), never what a number names.
         The default: the backend runs nothing that outlives the supervisor."""
         return True

@@ -3,15 +3,19 @@
 Its output goes through pipes to its supervisor, so a job cannot outlive its supervisor usefully:
 the main process dies with it (``PR_SET_PDEATHSIG``), and the first reader that finds the
 supervisor dead ends the rest of the tree (``end_lost``) before it calls the job lost. The job's
-processes are found by the process group recorded in status.json (checked against the leader's
-start time, so a reused number is never signalled) and by the ``MO_JOB_ID`` in their environment
-(which also finds those that left the group, and those started before the group was recorded).
+processes are those whose environment holds both its ``MO_JOB_ID`` and its ``MO_JOB_NONCE``, a
+random mark the supervisor records in status.json before the job starts (which also finds those
+that left the process group). Nothing else in a record is trusted: status.json is a file that
+anyone who can write the jobs folder can plant, but a planted record cannot know the nonce of a
+process it did not start, so it can point at no process outside the job. The limit: a process of
+the job that replaced its whole environment (``exec`` with ``env -i``) is not found.
 """
 
 from __future__ import annotations
 
 import fcntl
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -27,6 +31,9 @@ from .base import JobBackend, Runner
 
 F_SETPIPE_SZ = getattr(fcntl, "F_SETPIPE_SZ", 1031)
 PIPE_BYTES = 1024 * 1024
+# The variables that mark a job's processes; the nonce comes from the supervisor (spec["nonce"]).
+ID_ENV, NONCE_ENV = "MO_JOB_ID", "MO_JOB_NONCE"
+NONCE = re.compile(r"[0-9a-f]{32}")
 
 
 def detect_gpus() -> list[str]:
@@ -46,7 +53,9 @@ def detect_gpus() -> list[str]:
 def job_environment(spec: dict, gpus: list[str]) -> dict[str, str]:
     env = scrubbed_env(spec.get("env") or {}, importable=False)
     env["PYTHONUNBUFFERED"] = "1"
-    env["MO_JOB_ID"] = spec["id"]
+    env[ID_ENV] = spec["id"]
+    if spec.get("nonce"):
+        env[NONCE_ENV] = spec["nonce"]
     env["MO_JOB_NAME"] = spec["name"]
     env["CUDA_VISIBLE_DEVICES"] = ",".join(gpus) if spec.get("machine") == "gpu" else ""
     return env
@@ -126,30 +135,19 @@ class LocalRunner(Runner):
     cleanup = after_exit
 
     def identity(self) -> dict:
-        try:
-            created = psutil.Process(self.proc.pid).create_time()
-        except psutil.Error:
-            created = None
-        return {"pid": self.proc.pid, "pgid": self.pgid, "pid_created": created}
-
-
-def _same_start(a, b) -> bool:
-    return isinstance(a, (int, float)) and isinstance(b, (int, float)) and abs(a - b) < 0.05
+        # for a person reading status.json; end_lost never trusts a recorded number
+        return {"pid": self.proc.pid, "pgid": self.pgid}
 
 
 def job_processes(job_id: str, status: dict) -> list[psutil.Process]:
-    """This user's live processes that belong to job ``job_id``: members of its recorded process
-    group (unless the group's number now leads another process: the leader's start time differs),
-    and any process whose environment says ``MO_JOB_ID=job_id``."""
-    pgid, created = status.get("pgid"), status.get("pid_created")
-    group_is_ours = False
-    if isinstance(pgid, int) and pgid > 1:
-        try:
-            group_is_ours = _same_start(psutil.Process(pgid).create_time(), created)
-        except psutil.NoSuchProcess:
-            group_is_ours = True  # the leader is gone; its number stays taken while the group lives
-        except psutil.Error:
-            group_is_ours = False
+    """This user's live processes that belong to job ``job_id``: those whose environment holds
+    both ``MO_JOB_ID=job_id`` and the nonce recorded in ``status``. Each process is checked on its
+    own, members of the job's process group included: a recorded group number (or its leader's
+    absence) says nothing, as a planted record could name any group of the user's. A record
+    without a well-formed nonce matches no process."""
+    nonce = status.get("nonce")
+    if not isinstance(nonce, str) or not NONCE.fullmatch(nonce):
+        return []
     me, uid = os.getpid(), os.getuid()
     found = []
     for p in psutil.process_iter(["uids", "status"]):
@@ -158,12 +156,11 @@ def job_processes(job_id: str, status: dict) -> list[psutil.Process]:
         if p.info["status"] == psutil.STATUS_ZOMBIE:
             continue
         try:
-            if group_is_ours and os.getpgid(p.pid) == pgid:
-                found.append(p)
-            elif p.environ().get("MO_JOB_ID") == job_id:
-                found.append(p)
+            env = p.environ()
         except (psutil.Error, OSError):
             continue
+        if env.get(ID_ENV) == job_id and env.get(NONCE_ENV) == nonce:
+            found.append(p)
     return found
 
 
