@@ -8,6 +8,8 @@ events with PyYAML's safe parser (libyaml where available), counting what it wou
 aliases used and how deep it nests, and refused past :class:`YamlLimits`; only then are Python
 objects built, with the safe loader (no tag ever builds a Python object of a class). Parsing is a
 loop over events, never recursive, so a text nested 100,000 deep is refused, not a stack overflow.
+A number longer than :data:`MAX_NUMBER_CHARS` is refused in the same walk: PyYAML converts a
+sexagesimal int (``1:59:59:...``, YAML 1.1) in time quadratic in its length (a 1 MiB one: ~25 s).
 
 JSON: orjson, after a size check, then a depth check (iterative)."""
 
@@ -47,6 +49,11 @@ VALUE_LIMITS = YamlLimits(max_bytes=64 * KiB, max_nodes=10_000, max_chars=256 * 
                           max_depth=16)
 """For one value written in a comment (a handle's ``# value_range: [..]``)."""
 
+MAX_NUMBER_CHARS = 64
+"""Longest scalar that is read as an int or a float (plain, or tagged ``!!int``/``!!float``)."""
+_NUMBER_TAGS = frozenset({"tag:yaml.org,2002:int", "tag:yaml.org,2002:float"})
+_RESOLVER = yaml.resolver.Resolver()  # the safe loaders' implicit types (int, float, bool, null...)
+
 _START = (yaml.SequenceStartEvent, yaml.MappingStartEvent)
 _END = (yaml.SequenceEndEvent, yaml.MappingEndEvent)
 
@@ -77,6 +84,9 @@ class _Counter:
         kind = type(event)
         if kind is yaml.ScalarEvent:
             self.add(1, len(event.value))
+            if len(event.value) > MAX_NUMBER_CHARS and _is_number(event):
+                self.refuse(f"holds a number of more than {MAX_NUMBER_CHARS} characters "
+                            f"({cut(event.value, 40)}); quote it to keep it as text")
             if event.anchor is not None:
                 self.anchors[event.anchor] = (1, len(event.value))
         elif kind is yaml.AliasEvent:
@@ -101,6 +111,14 @@ class _Counter:
             anchor, nodes, chars = self.stack.pop()
             if anchor is not None:
                 self.anchors[anchor] = (self.nodes - nodes, self.chars - chars)
+
+
+def _is_number(event) -> bool:
+    """True when the loader would build an int or a float of this scalar (as its composer decides)."""
+    tag = event.tag
+    if tag is None or tag == "!":
+        tag = _RESOLVER.resolve(yaml.ScalarNode, event.value, event.implicit)
+    return tag in _NUMBER_TAGS
 
 
 def _parse(text: Union[str, bytes], what: str, limits: YamlLimits) -> Any:

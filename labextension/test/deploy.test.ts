@@ -333,21 +333,23 @@ test('the test page: sandboxed without same origin, the key in the fragment only
   );
   const key = 'Ab-_0123456789abcdefghijklmnopqrstuv';
   assert.equal(
-    testPageAddress('http://h:8888/base/', {
-      proxy: 'mo/api/services/a-dev/proxy/',
+    testPageAddress(
+      'http://h:8888/base/',
+      { proxy: 'mo/api/services/a-dev/proxy/' },
       key
-    }),
+    ),
     `http://h:8888/base/mo/api/services/a-dev/proxy/#key=${key}`
   );
   assert.equal(
-    testPageAddress('/base', {
-      proxy: 'mo/api/services/a-dev/proxy/',
-      key: 'a b&c'
-    }),
+    testPageAddress(
+      '/base',
+      { proxy: 'mo/api/services/a-dev/proxy/' },
+      'a b&c'
+    ),
     '/base/mo/api/services/a-dev/proxy/#key=a%20b%26c'
   );
   assert.equal(
-    testPageAddress('/', { proxy: 'mo/api/services/a-dev/proxy/' }),
+    testPageAddress('/', { proxy: 'mo/api/services/a-dev/proxy/' }, null),
     '/mo/api/services/a-dev/proxy/'
   );
 });

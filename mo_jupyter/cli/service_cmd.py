@@ -136,6 +136,7 @@ def cmd_key(args) -> int:
         view = mgr.get(args.id)
     else:
         view = _wait_started(mgr, mgr.set_key(args.id, args.protected, args.rotate))
+    view = {**view, **mgr.key(args.id)}  # the owner's shell: views never carry the key
     if args.json:
         emit_json({k: view.get(k) for k in ("id", "key", "protected", "state")})
         return 0

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from jupyter_server.base.handlers import APIHandler
 from jupyter_server.auth.decorator import allow_unauthenticated
+from jupyter_server.utils import url_path_join
 from tornado import httpclient, web
 
 from ..errors import BadRequest, NotFound, Unauthorized
@@ -80,6 +81,10 @@ class ServiceLogsHandler(ServicesBase):
 
 
 class ServiceKeyHandler(ServicesBase):
+    """The one route that hands out a service's key (views never carry it): a POST, so Jupyter's
+    Authorizer is asked for "write"; a user who may only read the project never gets it. ``{}``:
+    the key and the service's view as they are; ``protected`` / ``rotate`` change them first."""
+
     @web.authenticated
     async def post(self, service_id: str):
         body = self.valid_body("handle_requests#key")
@@ -138,11 +143,23 @@ class ServiceProxyHandler(ServicesBase):
         if not self.keyed and not self.current_user:
             raise web.HTTPError(403)
 
+    def app_path(self, service_id: str) -> str:
+        """The request's path on the app's side: what follows `<base_url>mo/api/services/<id>/proxy`,
+        still percent-encoded as it came (the route's `path` is decoded). Cut by segments, never at
+        a search for "/proxy": a base URL or a service id may hold that word too. The route matched
+        the raw path, so its first segments are the prefix's, one for one ('/' is never encoded)."""
+        prefix = url_path_join(self.base_url, "mo/api/services", service_id, "proxy")
+        parts = self.request.path.split("/")
+        cut_at = prefix.count("/") + 1
+        if len(parts) < cut_at or parts[cut_at - 1] != "proxy":  # cannot be, as the route matched
+            raise NotFound(f"service '{service_id}': no such proxy path")
+        rest = parts[cut_at:]
+        return "/" + "/".join(rest) if rest else ""
+
     async def forward(self, service_id: str, path: str | None):
         self.check_authorized()
         method = self.request.method
-        raw = self.request.path  # the path as it came, still percent-encoded (the route's is decoded)
-        route = raw[raw.index("/proxy") + len("/proxy"):]
+        route = self.app_path(service_id)
         if not app_route(route, method):
             raise NotFound(f"service '{service_id}' has no {method} {route[:100]} (its app answers "
                            "GET /, /api/spec, /openapi.json, /healthz and POST /api/run)")

@@ -142,7 +142,10 @@ class ServiceManager:
             started = backend.started_at(folder)
             state = "starting" if time.time() - started < STARTING_GRACE else "failed"
             reason = None if state == "starting" else "the app does not answer /healthz; see the logs"
-        view = {**record, "protected": bool(record.get("protected")), "state": state, "running_replicas": alive,
+        # never the key: a view is what anyone who may read the project sees (GET); the key goes out
+        # only on the key route, which asks for write (see key())
+        view = {**{k: v for k, v in record.items() if k != "key"}, "protected": bool(record.get("protected")),
+                "state": state, "running_replicas": alive,
                 "url": f"http://127.0.0.1:{record['port']}/", "proxy": f"mo/api/services/{record['id']}/proxy/"}
         if reason:
             view["reason"] = reason
@@ -308,9 +311,19 @@ class ServiceManager:
                 self._save(folder, record)
         return record
 
+    def key(self, service_id: str) -> dict:
+        """The service's key: ``{id, key, protected}``. Only for callers who may change the service
+        (the owner's shell, a request authorized to write): views never carry it."""
+        folder = self._dir(service_id)
+        record = self._record(folder)
+        if not record.get("key"):
+            record = self._give_key(folder)
+        return {"id": record["id"], "key": record["key"], "protected": bool(record.get("protected"))}
+
     def set_key(self, service_id: str, protected: bool | None = None, rotate: bool = False) -> dict:
-        """Ask for the key or not (``protected``), and/or make a new key (``rotate``). Running
-        replicas of a protected service start again with the new key (they read it at start)."""
+        """Ask for the key or not (``protected``), and/or make a new key (``rotate``); neither: only
+        read it. Running replicas of a protected service start again with the new key (they read it
+        at start). Returns the service's view with its ``key`` (the caller may write)."""
         if protected is not None and not isinstance(protected, bool):
             raise BadRequest("'protected' must be true or false")
         with self._changing():
@@ -321,14 +334,15 @@ class ServiceManager:
                 record["protected"] = protected
             if rotate or not record.get("key"):
                 record["key"] = new_key()
-            self._save(folder, record)
             after = (bool(record.get("protected")), record.get("key"))
+            if after != before:
+                self._save(folder, record)
             replicas_see_it = before[0] or after[0]  # only a protected service's replicas hold the key
             if record["replicas"] and after != before and replicas_see_it:
                 backend = self._backend(record["backend"])
                 backend.stop(folder)
                 backend.scale(folder, record, record["replicas"])
-        return self._view(folder)
+        return {**self._view(folder), "key": record["key"]}
 
     # ---- the proxy's view ------------------------------------------------------------------
     def key_matches(self, service_id: str, given: str | None) -> bool:

@@ -18,6 +18,10 @@ from tornado.httpclient import AsyncHTTPClient, HTTPRequest
 
 from helpers import await_until
 import mo_jupyter.services.proxy as proxy_module
+from jupyter_server.auth.authorizer import Authorizer
+from traitlets.config import Config
+
+READER = {"X-Test-Role": "reader"}  # a request of a user who may only read (see ReaderHeader)
 
 SPEC = "input:\n  x: {value_type: float}\noutput:\n  y: {value_type: float}\n"
 APPS = {
@@ -28,9 +32,23 @@ APPS = {
 RUN = json.dumps({"app": {"input": {"x": 2}}}).encode()
 
 
+class ReaderHeader(Authorizer):
+    """Everything allowed, as Jupyter's default, except writes of a request that says it is a
+    reader's (the same server then has a user who may write and one who may only read)."""
+
+    def is_authorized(self, handler, user, action, resource):
+        return action == "read" or handler.request.headers.get("X-Test-Role") != "reader"
+
+
+@pytest.fixture
+def jp_server_config(mo_config):
+    return Config({"ServerApp": {"jpserver_extensions": {"mo_jupyter": True}, "authorizer_class": ReaderHeader},
+                   "MoJupyterApp": mo_config})
+
+
 @pytest.fixture
 def apps(root):
-    for name, source in APPS.items():
+    for name, source in [*APPS.items(), ("proxyapp", APPS["fast"])]:
         (root / name).mkdir()
         (root / name / "handler.py").write_text(source)
         (root / name / "app_spec.yml").write_text(SPEC + ("timeout: 1\n" if name == "slow" else ""))
@@ -61,6 +79,13 @@ async def deploy(api, name: str, **extra) -> dict:
     return await await_until(up, 60, message=f"{name} running")
 
 
+async def key_of(api, service_id: str) -> str:
+    """The key, from the one route that hands it out (a write: the owner's)."""
+    r = await api.post(f"services/{service_id}/key", {})
+    assert r.code == 200 and r.json["id"] == service_id, r
+    return r.json["key"]
+
+
 def page_headers(key: str | None) -> dict:
     """What the sandboxed test page's fetch sends: Origin null, no cookie, the key."""
     return {"Origin": "null", "Content-Type": "application/json", **({"X-Mo-Key": key} if key else {})}
@@ -69,8 +94,8 @@ def page_headers(key: str | None) -> dict:
 async def test_the_key_is_the_pages_credential_and_opens_only_its_services_app_routes(api, apps, raw):
     fast = await deploy(api, "fast")
     other = await deploy(api, "dies")  # another service: its key is not fast's
-    key, proxy = fast["key"], "mo/api/services/fast-dev/proxy/"
-    assert fast["protected"] is False and len(key) >= 32
+    key, proxy = await key_of(api, "fast-dev"), "mo/api/services/fast-dev/proxy/"
+    assert fast["protected"] is False and len(key) >= 32 and "key" not in fast
 
     pre = await raw(proxy + "api/run", "OPTIONS", headers={"Origin": "null", "Access-Control-Request-Method": "POST",
                                                            "Access-Control-Request-Headers": "content-type,x-mo-key"})
@@ -83,7 +108,7 @@ async def test_the_key_is_the_pages_credential_and_opens_only_its_services_app_r
     spec = await raw(proxy + "api/spec", headers=page_headers(key))
     assert spec.code == 200 and json.loads(spec.body)["input"]["x"]["value_type"] == "float"
 
-    for headers in (page_headers(None), page_headers("x" * 32), page_headers(other["key"]),
+    for headers in (page_headers(None), page_headers("x" * 32), page_headers(await key_of(api, other["id"])),
                     {"Content-Type": "application/json", "X-Mo-Key": key[:-1]}):
         refused = await raw(proxy + "api/run", "POST", RUN, headers)
         assert refused.code in (401, 403, 404), (headers, refused.code)
@@ -105,7 +130,7 @@ async def test_the_key_is_the_pages_credential_and_opens_only_its_services_app_r
 async def test_a_protected_app_wants_the_key_and_a_rotated_key_stops_working(api, apps, raw):
     fast = await deploy(api, "fast", protected=True)
     assert fast["protected"] is True
-    port, key, proxy = fast["port"], fast["key"], "mo/api/services/fast-dev/proxy/"
+    port, key, proxy = fast["port"], await key_of(api, "fast-dev"), "mo/api/services/fast-dev/proxy/"
     direct = AsyncHTTPClient(force_instance=True)
     try:
         plain = await direct.fetch(f"http://127.0.0.1:{port}/api/run", method="POST", body=RUN, raise_error=False)
@@ -185,3 +210,36 @@ async def test_a_dying_service_is_502_and_the_apps_413_stays_413(api, apps):
     big = b'{"app": {"input": {"x": 1}}, "pad": "' + b"a" * (33 * 1024 * 1024) + b'"}'
     r = await api.call("POST", "services/fast-dev/proxy/api/run", raw=big)
     assert r.code == 413, r
+
+
+async def test_a_reader_never_gets_a_key_and_cannot_run_a_protected_app(api, apps, raw):
+    fast = await deploy(api, "fast", protected=True)
+    key = await key_of(api, "fast-dev")
+    listed = await api.get("services", headers=READER)
+    assert listed.code == 200 and [v["id"] for v in listed.json["services"]] == ["fast-dev"], listed
+    one = await api.get("services/fast-dev", headers=READER)
+    assert one.code == 200 and one.json["protected"] is True
+    for view in (fast, *listed.json["services"], one.json, (await api.get("services/fast-dev")).json):
+        assert "key" not in view and key not in json.dumps(view)
+    # the key route is a write: refused to the reader, whatever the body
+    for body in ({}, {"rotate": False}, {"protected": True}):
+        refused = await api.post("services/fast-dev/key", body, headers=READER)
+        assert refused.code == 403 and key not in refused.body.decode(), refused
+    # the proxy does not run the app for the reader on Jupyter's auth (a POST is a write) ...
+    refused = await api.post("services/fast-dev/proxy/api/run", {"app": {"input": {"x": 1}}}, headers=READER)
+    assert refused.code == 403, refused
+    # ... while the owner gets the key from the route, and the key runs the app
+    assert (await raw("mo/api/services/fast-dev/proxy/api/run", "POST", RUN, page_headers(key))).code == 200
+    assert (await api.post("services/fast-dev/key", {})).json["key"] == key  # reading it changes nothing
+
+
+@pytest.mark.parametrize("jp_base_url", ["/a%40b/", "/proxy/lab/"])
+async def test_a_service_named_proxy_something_is_proxied(api, apps, jp_base_url):
+    """The path is cut after `services/<id>/proxy`, never at the first "/proxy" of the URL (the
+    service's name, or the server's base URL, may hold that word too)."""
+    await deploy(api, "proxyapp")
+    r = await api.post("services/proxyapp-dev/proxy/api/run", {"app": {"input": {"x": 3}}})
+    assert r.code == 200 and r.json == {"output": {"y": 6}}, r
+    spec = await api.get("services/proxyapp-dev/proxy/api/spec")
+    assert spec.code == 200 and spec.json["input"]["x"]["value_type"] == "float", spec
+    assert (await api.get("services/proxyapp-dev/proxy/docs")).code == 404

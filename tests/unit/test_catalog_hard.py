@@ -5,14 +5,19 @@ and for each other."""
 
 from __future__ import annotations
 
+import fcntl
 import os
 import re
+import shutil
+import stat
+import tempfile
 import threading
 import time
+from pathlib import Path
 
 import pytest
 
-from mo_jupyter.catalog import manifest
+from mo_jupyter.catalog import locks, manifest
 from mo_jupyter.catalog.copying import reflink
 from mo_jupyter.catalog.specs import dump_yaml
 from mo_jupyter.errors import BadRequest, Conflict, MoError, NotFound, TooLarge
@@ -130,6 +135,89 @@ def test_the_builtin_catalog_is_never_shared_by_inode(tmp_path):
     source, copy = builtin / "datasets/mo/tiny/pos/a.txt", svc.root / "datasets/mo-tiny/pos/a.txt"
     assert os.stat(source).st_ino != os.stat(copy).st_ino
     assert not list((builtin / "datasets/mo").glob(".*"))  # no lock or manifest left in it
+
+
+# ---- a reader of the catalog cannot stall its datasets --------------------------------------------
+def _lock_as_another_user(lock: Path) -> tuple[str, int, int]:
+    """A child process of uid 12345 (read access only) tries to flock ``lock`` as the reviewer's did;
+    returns what it got and the pipe that keeps it alive (close it to let the child end)."""
+    result_r, result_w = os.pipe()
+    hold_r, hold_w = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - the child
+        try:
+            os.setgroups([])
+            os.setgid(12345)
+            os.setuid(12345)
+            got = "no lock"
+            for flags in (os.O_RDONLY, os.O_RDWR):
+                try:
+                    fd = os.open(lock, flags)
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    got = "held"
+                    break
+                except OSError:
+                    continue
+            os.write(result_w, got.encode())
+            os.read(hold_r, 1)  # holds the lock (if any) until the test is done
+        finally:
+            os._exit(0)
+    os.close(result_w)
+    os.close(hold_r)
+    got = os.read(result_r, 100).decode()
+    os.close(result_r)
+    return got, pid, hold_w
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="needs root to run a process as another user")
+def test_a_user_with_read_access_cannot_stall_a_datasets_readers():
+    base = Path(tempfile.mkdtemp(prefix="mo-lockdos-"))
+    try:
+        base.chmod(0o755)  # another user can read the catalog, but write none of it
+        svc = make_service(base)
+        write_dataset(svc.catalogs.user.path, "alice", "reviews")
+        svc.index.refresh()
+        svc.datasets.get("alice", "reviews")  # makes the lock files
+        lock = svc.catalogs.user.path / "datasets/alice/.reviews.lock"
+        assert stat.S_IMODE(lock.stat().st_mode) == 0o600  # the folder is not group-writable
+        got, pid, hold = _lock_as_another_user(lock)
+        try:
+            t0 = time.monotonic()
+            assert svc.datasets.get("alice", "reviews")["check"]["ok"]
+            assert time.monotonic() - t0 < locks.READ_WAIT
+            assert got == "no lock"
+        finally:
+            os.close(hold)
+            os.waitpid(pid, 0)
+    finally:
+        shutil.rmtree(base, ignore_errors=True)
+
+
+def test_lock_files_are_for_those_who_can_write_the_catalog(svc):
+    folder = svc.catalogs.user.path / "datasets/alice"
+    lock = folder / ".reviews.lock"
+    lock.write_text("")
+    lock.chmod(0o644)  # e.g. made under a umask of 022: readable, so lockable, by everyone
+    folder.chmod(0o2775)  # a team catalog: the group writes it
+    svc.datasets.get("alice", "reviews")
+    assert stat.S_IMODE(lock.stat().st_mode) == 0o660
+    assert stat.S_IMODE((folder / ".reviews.gate").stat().st_mode) == 0o660
+    folder.chmod(0o755)
+    svc.datasets.get("alice", "reviews")
+    assert stat.S_IMODE(lock.stat().st_mode) == 0o600
+
+
+def test_a_reader_waits_for_a_swap_only_briefly(svc):
+    entry = svc.datasets.find("alice", "reviews")
+    with locks.swapping(entry.path, entry.id):  # an import stuck in its swap
+        for read in (lambda: svc.datasets.get("alice", "reviews"),
+                     lambda: svc.datasets.insert("alice", "reviews", "nb.ipynb")):
+            t0 = time.monotonic()
+            with pytest.raises(Conflict) as err:
+                read()
+            assert locks.READ_WAIT <= time.monotonic() - t0 < locks.READ_WAIT + 1.5 <= 5
+            assert "being replaced; try again" in err.value.message
+    assert svc.datasets.get("alice", "reviews")["check"]["ok"]
 
 
 # ---- 5. imports are atomic for readers and for each other --------------------------------------

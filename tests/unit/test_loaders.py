@@ -113,3 +113,24 @@ def test_json_depth_and_size():
         load_json_text(b"[1,")
     with pytest.raises(BadRequest, match="larger than"):
         load_json_text(b"[1]" * 10, max_bytes=20)
+
+
+def test_a_long_number_is_refused_before_it_is_converted():
+    # PyYAML builds a sexagesimal int (1:59:59:...) in quadratic time: 1 MiB of it took ~25 s.
+    big = "description: 1" + ":59" * 330_000 + "\n"
+    assert len(big) < loaders.SPEC_LIMITS.max_bytes
+    for text in (big, "n: !!int '1" + ":59" * 1000 + "'", "x: 1" + "0" * 100 + ".5"):
+        t0 = time.perf_counter()
+        message = refused(text)
+        assert time.perf_counter() - t0 < 1.0
+        assert "holds a number of more than 64 characters" in message and "quote it" in message
+        assert len(message) < 300
+
+
+def test_long_text_and_ordinary_numbers_still_load():
+    sexa = "1" + ":59" * 330_000
+    assert load_yaml_text(f"a: '{sexa}'\nb: !!str {sexa[:999]}\n") == {"a": sexa, "b": sexa[:999]}
+    prose = "word " * 100_000 + "1:59"
+    assert load_yaml_text(f"a: {prose}")["a"] == prose.strip()
+    assert load_yaml_text("a: 12345\nb: 1:30\nc: -2.5e+3\nd: 0x1F\ne: " + "9" * 64) == \
+        {"a": 12345, "b": 90, "c": -2500.0, "d": 31, "e": int("9" * 64)}

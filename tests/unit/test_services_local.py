@@ -124,7 +124,7 @@ def test_replicas_get_no_server_secrets_and_the_key_only_when_protected(project,
     env = environ()
     assert "JUPYTER_TOKEN" not in env and "JUPYTERHUB_API_TOKEN" not in env
     assert "MO_SERVICE_KEY" not in env  # not protected
-    assert view["key"] and view["protected"] is False
+    assert "key" not in view and view["protected"] is False
 
     view = mgr.set_key(view["id"], protected=True)  # the replicas start again with the key
     wait_until(lambda: running(mgr, view["id"]), timeout=30, message="running protected")

@@ -89,10 +89,15 @@ def test_a_record_that_is_a_link_or_huge_is_refused(project, tmp_path):
 
 def test_the_key_is_made_once_kept_across_redeploys_and_changed_when_asked(project):
     mgr = ServiceManager(project)
-    first = mgr.deploy("", "app", "dev", [], "local", 0)
-    assert first["protected"] is False and len(first["key"]) == 32
+    view = mgr.deploy("", "app", "dev", [], "local", 0)
+    assert view["protected"] is False and "key" not in view  # views never carry it (a reader sees them)
+    first = mgr.key("app-dev")
+    assert first["protected"] is False and len(first["key"]) == 32 and "key" not in mgr.get("app-dev")
+    assert mgr.set_key("app-dev")["key"] == first["key"]  # neither protect nor rotate: only read it
+    assert "key" not in mgr.list()[0]
     assert stat.S_IMODE(os.stat(project / ".mo/services/app-dev/service.json").st_mode) == 0o600
-    again = mgr.deploy("", "app", "dev", [], "local", 0, protected=True)
+    assert mgr.deploy("", "app", "dev", [], "local", 0, protected=True)["protected"] is True
+    again = mgr.key("app-dev")
     assert again["key"] == first["key"] and again["protected"] is True
     assert mgr.deploy("", "app", "dev", [], "local", 0)["protected"] is True  # a redeploy keeps the setting
     rotated = mgr.set_key("app-dev", rotate=True)
@@ -109,7 +114,8 @@ def test_the_key_is_made_once_kept_across_redeploys_and_changed_when_asked(proje
     del record["key"], record["protected"]
     (project / ".mo/services/app-dev/service.json").write_text(json.dumps(record))
     view = mgr.get("app-dev")
-    assert len(view["key"]) == 32 and view["protected"] is False and record_of(project, "app-dev")["key"] == view["key"]
+    assert "key" not in view and view["protected"] is False and len(record_of(project, "app-dev")["key"]) == 32
+    assert mgr.key("app-dev")["key"] == record_of(project, "app-dev")["key"]
 
 
 @pytest.mark.parametrize("name", ["handler.py", "app_spec.yml"])

@@ -83,10 +83,19 @@ export interface IService {
   proxy: string;
   created: number;
   files: string[];
-  /** The service's access key: what the test page sends as X-Mo-Key. */
-  key?: string;
   /** Whether the app refuses /api/run, /api/spec and /openapi.json without the key. */
   protected?: boolean;
+}
+
+/**
+ * A service's access key (what the test page sends as X-Mo-Key), from the
+ * one route that hands it out: a POST, so only users who may write get it.
+ * The service's views (list, get) never carry it.
+ */
+export interface IServiceKey {
+  id: string;
+  key: string;
+  protected: boolean;
 }
 
 export interface IDeployRequest {

@@ -11,7 +11,7 @@ import { Poll } from '@lumino/polling';
 import * as React from 'react';
 
 import { enc, errorMessage, requestAPI } from '../api';
-import { IService } from './api';
+import { IService, IServiceKey } from './api';
 import { openTestPage } from './testpage';
 
 export function listServices(): Promise<{ services: IService[] }> {
@@ -37,8 +37,8 @@ export function scaleService(id: string, replicas: number): Promise<IService> {
 export function setServiceKey(
   id: string,
   body: { protected?: boolean; rotate?: boolean }
-): Promise<IService> {
-  return call<IService>(`services/${enc(id)}/key`, 'POST', body);
+): Promise<IService & IServiceKey> {
+  return call<IService & IServiceKey>(`services/${enc(id)}/key`, 'POST', body);
 }
 
 export interface IServicesProps {
@@ -165,7 +165,11 @@ export function ServicesList(props: IServicesProps): JSX.Element {
               className="jp-Button jp-mod-styled"
               data-testid="mo-service-test"
               disabled={s.state !== 'running'}
-              onClick={() => openTestPage(app, s, trans)}
+              onClick={() =>
+                void openTestPage(app, s, trans).catch(err =>
+                  Notification.error(errorMessage(err))
+                )
+              }
             >
               {trans.__('Test')}
             </button>

@@ -4,35 +4,65 @@
  * WITHOUT allow-same-origin: the page (the app's HTML, written by whoever
  * deployed it) runs with an opaque origin, so it can reach none of Jupyter's
  * API, cookies or token. It calls the app with the service's own key instead,
- * which it reads from its URL's fragment (never sent to a server).
+ * which it reads from its URL's fragment (never sent to a server). The key is
+ * asked for each time the page opens, on the route that hands it out only to
+ * users who may write (a user who may only read gets the page without it).
  */
 import { JupyterFrontEnd } from '@jupyterlab/application';
-import { MainAreaWidget } from '@jupyterlab/apputils';
+import { MainAreaWidget, Notification } from '@jupyterlab/apputils';
 import { ServerConnection } from '@jupyterlab/services';
 import { TranslationBundle } from '@jupyterlab/translation';
 import { IFrame } from '@jupyterlab/ui-components';
 
+import { enc, errorMessage, requestAPI } from '../api';
 import { deployIcon } from '../icons';
-import { IService } from './api';
+import { IService, IServiceKey } from './api';
 import { TEST_PAGE_SANDBOX, testPageAddress } from './testurl';
 
+/** The service's key (POST: refused, 403, to a user who may only read). */
+export function serviceKey(id: string): Promise<IServiceKey> {
+  return requestAPI<IServiceKey>(`services/${enc(id)}/key`, {
+    method: 'POST',
+    body: '{}',
+    headers: { 'Content-Type': 'application/json' }
+  });
+}
+
 /** The test page's URL: the server's base URL + the service's proxy path + `#key=<key>`. */
-export function testPageUrl(service: IService): string {
-  return testPageAddress(ServerConnection.makeSettings().baseUrl, service);
+export async function testPageUrl(service: IService): Promise<string> {
+  const { key } = await serviceKey(service.id);
+  return testPageAddress(ServerConnection.makeSettings().baseUrl, service, key);
 }
 
 export function testPageId(service: IService): string {
   return `mo-testpage-${service.id}`;
 }
 
-/** Open (or reload) the test page tab of `service`. */
-export function openTestPage(
+/**
+ * Open (or reload) the test page tab of `service`, with its current key (a
+ * rotated key is picked up). Without the key (the user may not write) the
+ * page opens all the same and a warning says why its calls are refused.
+ */
+export async function openTestPage(
   app: JupyterFrontEnd,
   service: IService,
   trans: TranslationBundle
-): MainAreaWidget<IFrame> {
+): Promise<MainAreaWidget<IFrame>> {
   const id = testPageId(service);
-  const url = testPageUrl(service);
+  let url: string;
+  try {
+    url = await testPageUrl(service);
+  } catch (err) {
+    url = testPageAddress(ServerConnection.makeSettings().baseUrl, service);
+    Notification.warning(
+      trans.__(
+        'The test page of %1 opens without its key (%2): only users who may change services get it, so the page cannot run the app.',
+        service.id,
+        errorMessage(err)
+      ),
+      { autoClose: 8000 }
+    );
+  }
   for (const w of app.shell.widgets('main')) {
     if (w.id === id && w instanceof MainAreaWidget) {
       const frame = w.content as IFrame;

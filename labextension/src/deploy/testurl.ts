@@ -13,12 +13,13 @@ export const TEST_PAGE_SANDBOX = [
   'allow-downloads'
 ] as const;
 
-/** `<base>/<proxy>#key=<key>` (no fragment for a service without a key). */
+/** `<base>/<proxy>#key=<key>` (no fragment without a key). */
 export function testPageAddress(
   baseUrl: string,
-  service: Pick<IService, 'proxy' | 'key'>
+  service: Pick<IService, 'proxy'>,
+  key?: string | null
 ): string {
   const url =
     baseUrl.replace(/\/+$/, '') + '/' + service.proxy.replace(/^\/+/, '');
-  return service.key ? `${url}#key=${encodeURIComponent(service.key)}` : url;
+  return key ? `${url}#key=${encodeURIComponent(key)}` : url;
 }

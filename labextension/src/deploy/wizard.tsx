@@ -175,7 +175,7 @@ function Wizard(props: IWizardOptions & { generation: number }): JSX.Element {
             service.url
           )
         });
-        openTestPage(app, service, trans);
+        await openTestPage(app, service, trans);
         Notification.success(
           trans.__('Deployed %1 at %2', service.id, service.url),
           {
@@ -183,12 +183,14 @@ function Wizard(props: IWizardOptions & { generation: number }): JSX.Element {
             actions: [
               {
                 label: trans.__('Open test page'),
-                callback: () => openTestPage(app, service, trans)
+                callback: () => void openTestPage(app, service, trans)
               },
               {
                 label: trans.__('Copy URL'),
                 callback: () =>
-                  void navigator.clipboard?.writeText(testPageUrl(service))
+                  void testPageUrl(service)
+                    .then(url => navigator.clipboard?.writeText(url))
+                    .catch(err => Notification.error(errorMessage(err)))
               }
             ]
           }
