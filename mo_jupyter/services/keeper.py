@@ -5,11 +5,14 @@ starts the count again). Then it gives up, and its status file says why: the ser
 ``failed`` with that reason. Local services have no daemon (a swarm restarts its tasks itself):
 the keeper is what ``replicas.json`` records.
 
-SIGTERM, SIGINT or SIGHUP go on to the child and the keeper ends when it does (a stop's grace
-period holds); the child gets SIGTERM if the keeper itself is killed (PR_SET_PDEATHSIG), so no
-replica runs on untracked.
+Each run of the app is a process group of its own: what the app forks stays in it (see groups.py).
+Before a restart and when the keeper ends, that group is ended (SIGTERM, SIGKILL after ``--grace``
+seconds), so a fork of a crashed app never keeps a copy of the port's socket that takes
+connections and answers none. SIGTERM, SIGINT or SIGHUP go on to the app's group and the keeper
+ends when the app does (a stop's grace period holds); the app gets SIGTERM if the keeper itself is
+killed (PR_SET_PDEATHSIG), and the service's stop ends what is left of its group.
 
-Run: ``python -m mo_jupyter.services.keeper --status FILE [--restarts N] -- ARGS...``."""
+Run: ``python -m mo_jupyter.services.keeper --status FILE [--restarts N] [--grace S] -- ARGS...``."""
 
 from __future__ import annotations
 
@@ -25,14 +28,17 @@ from pathlib import Path
 import orjson
 
 from ..atomic import write_atomic
+from .groups import end_group
 
 RESTARTS = 5
+GRACE = 2.0  # how long an ended app's group gets between SIGTERM and SIGKILL
 STABLE = 60.0
 FIRST_PAUSE, MAX_PAUSE = 0.5, 10.0
 PR_SET_PDEATHSIG = 1
 
 
-def _die_with_parent() -> None:  # runs in the child between fork and exec
+def _own_group_dying_with_parent() -> None:  # runs in the child between fork and exec
+    os.setpgid(0, 0)
     try:
         ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
     except (OSError, AttributeError):
@@ -49,11 +55,13 @@ def describe(code: int) -> str:
 
 
 class Keeper:
-    def __init__(self, args: list[str], status: Path, restarts: int = RESTARTS, stable: float = STABLE):
+    def __init__(self, args: list[str], status: Path, restarts: int = RESTARTS, stable: float = STABLE,
+                 grace: float = GRACE):
         self.args = args
         self.status = Path(status)
         self.restarts = restarts
         self.stable = stable
+        self.grace = grace
         self.stopping = False
         self.child: subprocess.Popen | None = None
         self.failures: list[dict] = []
@@ -69,10 +77,10 @@ class Keeper:
 
     def on_signal(self, signum, frame) -> None:
         self.stopping = True
-        if self.child is not None and self.child.poll() is None:
+        if self.child is not None and self.child.returncode is None:
             try:
-                self.child.send_signal(signum)
-            except ProcessLookupError:
+                os.killpg(self.child.pid, signum)  # the app and what it forked
+            except (ProcessLookupError, PermissionError):
                 pass
 
     def pause(self, seconds: float) -> None:
@@ -86,11 +94,12 @@ class Keeper:
         in_a_row = 0
         while not self.stopping:
             started = time.monotonic()
-            self.child = subprocess.Popen(self.args, preexec_fn=_die_with_parent)
+            self.child = subprocess.Popen(self.args, preexec_fn=_own_group_dying_with_parent)
             if self.stopping:  # a signal between the loop's test and the start
                 self.child.terminate()
             self.write("running")
             code = self.child.wait()
+            end_group(self.child.pid, self.grace)  # what the app forked goes with it
             if self.stopping:
                 break
             if time.monotonic() - started >= self.stable:
@@ -117,12 +126,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--status", required=True, help="the status file (JSON) to keep up to date")
     parser.add_argument("--restarts", type=int, default=RESTARTS, help="restarts in a row before giving up")
     parser.add_argument("--stable", type=float, default=STABLE, help="seconds after which a run counts as good")
+    parser.add_argument("--grace", type=float, default=GRACE,
+                        help="seconds an ended app's process group gets between SIGTERM and SIGKILL")
     parser.add_argument("args", nargs=argparse.REMAINDER, help="-- then the command of the replica")
     ns = parser.parse_args(argv)
     args = ns.args[1:] if ns.args[:1] == ["--"] else ns.args
     if not args:
         parser.error("no command to keep")
-    return Keeper(args, Path(ns.status), ns.restarts, ns.stable).run()
+    return Keeper(args, Path(ns.status), ns.restarts, ns.stable, ns.grace).run()
 
 
 if __name__ == "__main__":

@@ -1,7 +1,8 @@
 """Local replicas as real processes: each runs under a keeper that starts a crashed app again on the
 same port (bounded: then the service is failed, with the reason), a replica's environment has none
 of the server's secrets (and the service's key only when protected), a stop ends everything within
-the grace period, and `serves_on` says yes only for a port our own replica holds."""
+the grace period (what the app forked too, even when its keeper was killed), a crashed app's forks
+end before it restarts, and `serves_on` says yes only for a port that our own replicas alone hold."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ import asyncio
 import json
 import os
 import signal
+import socket
+import subprocess
 import time
 import urllib.error
 import urllib.request
@@ -175,3 +178,102 @@ def test_serves_on_only_for_a_port_our_replica_holds(project):
     (folder / "replicas.json").write_text(json.dumps([{"pid": me.pid, "started": me.create_time(), "at": 0}]))
     assert backend.replicas(folder) == []
     assert not asyncio.run(stranger())
+
+
+FORKS_THEN_DIES = ("import os, time\n\ndef handle(conf):\n    if os.fork() == 0:  # a fork that keeps the port's socket\n"
+                   "        time.sleep(120)\n        os._exit(0)\n    os._exit(3)\n    return {'y': 1}  # value_type: int\n")
+FORKS = ("import os, signal, time\n\ndef handle(conf):\n    if os.fork() == 0:  # deaf to SIGTERM, never returns\n"
+         "        signal.signal(signal.SIGTERM, signal.SIG_IGN)\n        time.sleep(120)\n        os._exit(0)\n"
+         "    return {'y': 1}  # value_type: int\n")
+
+
+def live(procs) -> list[psutil.Process]:
+    out = []
+    for p in procs:
+        try:
+            if p.status() != psutil.STATUS_ZOMBIE:
+                out.append(p)
+        except psutil.NoSuchProcess:
+            pass
+    return out
+
+
+def test_a_fork_of_a_crashed_app_goes_with_it_before_the_restart(project):
+    """A handle forks, then the app dies: the fork (holding a copy of the port's listening socket,
+    which takes connections and answers none) is ended with the app's group before the restart."""
+    root, manager = project
+    (root / "handler.py").write_text(FORKS_THEN_DIES)
+    mgr = manager()
+    view = mgr.deploy("", "forky", "dev", [], "local", 1)
+    sid, port, folder = view["id"], view["port"], root / ".mo/services/forky-dev"
+    wait_until(lambda: running(mgr, sid), timeout=30, message="running")
+    [first] = app_processes(folder)
+    assert call(port)[0] is None  # the app died on the request, after its fork
+    wait_until(lambda: (apps := live(app_processes(folder))) and all(p.pid != first.pid for p in apps)
+               and len(apps) == 1, timeout=20, message="only the restarted app: its fork ended with it")
+    wait_until(lambda: running(mgr, sid), timeout=30, message="running again")
+    assert mgr.backends["local"].serves_on(folder, port)
+    assert [call(port, "/healthz", body=None)[0] for _ in range(20)] == [200] * 20
+
+
+def test_serves_on_refuses_a_port_that_a_stray_socket_shares(project):
+    root, manager = project
+    mgr = manager()
+    backend = mgr.backends["local"]
+    view = mgr.deploy("", "shared", "dev", [], "local", 1)
+    folder, port = root / ".mo/services/shared-dev", view["port"]
+    wait_until(lambda: running(mgr, view["id"]), timeout=30, message="running")
+    assert backend.serves_on(folder, port)
+    for host in ("127.0.0.1", "0.0.0.0"):
+        stray = socket.socket()  # SO_REUSEPORT: the kernel would hand it part of the connections
+        stray.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+        stray.bind((host, port))
+        stray.listen()
+        try:
+            assert not backend.serves_on(folder, port), host
+        finally:
+            stray.close()
+        assert backend.serves_on(folder, port)
+
+
+def test_stop_ends_what_the_app_forked_even_when_its_keeper_was_killed(project):
+    root, manager = project
+    (root / "handler.py").write_text(FORKS)
+    mgr = manager(grace=2.0)
+    view = mgr.deploy("", "orphans", "dev", [], "local", 1)
+    sid, port, folder = view["id"], view["port"], root / ".mo/services/orphans-dev"
+    wait_until(lambda: running(mgr, sid), timeout=30, message="running")
+    [app] = app_processes(folder)
+    assert call(port)[0] == 200
+    [fork] = wait_until(lambda: [p for p in live(app_processes(folder)) if p.pid != app.pid], timeout=10,
+                        message="the handle's fork")
+    os.kill(mgr.backends["local"].replicas(folder)[0]["pid"], signal.SIGKILL)  # the keeper: no clean-up by it
+    wait_until(lambda: not live([app]), timeout=10, message="the app ends with its keeper")
+    assert live([fork]) and not mgr.backends["local"].serves_on(folder, port)  # the fork: untracked, deaf
+    t0 = time.monotonic()
+    assert mgr.scale(sid, 0)["state"] == "stopped"
+    assert time.monotonic() - t0 < 2.0 + 2.0
+    wait_until(lambda: not live([fork]), timeout=5, message="the fork killed by the stop")
+    assert not live(app_processes(folder))
+
+
+def test_a_planted_status_file_never_makes_a_stop_signal_another_group(project):
+    """replicas.json and the keepers' status files can be written by anyone who can write the
+    project: a group they name is signalled only through members that are the service's."""
+    root, manager = project
+    mgr = manager(grace=0.5)
+    view = mgr.deploy("", "planted", "dev", [], "local", 0)
+    folder = root / ".mo/services/planted-dev"
+    victim = subprocess.Popen(["sh", "-c", "sleep 300 & wait"], start_new_session=True)
+    try:
+        wait_until(lambda: psutil.Process(victim.pid).children(), timeout=5, message="the victim's child")
+        (folder / "keepers").mkdir(exist_ok=True)
+        (folder / "keepers" / ("0" * 16 + ".json")).write_text(json.dumps({"state": "running", "child": victim.pid}))
+        (folder / "replicas.json").write_text(json.dumps([{"pid": victim.pid, "started": 0, "at": 0,
+                                                           "status": "0" * 16 + ".json"}]))
+        mgr.scale(view["id"], 0)
+        mgr.delete(view["id"])
+        assert victim.poll() is None and live(psutil.Process(victim.pid).children())
+    finally:
+        os.killpg(victim.pid, signal.SIGKILL)
+        victim.wait()
