@@ -146,6 +146,8 @@ def _lock_as_another_user(lock: Path) -> tuple[str, int, int]:
     pid = os.fork()
     if pid == 0:  # pragma: no cover - the child
         try:
+            os.close(hold_w)  # or the read below never sees the parent close it
+            os.close(result_r)
             os.setgroups([])
             os.setgid(12345)
             os.setuid(12345)
