@@ -5,8 +5,14 @@ writable again) would change the catalog's original. Comparing the files with th
 ``stat`` per file, no reading) tells a changed original: such a dataset is not inserted again and
 its details say which files changed, until its owner imports it again or puts it online again.
 
-It catches an accidental write, not a forger who restores size and mtime by hand; that one is kept
-out by the read-only mode and the file's owner (see copying.py) and, fully, by reflinks."""
+It catches any write that leaves the new mtime (every ordinary write does, a job running as root in
+a container included), not a forger who puts size and mtime back (``os.utime``, ``touch -r``,
+``cp -p``): only the file's owner or root can, after making the read-only file writable again, and
+they can write the catalog's file directly anyway. ctime (which only root can set back) is not
+compared on purpose: removing any inserted copy (a project's ``datasets/<owner>-<name>`` deleted, or
+replaced by a new insert) changes the shared inode's link count and so its ctime, so every user who
+removed their copy would mark the dataset changed for everyone. Only a reflink (or a copy) keeps the
+catalog's file out of reach of a write through an insert."""
 
 from __future__ import annotations
 
