@@ -22,19 +22,15 @@ import pytest
 from mo_jupyter.services.local import LocalServiceBackend
 from mo_jupyter.services.manager import ServiceManager
 
+from .apphelpers import app_project
 from .jobhelpers import wait_until
 
-HANDLE = "def handle(conf):\n    return {'y': 1}  # value_type: int\n"
-SPEC = "input: {}\noutput:\n  y: {value_type: int}\n"
 EXITING = "import os\n\ndef handle(conf):\n    os._exit(3)\n    return {'y': 1}  # value_type: int\n"
 
 
 @pytest.fixture
 def project(tmp_path):
-    root = tmp_path / "proj"
-    root.mkdir()
-    (root / "handler.py").write_text(HANDLE)
-    (root / "app_spec.yml").write_text(SPEC)
+    root = app_project(tmp_path)
     made = []
 
     def manager(restarts: int = 5, grace: float = 5.0) -> ServiceManager:
@@ -76,12 +72,17 @@ def running(mgr, sid):
     return view if view["state"] == "running" else None
 
 
+def deployed(mgr, root, name: str, replicas: int = 1) -> tuple[str, int, object]:
+    """Deploy the project as ``name``-dev and wait until it runs: (service id, port, its folder)."""
+    view = mgr.deploy("", name, "dev", [], "local", replicas)
+    wait_until(lambda: running(mgr, view["id"]), timeout=30, message="running")
+    return view["id"], view["port"], root / f".mo/services/{name}-dev"
+
+
 def test_a_killed_replica_comes_back_on_the_same_port(project):
     root, manager = project
     mgr = manager()
-    view = mgr.deploy("", "back", "dev", [], "local", 1)
-    sid, port, folder = view["id"], view["port"], root / ".mo/services/back-dev"
-    wait_until(lambda: running(mgr, sid), timeout=30, message="running")
+    sid, port, folder = deployed(mgr, root, "back")
     keeper = mgr.backends["local"].replicas(folder)[0]["pid"]
     [app] = app_processes(folder)
     os.kill(app.pid, signal.SIGKILL)
@@ -140,13 +141,11 @@ def test_replicas_get_no_server_secrets_and_the_key_only_when_protected(project,
 def test_stop_ends_keeper_and_app_within_the_grace_period(project):
     root, manager = project
     mgr = manager(grace=3.0)
-    view = mgr.deploy("", "stops", "dev", [], "local", 2)
-    folder = root / ".mo/services/stops-dev"
-    wait_until(lambda: running(mgr, view["id"]), timeout=30, message="running")
+    sid, _, folder = deployed(mgr, root, "stops", replicas=2)
     procs = [psutil.Process(e["pid"]) for e in mgr.backends["local"].replicas(folder)] + app_processes(folder)
     assert len(procs) == 4
     t0 = time.monotonic()
-    assert mgr.scale(view["id"], 0)["state"] == "stopped"
+    assert mgr.scale(sid, 0)["state"] == "stopped"
     assert time.monotonic() - t0 < 3.0 + 2.0
     assert not [p for p in procs if p.is_running() and p.status() != psutil.STATUS_ZOMBIE]
     assert not list((folder / "keepers").iterdir())
@@ -156,12 +155,10 @@ def test_serves_on_only_for_a_port_our_replica_holds(project):
     root, manager = project
     mgr = manager()
     backend = mgr.backends["local"]
-    view = mgr.deploy("", "holds", "dev", [], "local", 1)
-    folder, port = root / ".mo/services/holds-dev", view["port"]
-    wait_until(lambda: running(mgr, view["id"]), timeout=30, message="running")
+    sid, port, folder = deployed(mgr, root, "holds")
     assert backend.serves_on(folder, port)
     assert not backend.serves_on(folder, port + 1 if port < 65535 else port - 1)
-    mgr.scale(view["id"], 0)
+    mgr.scale(sid, 0)
     assert not backend.serves_on(folder, port)
 
     async def stranger():  # another program takes the stopped service's port
@@ -204,9 +201,7 @@ def test_a_fork_of_a_crashed_app_goes_with_it_before_the_restart(project):
     root, manager = project
     (root / "handler.py").write_text(FORKS_THEN_DIES)
     mgr = manager()
-    view = mgr.deploy("", "forky", "dev", [], "local", 1)
-    sid, port, folder = view["id"], view["port"], root / ".mo/services/forky-dev"
-    wait_until(lambda: running(mgr, sid), timeout=30, message="running")
+    sid, port, folder = deployed(mgr, root, "forky")
     [first] = app_processes(folder)
     assert call(port)[0] is None  # the app died on the request, after its fork
     wait_until(lambda: (apps := live(app_processes(folder))) and all(p.pid != first.pid for p in apps)
@@ -220,9 +215,7 @@ def test_serves_on_refuses_a_port_that_a_stray_socket_shares(project):
     root, manager = project
     mgr = manager()
     backend = mgr.backends["local"]
-    view = mgr.deploy("", "shared", "dev", [], "local", 1)
-    folder, port = root / ".mo/services/shared-dev", view["port"]
-    wait_until(lambda: running(mgr, view["id"]), timeout=30, message="running")
+    sid, port, folder = deployed(mgr, root, "shared")
     assert backend.serves_on(folder, port)
     for host in ("127.0.0.1", "0.0.0.0"):
         stray = socket.socket()  # SO_REUSEPORT: the kernel would hand it part of the connections
@@ -240,9 +233,7 @@ def test_stop_ends_what_the_app_forked_even_when_its_keeper_was_killed(project):
     root, manager = project
     (root / "handler.py").write_text(FORKS)
     mgr = manager(grace=2.0)
-    view = mgr.deploy("", "orphans", "dev", [], "local", 1)
-    sid, port, folder = view["id"], view["port"], root / ".mo/services/orphans-dev"
-    wait_until(lambda: running(mgr, sid), timeout=30, message="running")
+    sid, port, folder = deployed(mgr, root, "orphans")
     [app] = app_processes(folder)
     assert call(port)[0] == 200
     [fork] = wait_until(lambda: [p for p in live(app_processes(folder)) if p.pid != app.pid], timeout=10,

@@ -13,23 +13,19 @@ import stat
 
 import pytest
 
-from mo_jupyter.errors import BadRequest, MoError
+from mo_jupyter.errors import BadRequest, MoError, ServiceUnavailable
 from mo_jupyter.services.manager import ServiceManager
-from mo_jupyter.errors import ServiceUnavailable
 from mo_jupyter.services.proxy import app_route, forwarded_query
 from mo_jupyter.services.record import BrokenRecord, check_record, key_matches, read_record
 
-HANDLE = "def handle(conf):\n    return {'y': 1}  # value_type: int\n"
-SPEC = "input: {}\noutput:\n  y: {value_type: int}\n"
+from .apphelpers import HANDLE, SPEC, app_project
+
 SECRET = "root:x:0:0:the secret content of a file outside the project\n"
 
 
 @pytest.fixture
 def project(tmp_path):
-    root = tmp_path / "proj"
-    root.mkdir()
-    (root / "handler.py").write_text(HANDLE)
-    (root / "app_spec.yml").write_text(SPEC)
+    root = app_project(tmp_path)
     (tmp_path / "outside.yml").write_text(SECRET)
     (tmp_path / "outside.py").write_text("import os\nos.system('echo ran outside')\n" + HANDLE)
     return root
