@@ -139,6 +139,18 @@ def wait_with_progress(svc: JobService, job_id: str) -> dict:
         time.sleep(0.2)
 
 
+def ending(record: dict) -> str:
+    """How a job that did not complete ended, in one line: ``ID: failed: KeyError: 'test'
+    (failing.py:6); exited with code 1``."""
+    line = f"{record['id']}: {record['state']}"
+    reason, code = record.get("reason"), record.get("exit_code")
+    if reason:
+        line += f": {reason}"
+    if code is not None and code > 0 and (not reason or f"code {code}" not in reason):
+        line += f"{';' if reason else ':'} exited with code {code}"
+    return line
+
+
 def cmd_run(args) -> int:
     svc = service(args)
     env = {}
@@ -166,7 +178,7 @@ def cmd_run(args) -> int:
     signal.signal(signal.SIGINT, stop_on_signal)
     final = follow_output(svc, record["id"]) if args.follow else wait_with_progress(svc, record["id"])
     if final["state"] != "completed":
-        print(f"{final['id']}: {final['state']}: {final.get('reason') or ''}".rstrip(": "), file=sys.stderr)
+        print(ending(final), file=sys.stderr)
     return exit_code_of(final)
 
 

@@ -22,7 +22,9 @@ from pathlib import Path
 
 import orjson
 
+from ..containers import WORKSPACE
 from .backends import backend_for
+from .failure import failure_error
 from .output import EventWriter
 from .records import EVENTS, JobDir, make_record
 from .scheduler import wait_for_slot
@@ -128,9 +130,23 @@ class Supervisor:
             elif exit_code == 0:
                 self._finish("completed", exit_code=0)
             else:
-                self._finish("failed", exit_code=exit_code, reason=reason or f"exited with code {exit_code}")
+                reason = reason or self._error() or f"exited with code {exit_code}"
+                self._finish("failed", exit_code=exit_code, reason=reason)
         finally:
             runner.cleanup()  # after the final state: removing a container takes a while
+
+    def _error(self):
+        """The error the job printed last (``KeyError: 'test' (failing.py:6)``), read once from
+        the end of its output after it ended; None if it printed none."""
+        self.writer.flush()
+        roots = [self.spec.get("cwd")]
+        if self.spec.get("backend") != "local":
+            roots.append(WORKSPACE)  # the project's place inside a job container
+        try:
+            return failure_error(self.job.path, roots)
+        except Exception:  # an odd output never costs the job its final state
+            traceback.print_exc()
+            return None
 
     def _drain(self, sel, key) -> int:
         """One read of what the pipe holds; unregister it at end of file."""
