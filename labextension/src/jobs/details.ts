@@ -7,6 +7,7 @@ import { Widget } from '@lumino/widgets';
 import { IJob } from '../api';
 import {
   elapsed,
+  exitText,
   formatBytes,
   formatDuration,
   formatTime,
@@ -40,14 +41,12 @@ export class JobDetails extends Widget {
       ['started', t.__('Started'), formatTime(job.started)],
       ['ended', t.__('Ended'), formatTime(job.ended)],
       ['elapsed', t.__('Elapsed'), secs === null ? '' : formatDuration(secs)],
+      ['exit_code', t.__('Exit code'), exitText(t, job)],
       [
-        'exit_code',
-        t.__('Exit code'),
-        job.exit_code === null || job.exit_code === undefined
-          ? ''
-          : String(job.exit_code)
+        'reason',
+        job.state === 'failed' ? t.__('Error') : t.__('Reason'),
+        job.reason ?? ''
       ],
-      ['reason', t.__('Reason'), job.reason ?? ''],
       ['peak_memory', t.__('Peak memory'), formatBytes(job.peak_memory)],
       ['memory', t.__('Memory'), formatBytes(job.memory)],
       [

@@ -69,3 +69,33 @@ export function stateLabel(trans: TranslationBundle, state: JobState): string {
       return state;
   }
 }
+
+/** How a job's exit code reads: "exited with code 1" for a failure, the bare code otherwise. */
+export function exitText(trans: TranslationBundle, job: IJob): string {
+  const code = job.exit_code;
+  if (code === null || code === undefined) {
+    return '';
+  }
+  return code > 0 ? trans.__('exited with code %1', code) : String(code);
+}
+
+/**
+ * Why a job ended, as the sidebar's tooltip shows it: the error it printed
+ * (`KeyError: 'test' (failing.py:6)`, found by the server at the end of its
+ * output) and, for a failure, its exit code unless the reason says it.
+ */
+export function endLines(trans: TranslationBundle, job: IJob): string[] {
+  const lines: string[] = [];
+  if (job.state === 'failed') {
+    if (job.reason) {
+      lines.push(trans.__('Error: %1', job.reason));
+    }
+    const exit = exitText(trans, job);
+    if (exit && job.exit_code! > 0 && job.reason !== exit) {
+      lines.push(exit);
+    }
+  } else if (job.reason) {
+    lines.push(trans.__('Reason: %1', job.reason));
+  }
+  return lines;
+}

@@ -18,7 +18,13 @@ import { IJob, isFinal } from '../api';
 import { IconButton, SidebarHeader, activation } from '../components';
 import { STATE_ICONS, jobsIcon } from '../icons';
 import { CommandIDs } from '../tokens';
-import { elapsed, formatDuration, formatTime, stateLabel } from './format';
+import {
+  elapsed,
+  endLines,
+  formatDuration,
+  formatTime,
+  stateLabel
+} from './format';
 import { JobsModel } from './model';
 
 export interface IJobsSidebarOptions {
@@ -112,7 +118,7 @@ function JobRow(props: IJobsSidebarOptions & { job: IJob }): JSX.Element {
     job.path,
     trans.__('Machine: %1', job.machine),
     trans.__('Created: %1', formatTime(job.created)),
-    job.reason ? trans.__('Reason: %1', job.reason) : ''
+    ...endLines(trans, job)
   ]
     .filter(Boolean)
     .join('\n');
