@@ -19,7 +19,9 @@ import orjson
 from .. import schemas
 from ..errors import BadRequest, Conflict, MoError, NotFound, os_error
 from ..paths import resolve_in_root
+from ..requirements_scan import require_importable
 from .backends import backend_for
+from .backends.local import LocalBackend
 from .records import (
     ACTIVE, ID_RE, LOCK, LOCK_FLAGS, METRICS, OUTPUT, SPEC, JobDir, RecordError, list_job_ids, new_job_id,
     open_regular, unreadable_record, write_json_atomic,
@@ -133,6 +135,9 @@ class JobService:
             "backend_config": self.backend_config[backend_name],
         }
         backend.check(spec)
+        if isinstance(backend, LocalBackend):  # runs on job_python: a missing framework is said now
+            require_importable(target, self.root, self.python, label=rel, what="the local backend",
+                               env=spec["env"])
         return spec
 
     def create(self, request: dict) -> dict:

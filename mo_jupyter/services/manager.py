@@ -22,6 +22,7 @@ from ..catalog.copying import swap_in
 from ..errors import BadRequest, Conflict, MoError, NotFound, ServiceUnavailable, cut
 from ..jobs.records import flocked
 from ..paths import resolve_in_root
+from ..requirements_scan import require_importable
 from .base import ServiceBackend
 from .local import LOG, LocalServiceBackend
 from .snapshot import check_app, copy_snapshot, picked_files, trained_by
@@ -190,6 +191,9 @@ class ServiceManager:
         picked = picked_files(self.root, src, rel, files)
         be = self._backend(backend)
         be.check(machine)  # the machine type and its image, before anything changes
+        if isinstance(be, LocalServiceBackend):  # replicas run on its Python: a missing framework is said now
+            require_importable(src / "handler.py", self.root, be.python, label=(Path(rel) / "handler.py").as_posix(),
+                               what="the local service backend")
         service_id = f"{name}-{version}"
         target = self.folder / service_id
         with self._changing():
