@@ -14,6 +14,7 @@ import uPlot from 'uplot';
 import { XAxisKey } from '../tokens';
 import { formatDuration } from '../jobs/format';
 import { MetricSeries, buildPlotData } from './series';
+import { legendValue } from './xaxis';
 
 const HEIGHT = 200;
 
@@ -138,8 +139,9 @@ export class MetricChart extends Widget {
     super.dispose();
   }
 
+  /** The chart's content width (its padding left out), so it never overflows. */
   private _width(): number {
-    return Math.max(200, Math.floor(this.node.clientWidth || 400) - 2);
+    return chartWidth(this._plotNode.clientWidth);
   }
 
   private _resize(): void {
@@ -200,12 +202,10 @@ export class MetricChart extends Widget {
       series: [
         {
           label: xLabel,
-          value: (_u, val) =>
-            val === null || val === undefined
-              ? '-'
-              : xKey === 'time'
-                ? formatDuration(val)
-                : String(val)
+          value: (u, val) =>
+            legendValue(val, u.data[0], v =>
+              xKey === 'time' ? formatDuration(v) : String(v)
+            )
         },
         {
           label: this.series.name,
@@ -213,8 +213,7 @@ export class MetricChart extends Widget {
           width: 1.5,
           spanGaps: false,
           points: { show: false },
-          value: (_u, val) =>
-            val === null || val === undefined ? '-' : formatValue(val)
+          value: (u, val) => legendValue(val, u.data[1], formatValue)
         }
       ],
       hooks: {
@@ -261,6 +260,11 @@ export class MetricChart extends Widget {
   private _zoom: [number, number] | null = null;
   private _xRange: [number, number] = [NaN, NaN];
   private _resizeObserver: ResizeObserver | null = null;
+}
+
+/** The plot width for a host this wide (0 while not laid out: a guess). */
+export function chartWidth(hostWidth: number): number {
+  return Math.max(200, Math.floor(hostWidth || 400));
 }
 
 /** Compact number formatting for axes and readouts. */

@@ -14,6 +14,7 @@ import { IMetric } from '../api';
 import { XAxisKey } from '../tokens';
 import { MetricChart } from './chart';
 import { MetricSeries } from './series';
+import { IXAxisCounts, XAxisSetting, effectiveXAxis } from './xaxis';
 
 /** The table shows at most this many recent non-numeric values. */
 const TABLE_LIMIT = 1000;
@@ -25,9 +26,12 @@ export function isPlotted(m: IMetric): boolean {
 export class MetricsPanel extends Panel {
   constructor(
     private _trans: TranslationBundle,
-    xKey: XAxisKey
+    setting: XAxisSetting | string
   ) {
     super();
+    // `auto` (the default setting) follows the data until the user picks
+    this._setting = setting;
+    const xKey = effectiveXAxis(setting, this._counts);
     this._xKey = xKey;
     this.addClass('mo-MetricsPanel');
 
@@ -50,6 +54,7 @@ export class MetricsPanel extends Panel {
     }
     select.value = xKey;
     select.addEventListener('change', () => {
+      this._setting = select.value;
       this.xKey = select.value as XAxisKey;
     });
     label.appendChild(select);
@@ -79,6 +84,9 @@ export class MetricsPanel extends Panel {
   }
 
   set xKey(key: XAxisKey) {
+    if (key === this._xKey) {
+      return;
+    }
     this._xKey = key;
     this._select.value = key;
     for (const chart of this._chartList()) {
@@ -103,6 +111,9 @@ export class MetricsPanel extends Panel {
         this._empty.hide();
       }
       series.push(m);
+      this._counts.points++;
+      this._counts.withStep += typeof m.step === 'number' ? 1 : 0;
+      this._counts.withEpoch += typeof m.epoch === 'number' ? 1 : 0;
     } else {
       this._other.push(m);
       if (this._other.length > TABLE_LIMIT * 2) {
@@ -146,6 +157,7 @@ export class MetricsPanel extends Panel {
       if (!this.isVisible) {
         return; // onAfterShow reschedules
       }
+      this.xKey = effectiveXAxis(this._setting, this._counts);
       for (const chart of this._chartList()) {
         if (chart.dirty) {
           chart.redraw();
@@ -204,6 +216,8 @@ export class MetricsPanel extends Panel {
   }
 
   private _xKey: XAxisKey;
+  private _setting: string;
+  private _counts: IXAxisCounts = { points: 0, withStep: 0, withEpoch: 0 };
   private _select: HTMLSelectElement;
   private _empty: Widget;
   private _charts: Panel;
