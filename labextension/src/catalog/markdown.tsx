@@ -3,6 +3,7 @@
  * notebook markdown cells), as a React component.
  */
 import { IRenderMimeRegistry, MimeModel } from '@jupyterlab/rendermime';
+import { MessageLoop } from '@lumino/messaging';
 import { Widget } from '@lumino/widgets';
 import * as React from 'react';
 
@@ -36,8 +37,15 @@ export function Markdown(props: {
     );
     return () => {
       node.removeAttribute('data-rendered');
-      if (renderer.isAttached) {
+      // React unmounts after Lumino took the tab out of the page (closing
+      // it): Widget.detach (and dispose, which calls it) would throw
+      // "Widget is not attached." for a node no longer in the document.
+      if (renderer.isAttached && renderer.node.isConnected) {
         Widget.detach(renderer);
+      } else if (renderer.isAttached) {
+        MessageLoop.sendMessage(renderer, Widget.Msg.BeforeDetach);
+        renderer.node.remove();
+        MessageLoop.sendMessage(renderer, Widget.Msg.AfterDetach);
       } else {
         renderer.node.remove();
       }
