@@ -33,6 +33,7 @@ import re
 from .. import magics
 from ..errors import BadRequest
 from .reader import Problems, scan_handle
+from .uses import Cell, needed_cells, path_literals
 
 _HANDLE_TEXT = re.compile(r"^\s*(async\s+)?def\s+handle\s*\(", re.M)
 _CANDIDATE = re.compile(r"^[ \t]*(?:import|from)[ \t]+[\w.]|^(?:async[ \t]+)?def[ \t]+handle\b", re.M)
@@ -136,7 +137,9 @@ def scan_source(source: str, path: str = "handler.py") -> dict:
         _no_handle([(tree, None)], f" in {path}", problems)
     else:
         spec = scan_handle(found[-1], source.splitlines(keepends=True), None, problems)
-    return _result(spec, problems, None, [])
+    out = _result(spec, problems, None, [])
+    out["path_literals"] = path_literals([tree])
+    return out
 
 
 def cell_text(cell: dict) -> str:
@@ -161,6 +164,37 @@ def _has_import(tree: ast.Module) -> bool:
     return False
 
 
+def _tree(parsed: dict, i: int) -> ast.Module | None:
+    """The cell's tree, parsed now if only its syntax was checked so far (``parsed`` is updated)."""
+    raw, text, magic, err, tree = parsed[i]
+    if tree is None and err is None and text is not None:
+        parsed[i] = (raw, *prepare(raw, tree=True))
+    return parsed[i][4]
+
+
+def _default_selection(parsed: dict) -> list[int]:
+    """The handle cell(s) and the cells the last one needs (``uses.needed_cells``); with no handle
+    that parses, every cell with an import and every cell that looks like a handle (as before)."""
+    handle_cells = [i for i, p in parsed.items() if p[4] is not None and _handles(p[4])]
+    if handle_cells:
+        infos: dict[int, Cell | None] = {}
+
+        def cell_of(i: int) -> Cell | None:
+            if i not in infos:
+                tree = _tree(parsed, i)
+                infos[i] = Cell(parsed[i][1], tree) if tree is not None else None
+            return infos[i]
+
+        needed = needed_cells(handle_cells[-1], list(parsed), lambda i: parsed[i][0], cell_of)
+        return sorted(set(needed) | set(handle_cells))
+    for i, p in parsed.items():
+        if _CANDIDATE.search(p[0]):
+            _tree(parsed, i)
+    return [i for i, (raw, _t, _m, err, tree) in parsed.items()
+            if (tree is not None and (_has_import(tree) or _handles(tree)))
+            or (err is not None and _HANDLE_TEXT.search(raw))]
+
+
 def check_cells(nb: dict, cells: list[int] | None) -> list[int] | None:
     if cells is None:
         return None
@@ -172,8 +206,9 @@ def check_cells(nb: dict, cells: list[int] | None) -> list[int] | None:
 
 
 def scan_notebook(nb: dict, cells: list[int] | None = None) -> dict:
-    """nbformat-4 JSON (a dict) -> {spec, problems, handle_cell, cells}. ``cells`` None selects the
-    cells with imports and the handle cell(s)."""
+    """nbformat-4 JSON (a dict) -> {spec, problems, handle_cell, cells, path_literals}. ``cells`` None
+    selects the handle cell(s) and the cells the handle needs (``uses.py``); with no handle, the cells
+    with imports. ``path_literals``: the selected cells' literals that may name files they read."""
     if not isinstance(nb, dict) or not isinstance(nb.get("cells"), list):
         raise BadRequest("not a notebook: no 'cells' list")
     chosen = check_cells(nb, cells)
@@ -184,15 +219,13 @@ def scan_notebook(nb: dict, cells: list[int] | None = None) -> dict:
         if not isinstance(cell, dict) or cell.get("cell_type") != "code":
             continue
         raw = cell_text(cell)
-        candidate = chosen is None and _CANDIDATE.search(raw)  # imports: pre-selected by default
+        candidate = chosen is None and "handle" in raw  # a handle's cell: its tree starts the default selection
         if i in chosen_set or candidate or _MAGIC_HINT.search(raw):
             parsed[i] = (raw, *prepare(raw, tree=bool(candidate) or "handle" in raw))
         else:
             parsed[i] = (raw, raw, [], None, None)
     if chosen is None:
-        chosen = [i for i, (raw, _t, _m, err, tree) in parsed.items()
-                  if (tree is not None and (_has_import(tree) or _handles(tree)))
-                  or (err is not None and _HANDLE_TEXT.search(raw))]
+        chosen = _default_selection(parsed)
     else:
         for i in chosen:
             if i not in parsed:
@@ -223,4 +256,6 @@ def scan_notebook(nb: dict, cells: list[int] | None = None) -> dict:
                    problems)
     listing = [{"index": i, "selected": i in chosen, "magic": bool(p[2]), "source_preview": _preview(p[0])}
                for i, p in parsed.items()]
-    return _result(spec, problems, handle_cell, listing)
+    out = _result(spec, problems, handle_cell, listing)
+    out["path_literals"] = path_literals([parsed[i][4] for i in chosen if parsed[i][4] is not None])
+    return out

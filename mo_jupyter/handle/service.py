@@ -13,6 +13,7 @@ from .codegen import generate_handler, write_deploy_files
 from .parse import scan_notebook, scan_source
 from .spec import validate
 from .template import HANDLE_TEMPLATE
+from .uses import existing_files
 
 MAX_SOURCE_BYTES = 32 * 1024 * 1024
 
@@ -43,8 +44,12 @@ class HandleService:
         if isinstance(content, str):
             if cells:
                 raise BadRequest("'cells' only goes with a notebook")
-            return {"path": rel, **scan_source(content, path.name)}
-        return {"path": rel, **scan_notebook(content, cells)}
+            out = scan_source(content, path.name)
+        else:
+            out = scan_notebook(content, cells)
+        folder = Path(rel).parent.as_posix()
+        files = existing_files(self.root, "" if folder == "." else folder, out.pop("path_literals"))
+        return {"path": rel, **out, "files": [f for f in files if f != rel]}
 
     def generate(self, notebook: str, cells: list[int] | None = None, handler: str | None = None,
                  spec: dict | None = None, overwrite: bool = False) -> dict:
@@ -52,6 +57,7 @@ class HandleService:
         if isinstance(nb, str):
             raise BadRequest(f"'{rel}' is a .py file; generate needs the notebook")
         scanned = scan_notebook(nb, cells)
+        scanned.pop("path_literals")
         errors = [p for p in scanned["problems"] if p["severity"] == "error"]
         if spec is None and errors:
             raise BadRequest("the handle function has problems:\n" + "\n".join(

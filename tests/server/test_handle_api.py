@@ -74,3 +74,20 @@ async def test_bad_requests_are_clear(api, root):
                       mentions="value_type")
     (root / "nohandle.ipynb").write_text(nbformat.writes(nbformat.v4.new_notebook()))
     assert_user_error(await api.post("handle/generate", {"notebook": "nohandle.ipynb"}), 400, mentions="handle")
+
+
+async def test_scan_names_the_files_the_handle_reads(api, root):
+    (root / "results").mkdir(exist_ok=True)
+    (root / "results" / "my_model.keras").write_text("m")
+    (root / "results" / "history.csv").write_text("h")
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(c) for c in (
+        "import pickle\nimport pandas as pd\n",
+        "pd.read_csv('results/history.csv').plot()\n",
+        "model = pickle.load(open('results/my_model.keras', 'rb'))\n",
+        "def handle(conf):\n    return {'y': model(conf['x'])}  # value_type: float\n")]
+    nbformat.write(nb, str(root / "files.ipynb"))
+    r = await api.post("handle/scan", {"path": "files.ipynb"})
+    assert r.code == 200, r
+    assert [c["index"] for c in r.json["cells"] if c["selected"]] == [0, 2, 3]
+    assert r.json["files"] == ["results/my_model.keras"]

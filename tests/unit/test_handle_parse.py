@@ -271,7 +271,7 @@ def test_notebook_default_selection_and_magics():
             a = conf['a']  # value_type: float
             if a:
                 !echo hi
-            return {'b': a}  # value_type: float
+            return {'b': np.sqrt(a)}  # value_type: float
         """,
         "%%bash\necho hi\n",
         markdown=(0,),
@@ -323,7 +323,7 @@ def test_notebook_list_sources_and_bad_input():
 
 def test_unselected_cells_magic_flag_is_exact():
     book = nb("x = (1\n     % 2)\n", "plain = 1\n", "y = 2\n!ls\n", "import os\n",
-              "def handle(conf):\n    return {}\n")
+              "def handle(conf):\n    os.sep\n    return {}\n")
     r = scan_notebook(book)
     assert {c["index"]: c["magic"] for c in r["cells"]} == {0: False, 1: False, 2: True, 3: False, 4: False}
     assert [c["index"] for c in r["cells"] if c["selected"]] == [3, 4]
