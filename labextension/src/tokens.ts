@@ -20,7 +20,7 @@ export type XAxisKey = 'time' | 'step' | 'epoch';
 /** The user settings, as read from `schema/plugin.json`. */
 export interface IMoSettings {
   followLog: boolean;
-  defaultXAxis: XAxisKey;
+  defaultXAxis: XAxisKey | 'auto';
   defaultBackend: string;
   defaultMachine: string;
   notifyOnEnd: boolean;
@@ -28,7 +28,7 @@ export interface IMoSettings {
 
 export const DEFAULT_SETTINGS: IMoSettings = {
   followLog: true,
-  defaultXAxis: 'time',
+  defaultXAxis: 'auto',
   defaultBackend: '',
   defaultMachine: '',
   notifyOnEnd: true
