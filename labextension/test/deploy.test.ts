@@ -6,7 +6,7 @@ import { test } from 'node:test';
 
 import type { IProblem, ISpec } from '../src/deploy/api';
 import type { IConfig } from '../src/api';
-import { checkedFiles, fileChoices } from '../src/deploy/files';
+import { checkedFiles, fileChoices, folderRelative } from '../src/deploy/files';
 import { buildHandler, cellCode, isMagicLine } from '../src/deploy/handler';
 import {
   applyEdits,
@@ -252,6 +252,50 @@ test('files offered: results/* and modules/ checked, the rest not, generated fil
     'modules/',
     'results/my_model.keras'
   ]);
+});
+
+test('files pre-checked: exactly what the handle reads (scan files), plus modules/', () => {
+  const reads = folderRelative(
+    [
+      'app/results/my_model.keras',
+      'app/models/v1/w.bin',
+      'app/datasets/',
+      'other/x.bin'
+    ],
+    'app'
+  );
+  assert.deepEqual(reads, [
+    'results/my_model.keras',
+    'models/v1/w.bin',
+    'datasets/'
+  ]);
+  const choices = fileChoices(
+    [
+      { name: 'results', dir: true },
+      { name: 'modules', dir: true },
+      { name: 'datasets', dir: true },
+      { name: 'train.py', dir: false }
+    ],
+    [
+      { name: 'my_model.keras', dir: false },
+      { name: 'checkpoint.keras', dir: false }
+    ],
+    reads
+  );
+  assert.deepEqual(checkedFiles(choices), [
+    'datasets/',
+    'modules/',
+    'models/v1/w.bin',
+    'results/my_model.keras'
+  ]);
+  assert.ok(
+    choices.some(c => c.path === 'results/checkpoint.keras' && !c.checked)
+  );
+  assert.deepEqual(
+    checkedFiles(fileChoices([], [{ name: 'my_model.keras', dir: false }], [])),
+    []
+  );
+  assert.deepEqual(folderRelative(['a/b', 'c'], ''), ['a/b', 'c']);
 });
 
 test('YAML strings are quoted exactly where PyYAML quotes them', () => {

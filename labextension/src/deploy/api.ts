@@ -46,6 +46,8 @@ export interface IScanResult {
   problems: IProblem[];
   handle_cell: number | null;
   cells: IScanCell[];
+  /** Project-relative paths the selected cells read (static scan of path literals). */
+  files?: string[];
 }
 
 export interface IGenerateRequest {

@@ -1,7 +1,9 @@
 /**
- * The files a deployment may take along, from the notebook folder's listing:
- * each file of results/ and the modules/ folder are checked by default (the
- * seeds' model and modules); datasets/ and the folder's other entries are
+ * The files a deployment may take along, from the notebook folder's listing.
+ * With the scan's `files` (the paths the handle reads, found statically), those
+ * are checked, and listed even when they lie deeper than the listing; without
+ * them (no scan answer), each file of results/ is checked as before. modules/
+ * is checked (the seeds' modules); datasets/ and the folder's other entries are
  * offered unchecked. handler.py, app_spec.yml, notebooks and hidden entries
  * are not offered (the service takes the first two anyway). Pure.
  */
@@ -19,19 +21,49 @@ function hidden(name: string): boolean {
   return name.startsWith('.') || name.endsWith('.ipynb');
 }
 
-export function fileChoices(top: IEntry[], results: IEntry[]): IFileChoice[] {
+/**
+ * The scan's project-relative `files` made relative to the notebook's folder
+ * ('' = the project root); those outside the folder are dropped.
+ */
+export function folderRelative(files: string[], folder: string): string[] {
+  const base = folder.replace(/^\/+|\/+$/g, '');
+  if (!base) {
+    return [...files];
+  }
+  return files
+    .filter(f => f.startsWith(`${base}/`))
+    .map(f => f.slice(base.length + 1))
+    .filter(f => f.length > 0);
+}
+
+export function fileChoices(
+  top: IEntry[],
+  results: IEntry[],
+  reads?: string[]
+): IFileChoice[] {
+  const wanted = new Set((reads ?? []).map(r => r.replace(/\/+$/, '')));
+  const isRead = (path: string) => wanted.has(path.replace(/\/+$/, ''));
   const out: IFileChoice[] = results
     .filter(e => !hidden(e.name))
-    .map(e => ({
-      path: `results/${e.name}${e.dir ? '/' : ''}`,
-      checked: true
-    }));
+    .map(e => {
+      const path = `results/${e.name}${e.dir ? '/' : ''}`;
+      return { path, checked: reads === undefined || isRead(path) };
+    });
   for (const e of top) {
     if (hidden(e.name) || SKIP.has(e.name)) {
       continue;
     }
     const path = e.dir ? `${e.name}/` : e.name;
-    out.push({ path, checked: e.dir && e.name === 'modules' });
+    out.push({
+      path,
+      checked: (e.dir && e.name === 'modules') || isRead(path)
+    });
+  }
+  const listed = new Set(out.map(c => c.path.replace(/\/+$/, '')));
+  for (const path of wanted) {
+    if (!listed.has(path) && !SKIP.has(path)) {
+      out.push({ path, checked: true });
+    }
   }
   const rank = (c: IFileChoice) =>
     (c.checked ? 0 : 2) + (c.path.endsWith('/') ? 0 : 1);

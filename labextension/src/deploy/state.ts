@@ -18,7 +18,7 @@ import {
   readCellSources,
   scanHandle
 } from './api';
-import { IFileChoice, fileChoices } from './files';
+import { IFileChoice, fileChoices, folderRelative } from './files';
 import { buildHandler } from './handler';
 import {
   SpecEdits,
@@ -100,15 +100,25 @@ export function useWizardState(
     void readCellSources(contents, path)
       .then(s => live && setSources(s))
       .catch(err => live && setLoadError(errorMessage(err)));
-    void runScan().then(result => {
+    const scanned = runScan();
+    void scanned.then(result => {
       if (live && result) {
         setSelectedState(
           result.cells.filter(c => c.selected).map(c => c.index)
         );
       }
     });
-    void listProjectFiles(contents, folder).then(
-      ({ top, results }) => live && setFiles(fileChoices(top, results))
+    // pre-checked: what the handle reads (scan `files`); results/* if no scan
+    void Promise.all([listProjectFiles(contents, folder), scanned]).then(
+      ([{ top, results }, result]) =>
+        live &&
+        setFiles(
+          fileChoices(
+            top,
+            results,
+            result?.files ? folderRelative(result.files, folder) : undefined
+          )
+        )
     );
     return () => {
       live = false;
