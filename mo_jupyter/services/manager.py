@@ -19,10 +19,12 @@ from pathlib import Path
 import orjson
 
 from ..catalog.copying import swap_in
+from ..containers import engine_errors
 from ..errors import BadRequest, Conflict, MoError, NotFound, ServiceUnavailable, cut
 from ..jobs.records import flocked
 from ..paths import resolve_in_root
 from ..requirements_scan import require_importable
+from .apperror import TAIL_BYTES, app_error, read_tail
 from .base import ServiceBackend
 from .local import LOG, LocalServiceBackend
 from .snapshot import check_app, copy_snapshot, picked_files, trained_by
@@ -143,6 +145,9 @@ class ServiceManager:
             started = backend.started_at(folder)
             state = "starting" if time.time() - started < STARTING_GRACE else "failed"
             reason = None if state == "starting" else "the app does not answer /healthz; see the logs"
+        error = self._app_error(folder, backend) if state == "failed" else None
+        if error:
+            reason = f"{reason}: {error}"
         # never the key: a view is what anyone who may read the project sees (GET); the key goes out
         # only on the key route, which asks for write (see key())
         view = {**{k: v for k, v in record.items() if k != "key"}, "protected": bool(record.get("protected")),
@@ -150,7 +155,19 @@ class ServiceManager:
                 "url": f"http://127.0.0.1:{record['port']}/", "proxy": f"mo/api/services/{record['id']}/proxy/"}
         if reason:
             view["reason"] = reason
+        if error:
+            view["error"] = error
         return view
+
+    @staticmethod
+    def _app_error(folder: Path, backend) -> str | None:
+        """The failed app's own error, from the end of its log since the last deploy (apperror.py)."""
+        try:
+            whole = backend.logs(folder)  # an engine's log: that of the current deploy's container
+        except (OSError, MoError, *engine_errors()):  # an engine that cannot be asked now: the reason stays
+            return None
+        data = whole[-TAIL_BYTES:] if whole is not None else read_tail(folder / LOG)
+        return app_error(data, folder / "app")
 
     # ---- deploy ---------------------------------------------------------------------------
     def _clean_staging(self) -> None:
@@ -161,11 +178,16 @@ class ServiceManager:
                     shutil.rmtree(stale, ignore_errors=True)
 
     @staticmethod
-    def _log_deploy(target: Path, record: dict) -> None:
-        """Start the deploy's part of the log with a line that says so (a log holds every deploy)."""
+    def _separator(record: dict) -> str:
+        """The line that starts a deploy's part of the log, with its time."""
         at = time.strftime("%Y-%m-%d %H:%M:%S %z", time.localtime(record["deployed"]))
-        line = (f"\n===== {record['id']} deployed at {at}: {record['backend']}, {record['replicas']} replica(s), "
+        return (f"===== {record['id']} deployed at {at}: {record['backend']}, {record['replicas']} replica(s), "
                 f"port {record['port']} =====\n")
+
+    @classmethod
+    def _log_deploy(cls, target: Path, record: dict) -> None:
+        """Start the deploy's part of the log with a line that says so (a log holds every deploy)."""
+        line = "\n" + cls._separator(record)
         fd = os.open(target / LOG, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NOFOLLOW, 0o644)
         with os.fdopen(fd, "a", encoding="utf-8") as f:
             f.write(line)
@@ -286,9 +308,11 @@ class ServiceManager:
         it is recreated, and a swarm's interleaves its replicas, so offsets are only stable locally).
         ``size`` is the whole log's length."""
         folder = self._dir(service_id)
-        backend = self.backends.get(self._record(folder).get("backend"))
+        record = self._record(folder)
+        backend = self.backends.get(record.get("backend"))
         whole = backend.logs(folder) if backend is not None else None  # an engine keeps a container's
-        if whole is not None:
+        if whole is not None:  # the current deploy's only: it starts with the deploy's line, as locally
+            whole = self._separator(record).encode() + whole if record.get("deployed") else whole
             size = len(whole)
             if tail is not None:
                 offset, limit = max(0, size - max(0, tail)), max(0, tail)
