@@ -14,8 +14,8 @@ import { enc, errorMessage, requestAPI } from '../api';
 import { IService, IServiceKey } from './api';
 import { openTestPage } from './testpage';
 
-export function listServices(): Promise<{ services: IService[] }> {
-  return requestAPI<{ services: IService[] }>('services');
+export function listServices(): Promise<{ services: IServiceView[] }> {
+  return requestAPI<{ services: IServiceView[] }>('services');
 }
 
 function call<T>(path: string, method: string, body?: unknown): Promise<T> {
@@ -41,6 +41,63 @@ export function setServiceKey(
   return call<IService & IServiceKey>(`services/${enc(id)}/key`, 'POST', body);
 }
 
+/** A service's view: a failed one names its app's own error (the exception line and where). */
+export type IServiceView = IService & { error?: string };
+
+/** The Logs dialog: the end of a service's log (its last deploy starts with a dated line). */
+export async function showServiceLogs(
+  id: string,
+  trans: TranslationBundle
+): Promise<void> {
+  // the newest output: the last 64 KiB of the log (from offset 0 it would be the oldest)
+  const logs = await call<{ text: string }>(
+    `services/${enc(id)}/logs?tail=${LOG_TAIL}`,
+    'GET'
+  );
+  const body = (
+    <pre className="mo-ServiceLogs" data-testid="mo-service-logs">
+      {logs.text || trans.__('(no output yet)')}
+    </pre>
+  );
+  await showDialog({
+    title: trans.__('Logs of %1', id),
+    body,
+    buttons: [Dialog.okButton({ label: trans.__('Close') })]
+  });
+}
+
+/** A failed service's error, with a button to its logs (the Services list, the wizard). */
+export function ServiceFailure(props: {
+  service: IServiceView;
+  trans: TranslationBundle;
+}): JSX.Element {
+  const { service, trans } = props;
+  return (
+    <div
+      className="mo-Message mo-mod-error mo-Service-error"
+      data-testid="mo-service-error"
+      role="alert"
+    >
+      <span>
+        {service.error
+          ? trans.__('%1 failed: %2', service.id, service.error)
+          : trans.__('%1 failed: %2', service.id, service.reason ?? '')}
+      </span>{' '}
+      <button
+        className="jp-Button jp-mod-styled"
+        data-testid="mo-service-error-logs"
+        onClick={() =>
+          void showServiceLogs(service.id, trans).catch(err =>
+            Notification.error(errorMessage(err))
+          )
+        }
+      >
+        {trans.__('Logs')}
+      </button>
+    </div>
+  );
+}
+
 export interface IServicesProps {
   app: JupyterFrontEnd;
   trans: TranslationBundle;
@@ -48,7 +105,7 @@ export interface IServicesProps {
 
 export function ServicesList(props: IServicesProps): JSX.Element {
   const { app, trans } = props;
-  const [services, setServices] = React.useState<IService[] | null>(null);
+  const [services, setServices] = React.useState<IServiceView[] | null>(null);
   const [error, setError] = React.useState<string | null>(null);
   const poll = React.useRef<Poll | null>(null);
 
@@ -83,23 +140,7 @@ export function ServicesList(props: IServicesProps): JSX.Element {
     void poll.current?.refresh();
   };
 
-  const showLogs = async (s: IService) => {
-    // the newest output: the last 64 KiB of the log (from offset 0 it would be the oldest)
-    const logs = await call<{ text: string }>(
-      `services/${enc(s.id)}/logs?tail=${LOG_TAIL}`,
-      'GET'
-    );
-    const body = (
-      <pre className="mo-ServiceLogs" data-testid="mo-service-logs">
-        {logs.text || trans.__('(no output yet)')}
-      </pre>
-    );
-    await showDialog({
-      title: trans.__('Logs of %1', s.id),
-      body,
-      buttons: [Dialog.okButton({ label: trans.__('Close') })]
-    });
-  };
+  const showLogs = (s: IService) => showServiceLogs(s.id, trans);
 
   const remove = async (s: IService) => {
     const answer = await showDialog({
@@ -149,8 +190,13 @@ export function ServicesList(props: IServicesProps): JSX.Element {
               String(s.replicas),
               s.backend
             )}
-            {s.reason ? ` · ${s.reason}` : ''}
+            {s.reason && !(s.state === 'failed' && s.error)
+              ? ` · ${s.reason}`
+              : ''}
           </div>
+          {s.state === 'failed' && s.error && (
+            <ServiceFailure service={s} trans={trans} />
+          )}
           {(s.trained_by ?? []).slice(0, 3).map(t => (
             <div
               key={t.file}

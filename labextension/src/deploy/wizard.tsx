@@ -13,7 +13,7 @@ import * as React from 'react';
 import { IConfig, errorMessage, getConfig } from '../api';
 import { useBusy } from '../catalog/details';
 import { CatalogError } from '../catalog/search';
-import { Version } from './api';
+import { Version, getService } from './api';
 import {
   IWritten,
   NoServiceEndpoint,
@@ -28,7 +28,24 @@ import { DeployStep, IStatus } from './steps/deploy';
 import { HandlerStep } from './steps/handler';
 import { ParamsStep } from './steps/params';
 import { ITarget, serviceTargets } from './targets';
+import { IServiceView, ServiceFailure } from './services';
 import { openTestPage, testPageUrl } from './testpage';
+
+/** How long the wizard waits for a deployed service to run or fail. */
+const SETTLE_MS = 60000;
+
+/** The service once it runs or has failed (or is still starting after ``ms``). */
+async function settled(
+  service: IServiceView,
+  ms = SETTLE_MS
+): Promise<IServiceView> {
+  const until = Date.now() + ms;
+  while (service.state === 'starting' && Date.now() < until) {
+    await new Promise(r => setTimeout(r, 500));
+    service = await getService(service.id);
+  }
+  return service;
+}
 
 export const STEPS = ['cells', 'handler', 'params', 'deploy'] as const;
 export type StepName = (typeof STEPS)[number];
@@ -86,6 +103,7 @@ function Wizard(props: IWizardOptions & { generation: number }): JSX.Element {
     (IWritten & { key: string }) | null
   >(null);
   const [status, setStatus] = React.useState<IStatus | null>(null);
+  const [failed, setFailed] = React.useState<IServiceView | null>(null);
   const [busy, run] = useBusy();
   const jumped = React.useRef(-1);
 
@@ -93,6 +111,7 @@ function Wizard(props: IWizardOptions & { generation: number }): JSX.Element {
   React.useEffect(() => {
     setStep(0);
     setStatus(null);
+    setFailed(null);
   }, [props.generation]);
   React.useEffect(() => {
     if (
@@ -159,13 +178,34 @@ function Wizard(props: IWizardOptions & { generation: number }): JSX.Element {
           return;
         }
         setStatus({ kind: 'info', text: trans.__('Deploying (%1)…', version) });
-        const service = await deployAndWait(trans, {
-          folder: w.result.folder,
-          version,
-          files: checkedFiles(s.files),
-          backend: where.backend,
-          ...(where.machine ? { machine: where.machine } : {})
+        setFailed(null);
+        const started = await deployAndWait(
+          trans,
+          {
+            folder: w.result.folder,
+            version,
+            files: checkedFiles(s.files),
+            backend: where.backend,
+            ...(where.machine ? { machine: where.machine } : {})
+          },
+          0 // the wizard waits itself: a failed service shows its error and logs
+        );
+        setStatus({
+          kind: 'info',
+          text: trans.__('Starting %1…', started.id)
         });
+        const service = await settled(started);
+        if (service.state === 'failed') {
+          setFailed(service);
+          setStatus({
+            kind: 'error',
+            text: trans.__(
+              'The service failed to start: %1',
+              service.error ?? service.reason ?? ''
+            )
+          });
+          return;
+        }
         setStatus({
           kind: 'success',
           text: trans.__(
@@ -315,6 +355,9 @@ function Wizard(props: IWizardOptions & { generation: number }): JSX.Element {
       {s.scan && s.loadError && <CatalogError>{s.loadError}</CatalogError>}
       <div className="mo-DeployWizard-body" key={props.generation}>
         {body}
+        {failed && step === STEPS.length - 1 && (
+          <ServiceFailure service={failed} trans={trans} />
+        )}
       </div>
       <div className="mo-DeployWizard-footer">
         <button
