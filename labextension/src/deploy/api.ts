@@ -80,6 +80,8 @@ export interface IService {
   /** The jobs whose runs wrote the deployed files (the model the service serves). */
   trained_by?: { file: string; job: string; name?: string; state?: string }[];
   reason?: string;
+  /** A failed service's own error: the app's exception line and where (handler.py:3). */
+  error?: string;
   port: number;
   url: string;
   proxy: string;

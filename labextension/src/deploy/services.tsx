@@ -14,8 +14,8 @@ import { enc, errorMessage, requestAPI } from '../api';
 import { IService, IServiceKey } from './api';
 import { openTestPage } from './testpage';
 
-export function listServices(): Promise<{ services: IServiceView[] }> {
-  return requestAPI<{ services: IServiceView[] }>('services');
+export function listServices(): Promise<{ services: IService[] }> {
+  return requestAPI<{ services: IService[] }>('services');
 }
 
 function call<T>(path: string, method: string, body?: unknown): Promise<T> {
@@ -41,9 +41,6 @@ export function setServiceKey(
   return call<IService & IServiceKey>(`services/${enc(id)}/key`, 'POST', body);
 }
 
-/** A service's view: a failed one names its app's own error (the exception line and where). */
-export type IServiceView = IService & { error?: string };
-
 /** The Logs dialog: the end of a service's log (its last deploy starts with a dated line). */
 export async function showServiceLogs(
   id: string,
@@ -68,7 +65,7 @@ export async function showServiceLogs(
 
 /** A failed service's error, with a button to its logs (the Services list, the wizard). */
 export function ServiceFailure(props: {
-  service: IServiceView;
+  service: IService;
   trans: TranslationBundle;
 }): JSX.Element {
   const { service, trans } = props;
@@ -105,7 +102,7 @@ export interface IServicesProps {
 
 export function ServicesList(props: IServicesProps): JSX.Element {
   const { app, trans } = props;
-  const [services, setServices] = React.useState<IServiceView[] | null>(null);
+  const [services, setServices] = React.useState<IService[] | null>(null);
   const [error, setError] = React.useState<string | null>(null);
   const poll = React.useRef<Poll | null>(null);
 

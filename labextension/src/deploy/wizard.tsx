@@ -13,7 +13,7 @@ import * as React from 'react';
 import { IConfig, errorMessage, getConfig } from '../api';
 import { useBusy } from '../catalog/details';
 import { CatalogError } from '../catalog/search';
-import { Version, getService } from './api';
+import { IService, Version, getService } from './api';
 import {
   IWritten,
   NoServiceEndpoint,
@@ -28,17 +28,14 @@ import { DeployStep, IStatus } from './steps/deploy';
 import { HandlerStep } from './steps/handler';
 import { ParamsStep } from './steps/params';
 import { ITarget, serviceTargets } from './targets';
-import { IServiceView, ServiceFailure } from './services';
+import { ServiceFailure } from './services';
 import { openTestPage, testPageUrl } from './testpage';
 
 /** How long the wizard waits for a deployed service to run or fail. */
 const SETTLE_MS = 60000;
 
 /** The service once it runs or has failed (or is still starting after ``ms``). */
-async function settled(
-  service: IServiceView,
-  ms = SETTLE_MS
-): Promise<IServiceView> {
+async function settled(service: IService, ms = SETTLE_MS): Promise<IService> {
   const until = Date.now() + ms;
   while (service.state === 'starting' && Date.now() < until) {
     await new Promise(r => setTimeout(r, 500));
@@ -103,7 +100,7 @@ function Wizard(props: IWizardOptions & { generation: number }): JSX.Element {
     (IWritten & { key: string }) | null
   >(null);
   const [status, setStatus] = React.useState<IStatus | null>(null);
-  const [failed, setFailed] = React.useState<IServiceView | null>(null);
+  const [failed, setFailed] = React.useState<IService | null>(null);
   const [busy, run] = useBusy();
   const jumped = React.useRef(-1);
 
