@@ -85,7 +85,7 @@ const plugin: JupyterFrontEndPlugin<void> = {
         name: 'mo-run-as-job',
         className: 'mo-RunAsJobButton',
         icon: runJobIcon,
-        label: trans.__('Run as job'),
+        label: trans.__('Create Job…'),
         tooltip: trans.__('Run this file as a job'),
         showFor: path => path.endsWith('.py')
       })

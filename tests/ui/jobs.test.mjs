@@ -43,7 +43,7 @@ describe('jobs', () => {
       await item.click({ button: 'right' });
       const entry = page.locator('.lm-Menu .lm-Menu-item[data-command="mo:create-job"]');
       await entry.waitFor({ state: 'visible' });
-      assert.match(await entry.innerText(), /Run as Job/);
+      assert.match(await entry.innerText(), /Create Job…/);
       await entry.click();
 
       const id = await submitCreateJobDialog(page, { path: 'metrics_stream.py', args: '--steps 400 --rate 40' });

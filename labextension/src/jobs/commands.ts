@@ -1,6 +1,6 @@
 /**
  * The job commands (create, open list, open one, stop, delete), the end-of-
- * job notification, and the "Run as job" button of Python editors.
+ * job notification, and the "Create Job…" button of Python editors.
  */
 import { JupyterFrontEnd } from '@jupyterlab/application';
 import {
@@ -55,8 +55,7 @@ export function addJobCommands(
   };
 
   commands.addCommand(CommandIDs.createJob, {
-    label: args =>
-      args.isContextMenu ? trans.__('Run as Job…') : trans.__('Create Job…'),
+    label: trans.__('Create Job…'),
     caption: trans.__('Run a Python file or a notebook as a job'),
     icon: args => (args.isPalette ? undefined : runJobIcon),
     execute: async args => {
