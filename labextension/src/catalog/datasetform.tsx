@@ -115,7 +115,7 @@ function FormBody(props: {
       key,
       label,
       <select
-        className="jp-mod-styled"
+        className="jp-mod-styled mo-DatasetForm-select"
         name={key}
         value={v[key]}
         onChange={set(key)}
@@ -202,7 +202,7 @@ function FormBody(props: {
         'permission',
         trans.__('Permission'),
         <select
-          className="jp-mod-styled"
+          className="jp-mod-styled mo-DatasetForm-select"
           name="permission"
           value={v.permission}
           onChange={set('permission')}

@@ -23,6 +23,64 @@ export interface IUploadTransport {
 
 export const CHUNK_SIZE = 8 * 1024 * 1024;
 
+/** What the server extracts (mo_jupyter/catalog/archives.py ARCHIVE_SUFFIXES). */
+export const ARCHIVE_SUFFIXES = [
+  '.zip',
+  '.tar',
+  '.tar.gz',
+  '.tgz',
+  '.tar.bz2',
+  '.tbz2',
+  '.tar.xz',
+  '.txz'
+];
+
+/** The file picker's `accept`: the same list. */
+export const ARCHIVE_ACCEPT = ARCHIVE_SUFFIXES.join(',');
+
+export function isArchiveName(name: string): boolean {
+  const lower = name.toLowerCase();
+  return ARCHIVE_SUFFIXES.some(
+    suffix => lower.endsWith(suffix) && lower.length > suffix.length
+  );
+}
+
+/** gettext's `__` (a TranslationBundle, or a stand-in in the unit tests). */
+interface ITranslate {
+  __(msgid: string, ...args: unknown[]): string;
+}
+
+/** Server messages about the archive itself: the user picked the wrong file. */
+const WRONG_ARCHIVE =
+  /not an archive|not a readable archive|unsupported archive|is corrupt/i;
+
+/**
+ * The message of a failed upload, naming the user's file: `serverText`
+ * undefined means the name is not an archive (checked before sending);
+ * otherwise the server's reason, with what to upload when the archive is
+ * the problem.
+ */
+export function uploadErrorText(
+  trans: ITranslate,
+  fileName: string,
+  serverText?: string
+): string {
+  const name =
+    fileName.length > 120 ? `${fileName.slice(0, 119)}…` : fileName || '?';
+  if (serverText === undefined) {
+    return trans.__(
+      '%1: not a supported archive; upload a .zip, .tar.gz, .tgz, .tar.bz2 or .tar.xz',
+      name
+    );
+  }
+  const text = serverText.startsWith(fileName)
+    ? serverText
+    : `${name}: ${serverText}`;
+  return WRONG_ARCHIVE.test(serverText)
+    ? `${text}; ${trans.__('upload a .zip, .tar.gz, .tgz, .tar.bz2 or .tar.xz')}`
+    : text;
+}
+
 export type UploadPhase =
   'idle' | 'uploading' | 'importing' | 'done' | 'cancelled' | 'failed';
 

@@ -16,10 +16,13 @@ import {
 } from './api';
 import { formatBytes } from './util';
 import {
+  ARCHIVE_ACCEPT,
   CancelledError,
   DatasetUpload,
   IUploadProgress,
-  IUploadTransport
+  IUploadTransport,
+  isArchiveName,
+  uploadErrorText
 } from './upload';
 
 const transport: IUploadTransport = {
@@ -28,8 +31,6 @@ const transport: IUploadTransport = {
   cancel: cancelUpload,
   importInto: importIntoDataset
 };
-
-export const ARCHIVE_ACCEPT = '.zip,.tar,.tar.gz,.tgz';
 
 export function UploadBox(props: {
   dataset: IDatasetDetail;
@@ -60,6 +61,12 @@ export function UploadBox(props: {
       return;
     }
     setMessage(null);
+    if (!isArchiveName(file.name)) {
+      // refused before a byte is sent: the bar shows the failure too
+      setProgress({ phase: 'failed', sent: 0, total: file.size, percent: 0 });
+      setMessage({ ok: false, text: uploadErrorText(trans, file.name) });
+      return;
+    }
     const upload = new DatasetUpload(
       dataset.id,
       file,
@@ -91,7 +98,10 @@ export function UploadBox(props: {
               ok: true,
               text: trans.__('Upload cancelled; nothing was imported.')
             }
-          : { ok: false, text: errorMessage(err) }
+          : {
+              ok: false,
+              text: uploadErrorText(trans, file.name, errorMessage(err))
+            }
       );
     } finally {
       current.current = null;
@@ -108,7 +118,7 @@ export function UploadBox(props: {
       <h2>{trans.__('Upload data')}</h2>
       <p className="mo-UploadBox-help">
         {trans.__(
-          'A .zip or .tar(.gz) archive; it is extracted into the dataset, entries checked (no absolute paths, no "..", no links).'
+          'A .zip, .tar.gz, .tgz, .tar.bz2 or .tar.xz archive; it is extracted into the dataset, entries checked (no absolute paths, no "..", no links).'
         )}
       </p>
       <div className="mo-UploadBox-controls">
@@ -153,24 +163,26 @@ export function UploadBox(props: {
       </div>
       {progress && (
         <div
-          className="mo-UploadBox-progress"
+          className={`mo-UploadBox-progress${phase === 'failed' ? ' mo-mod-error' : ''}`}
           data-testid="mo-upload-progress"
           data-phase={phase}
           data-percent={progress.percent}
         >
           <progress max={100} value={progress.percent} />
           <span className="mo-UploadBox-progressText">
-            {phase === 'importing'
-              ? trans.__(
-                  '%1 % uploaded; extracting and checking…',
-                  progress.percent
-                )
-              : trans.__(
-                  '%1 % (%2 of %3)',
-                  progress.percent,
-                  formatBytes(progress.sent),
-                  formatBytes(progress.total)
-                )}
+            {phase === 'failed'
+              ? trans.__('Upload failed at %1 %', progress.percent)
+              : phase === 'importing'
+                ? trans.__(
+                    '%1 % uploaded; extracting and checking…',
+                    progress.percent
+                  )
+                : trans.__(
+                    '%1 % (%2 of %3)',
+                    progress.percent,
+                    formatBytes(progress.sent),
+                    formatBytes(progress.total)
+                  )}
           </span>
         </div>
       )}
