@@ -20,7 +20,7 @@ from typing import Iterator
 import orjson
 
 from ..atomic import write_atomic
-from ..errors import BadRequest, Conflict, NotFound, cut
+from ..errors import BadRequest, Conflict, MoError, NotFound, cut
 from ..loaders import load_json_file
 from .archives import ARCHIVE_SUFFIXES, archive_stem, is_archive
 
@@ -115,6 +115,7 @@ class UploadStore:
             raise self._missing(upload_id) from None
         except OSError:  # a claim of it is under way (its name is taken)
             raise Conflict(f"upload '{upload_id}' is being imported", reason="importing") from None
+        meta, part = {}, None
         try:
             meta, part = self._meta(upload_id, claim)
             received = part.stat().st_size
@@ -122,6 +123,12 @@ class UploadStore:
                 raise Conflict(f"the upload is incomplete: {received} of {meta['size']} bytes",
                                reason="incomplete")
             yield part
+        except MoError as exc:
+            os.rename(claim, folder)
+            if part is not None and part.name in exc.message:  # the user's file name, not our data.zip
+                exc.message = exc.message.replace(part.name, cut(meta.get("name", part.name), 200))
+                exc.args = (exc.message,)
+            raise
         except BaseException:
             os.rename(claim, folder)
             raise

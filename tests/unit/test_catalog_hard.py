@@ -353,10 +353,12 @@ def test_an_upload_is_imported_once(svc):
 def test_a_failed_import_gives_the_upload_back(svc):
     svc.datasets.create({"name": "up", "purpose": "other", "format": "dir"})
     bad = b"not a zip at all"
-    upload = svc.uploads.create("a.zip", len(bad))["id"]
+    upload = svc.uploads.create("star-face.zip", len(bad))["id"]
     svc.uploads.append(upload, 0, bad)
-    with pytest.raises(BadRequest, match="not a readable archive"):
+    with pytest.raises(BadRequest, match="not a readable archive") as err:
         svc.import_into("alice", "up", {"upload": upload})
+    # the error names the user's file, never the name the upload is kept under
+    assert "star-face.zip" in err.value.message and "data.zip" not in err.value.message, err.value.message
     svc.uploads.delete(upload)  # still there to delete
 
 
