@@ -124,14 +124,17 @@ describe('deploy: the wizard', () => {
     const { page, server } = lab;
     await withSnapshot(page, 'deploy-wizard', async () => {
       await openDeployWizard(page);
-      // default selection: the import and the handle cell; the magic cell flagged, not selected
+      // default selection: the handle cell and the imports it uses (none here: `math` is unused);
+      // the magic cell flagged, not selected
       let cells = await wizardCells(page);
       assert.deepEqual(cells.map(c => [c.index, c.selected, c.magic, c.hasMagicBadge]), [
-        [0, true, false, false],
+        [0, false, false, false],
         [1, false, true, true],
         [2, true, false, false]
       ]);
-      // selecting the magic cell scans again with it
+      // selecting the import and the magic cell scans again with them
+      await page.locator(`${WIZARD} [data-testid="mo-deploy-cell-0-check"]`).check();
+      await waitForScan(page);
       await page.locator(`${WIZARD} [data-testid="mo-deploy-cell-1-check"]`).check();
       await waitForScan(page);
       cells = await wizardCells(page);
@@ -159,8 +162,8 @@ describe('deploy: the wizard', () => {
       const yaml = await page.locator(`${WIZARD} [data-testid="mo-deploy-yaml"]`).innerText();
       assert.match(yaml, /description: 数 to double, edited in the wizard/);
       assert.match(yaml, /value_range: 0-100/);
-      // results/* offered and checked
-      assert.equal(await page.locator(`${WIZARD} [data-testid="mo-deploy-file-results/my_model.txt"]`).isChecked(), true);
+      // results/* offered; checked only when the handle reads it (the template's handle does not)
+      assert.equal(await page.locator(`${WIZARD} [data-testid="mo-deploy-file-results/my_model.txt"]`).isChecked(), false);
 
       await page.locator(`${WIZARD} [data-testid="mo-deploy-write"]`).click();
       await page.waitForSelector(`${WIZARD} [data-testid="mo-deploy-status"][data-kind="success"]`);
@@ -188,6 +191,8 @@ describe('deploy: the wizard', () => {
     await withSnapshot(page, 'deploy-wizard-deploy', async () => {
       const probe = await server.api('mo/api/services', { raw: true });
       await page.locator(`${WIZARD} [data-testid="mo-deploy-version-dev"]`).check();
+      // the service is named after the notebook (two notebooks, two services)
+      assert.equal(await page.locator(`${WIZARD} [data-testid="mo-deploy-name"]`).inputValue(), 'wizard_demo');
       await page.locator(`${WIZARD} [data-testid="mo-deploy-deploy"]`).click();
       if (probe.status === 404) {
         const status = page.locator(`${WIZARD} [data-testid="mo-deploy-status"][data-kind="error"]`);
@@ -196,6 +201,11 @@ describe('deploy: the wizard', () => {
         return;
       }
       await waitForToast(page, /Deployed /, 90000);
+      // deploying again would replace it: the step says so before Deploy
+      await page
+        .locator(`${WIZARD} [data-testid="mo-deploy-replaces"]`)
+        .filter({ hasText: 'A service named wizard_demo-dev is running; deploying replaces it (same address).' })
+        .waitFor({ state: 'attached', timeout: 30000 });
       const frame = page.locator('.mo-TestPage iframe');
       await frame.waitFor({ timeout: 60000 });
       const src = await frame.getAttribute('src');
@@ -280,6 +290,19 @@ describe('deploy: the wizard', () => {
       await page.locator(row).waitFor({ state: 'detached', timeout: 30000 });
       const gone = await server.api(`mo/api/services/${svc.id}`, { raw: true });
       assert.equal(gone.status, 404);
+      // a deleted service's Test tab closes
+      await page.locator(`#mo-testpage-${svc.id}`).waitFor({ state: 'detached', timeout: 10000 });
+
+      // the wizard's service: deleted from the list, its Test tab closes and the wizard's status clears
+      const wizardRow = '#mo-deploy-sidebar .mo-Service[data-id="wizard_demo-dev"]';
+      if ((await server.api('mo/api/services/wizard_demo-dev', { raw: true })).status === 200) {
+        await page.locator(`${WIZARD} [data-testid="mo-deploy-status"]`).waitFor({ state: 'attached' });
+        await page.locator(`${wizardRow} [data-testid="mo-service-delete"]`).click();
+        await page.locator('.jp-Dialog .jp-Dialog-button.jp-mod-warn').click();
+        await page.locator(wizardRow).waitFor({ state: 'detached', timeout: 30000 });
+        await page.locator('#mo-testpage-wizard_demo-dev').waitFor({ state: 'detached', timeout: 10000 });
+        await page.locator(`${WIZARD} [data-testid="mo-deploy-status"]`).waitFor({ state: 'detached', timeout: 10000 });
+      }
     });
   });
 });

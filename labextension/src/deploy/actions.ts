@@ -79,6 +79,7 @@ export async function deployAndWait(
     folder: string;
     version: Version;
     files: string[];
+    name?: string;
     backend?: string;
     machine?: string;
   },

@@ -8,11 +8,18 @@ import { JupyterFrontEnd } from '@jupyterlab/application';
 import { Dialog, Notification, showDialog } from '@jupyterlab/apputils';
 import { TranslationBundle } from '@jupyterlab/translation';
 import { Poll } from '@lumino/polling';
+import { Signal } from '@lumino/signaling';
 import * as React from 'react';
 
 import { enc, errorMessage, requestAPI } from '../api';
 import { IService, IServiceKey } from './api';
-import { openTestPage } from './testpage';
+import { closeTestPage, openTestPage } from './testpage';
+
+/**
+ * Emits the id of each service deleted from the Services list: its Test tab
+ * is closed already; the deploy wizard clears its status line about it.
+ */
+export const serviceDeleted = new Signal<object, string>({});
 
 export function listServices(): Promise<{ services: IService[] }> {
   return requestAPI<{ services: IService[] }>('services');
@@ -150,7 +157,11 @@ export function ServicesList(props: IServicesProps): JSX.Element {
     });
     if (answer.button.accept) {
       await act(
-        () => call(`services/${enc(s.id)}`, 'DELETE'),
+        async () => {
+          await call(`services/${enc(s.id)}`, 'DELETE');
+          closeTestPage(app, s.id);
+          serviceDeleted.emit(s.id);
+        },
         trans.__('Deleted %1', s.id)
       );
     }

@@ -34,8 +34,20 @@ export async function testPageUrl(service: IService): Promise<string> {
   return testPageAddress(ServerConnection.makeSettings().baseUrl, service, key);
 }
 
-export function testPageId(service: IService): string {
-  return `mo-testpage-${service.id}`;
+export function testPageId(service: IService | string): string {
+  return `mo-testpage-${typeof service === 'string' ? service : service.id}`;
+}
+
+/** Close the test page tab of the service `id` (a deleted service); whether one was open. */
+export function closeTestPage(app: JupyterFrontEnd, id: string): boolean {
+  const tabId = testPageId(id);
+  for (const w of app.shell.widgets('main')) {
+    if (w.id === tabId) {
+      w.close();
+      return true;
+    }
+  }
+  return false;
 }
 
 /**

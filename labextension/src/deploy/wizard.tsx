@@ -28,7 +28,8 @@ import { DeployStep, IStatus } from './steps/deploy';
 import { HandlerStep } from './steps/handler';
 import { ParamsStep } from './steps/params';
 import { ITarget, serviceTargets } from './targets';
-import { ServiceFailure } from './services';
+import { replaceNotice, serviceNameFor, serviceNameProblem } from './naming';
+import { ServiceFailure, listServices, serviceDeleted } from './services';
 import { openTestPage, testPageUrl } from './testpage';
 
 /** How long the wizard waits for a deployed service to run or fail. */
@@ -101,6 +102,42 @@ function Wizard(props: IWizardOptions & { generation: number }): JSX.Element {
   >(null);
   const [status, setStatus] = React.useState<IStatus | null>(null);
   const [failed, setFailed] = React.useState<IService | null>(null);
+  // the service the status line is about (cleared when it is deleted)
+  const about = React.useRef<string | null>(null);
+  const setAbout = (id: string | null) => {
+    about.current = id;
+  };
+  const [name, setName] = React.useState(() => serviceNameFor(path));
+  const [services, setServices] = React.useState<IService[]>([]);
+  const refreshServices = () =>
+    void listServices().then(
+      r => setServices(r.services),
+      () => setServices([])
+    );
+  React.useEffect(() => setName(serviceNameFor(path)), [path]);
+  React.useEffect(() => {
+    if (step === STEPS.length - 1) {
+      refreshServices();
+    }
+  }, [step, props.generation]);
+  React.useEffect(() => {
+    const onDeleted = (_: unknown, id: string) => {
+      if (about.current === id) {
+        about.current = null;
+        setStatus(null);
+        setFailed(null);
+      }
+      setServices(list => list.filter(x => x.id !== id));
+    };
+    serviceDeleted.connect(onDeleted);
+    return () => {
+      serviceDeleted.disconnect(onDeleted);
+    };
+  }, []);
+  const nameProblem = serviceNameProblem(name, trans);
+  const replacing = nameProblem
+    ? ''
+    : replaceNotice(name, version, services, trans);
   const [busy, run] = useBusy();
   const jumped = React.useRef(-1);
 
@@ -109,6 +146,7 @@ function Wizard(props: IWizardOptions & { generation: number }): JSX.Element {
     setStep(0);
     setStatus(null);
     setFailed(null);
+    setAbout(null);
   }, [props.generation]);
   React.useEffect(() => {
     if (
@@ -174,24 +212,31 @@ function Wizard(props: IWizardOptions & { generation: number }): JSX.Element {
         if (!w) {
           return;
         }
-        setStatus({ kind: 'info', text: trans.__('Deploying (%1)…', version) });
+        setStatus({
+          kind: 'info',
+          text: trans.__('Deploying %1 (%2)…', name, version)
+        });
         setFailed(null);
+        setAbout(null);
         const started = await deployAndWait(
           trans,
           {
             folder: w.result.folder,
             version,
             files: checkedFiles(s.files),
+            name,
             backend: where.backend,
             ...(where.machine ? { machine: where.machine } : {})
           },
           0 // the wizard waits itself: a failed service shows its error and logs
         );
+        setAbout(started.id);
         setStatus({
           kind: 'info',
           text: trans.__('Starting %1…', started.id)
         });
         const service = await settled(started);
+        refreshServices();
         if (service.state === 'failed') {
           setFailed(service);
           setStatus({
@@ -311,6 +356,10 @@ function Wizard(props: IWizardOptions & { generation: number }): JSX.Element {
         folder={s.folder}
         version={version}
         onVersion={setVersion}
+        name={name}
+        onName={setName}
+        nameProblem={nameProblem}
+        replacing={replacing}
         targets={targets}
         target={where.value}
         onTarget={setTarget}

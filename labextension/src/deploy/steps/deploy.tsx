@@ -23,6 +23,11 @@ export function DeployStep(props: {
   folder: string;
   version: Version;
   onVersion: (v: Version) => void;
+  /** The service's name, why it is not one ('' when it is), what deploying replaces. */
+  name: string;
+  onName: (name: string) => void;
+  nameProblem: string;
+  replacing: string;
   targets: ITarget[];
   target: string;
   onTarget: (value: string) => void;
@@ -61,6 +66,41 @@ export function DeployStep(props: {
           </pre>
         </section>
         <section className="mo-Deploy-options">
+          <h3 className="mo-Deploy-sectionTitle">
+            <label htmlFor="mo-deploy-name">{trans.__('Service name')}</label>
+          </h3>
+          <input
+            id="mo-deploy-name"
+            className="jp-mod-styled mo-Deploy-name"
+            data-testid="mo-deploy-name"
+            value={props.name}
+            maxLength={100}
+            spellCheck={false}
+            aria-invalid={props.nameProblem ? 'true' : 'false'}
+            onChange={e => props.onName(e.target.value)}
+          />
+          {props.nameProblem ? (
+            <p
+              className="mo-Deploy-hint mo-mod-error"
+              data-testid="mo-deploy-name-problem"
+              role="alert"
+            >
+              {props.nameProblem}
+            </p>
+          ) : (
+            <p className="mo-Deploy-hint">
+              {trans.__('Deployed as %1-%2', props.name, props.version)}
+            </p>
+          )}
+          {props.replacing && (
+            <p
+              className="mo-Deploy-hint mo-mod-warning"
+              data-testid="mo-deploy-replaces"
+              role="status"
+            >
+              {props.replacing}
+            </p>
+          )}
           <h3 className="mo-Deploy-sectionTitle">{trans.__('Version')}</h3>
           <div className="mo-Deploy-versions" role="radiogroup">
             {(['dev', 'prod'] as Version[]).map(v => (
@@ -132,7 +172,7 @@ export function DeployStep(props: {
         <button
           className="jp-Button jp-mod-styled jp-mod-accept"
           data-testid="mo-deploy-deploy"
-          disabled={!!busy}
+          disabled={!!busy || !!props.nameProblem}
           onClick={props.onDeploy}
         >
           {busy === 'deploy' ? trans.__('Deploying…') : trans.__('Deploy')}
