@@ -1,5 +1,5 @@
 /**
- * The "Create job" dialog: file path, name, machine, arguments.
+ * The "Create Job" dialog: file path, name, machine, arguments.
  */
 import { Dialog, showDialog, showErrorMessage } from '@jupyterlab/apputils';
 import { TranslationBundle } from '@jupyterlab/translation';
@@ -210,7 +210,7 @@ export async function showCreateJobDialog(
   for (;;) {
     const body = new CreateJobForm(current, config, configError);
     const result = await showDialog<ICreateJobValue>({
-      title: trans.__('Create job'),
+      title: trans.__('Create Job'),
       body,
       buttons: [
         Dialog.cancelButton({ label: trans.__('Cancel') }),

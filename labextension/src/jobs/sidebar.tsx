@@ -76,7 +76,7 @@ function JobsList(props: IJobsSidebarOptions): JSX.Element {
         <IconButton
           className="mo-JobsSidebar-create"
           icon={addIcon}
-          title={trans.__('Create job')}
+          title={trans.__('Create Job')}
           onClick={() => void commands.execute(CommandIDs.createJob)}
         />
         <IconButton
