@@ -140,13 +140,6 @@ def test_a_failed_notebook_jobs_reason_names_the_cell(tmp_path):
     assert done["reason"] == "KeyError: 'test' (cell 2, line 3)"
 
 
-def test_a_silent_failure_still_says_its_exit_code(tmp_path):
-    svc = make_service(tmp_path)
-    script(tmp_path, "bad.py", "import sys\nprint('about to fail')\nsys.exit(3)\n")
-    done = svc.wait(svc.create({"path": "bad.py"})["id"], timeout=30)
-    assert done["state"] == "failed" and done["exit_code"] == 3 and done["reason"] == "exited with code 3"
-
-
 def test_the_cli_prints_the_error_and_the_exit_code(tmp_path):
     script(tmp_path, "failing.py", FAILING)
     env = dict(os.environ, PYTHONPATH=str(REPO))

@@ -9,31 +9,13 @@ import os
 import signal
 
 import psutil
-import pytest
 
 from mo_jupyter.containers import PACKAGE_DIR
 from mo_jupyter.services.apperror import TAIL_BYTES, app_error, explain, read_tail, tail
-from mo_jupyter.services.local import LocalServiceBackend
 from mo_jupyter.services.manager import ServiceManager
 
-from .apphelpers import HANDLE, app_project
+from .apphelpers import HANDLE, project  # noqa: F401  (project: a fixture)
 from .jobhelpers import wait_until
-
-
-@pytest.fixture
-def project(tmp_path):
-    root = app_project(tmp_path)
-    made = []
-
-    def manager() -> ServiceManager:
-        mgr = ServiceManager(root, {"local": LocalServiceBackend(grace_seconds=2.0, restarts=0)})
-        made.append(mgr)
-        return mgr
-
-    yield root, manager
-    for mgr in made:
-        for view in mgr.list():
-            mgr.delete(view["id"])
 
 
 def settled(mgr: ServiceManager, sid: str) -> dict:
@@ -45,7 +27,7 @@ def test_a_module_left_out_of_the_deploy_is_named_with_its_line_in_handler_py(pr
     root, manager = project
     (root / "weights.py").write_text("W = 1\n")  # in the project, not among the deployed files
     (root / "handler.py").write_text("import json\nimport weights\n" + HANDLE)
-    mgr = manager()
+    mgr = manager(restarts=0, grace=2.0)
     view = settled(mgr, mgr.deploy(name="app")["id"])
     assert view["state"] == "failed"
     assert view["error"] == "ModuleNotFoundError: No module named 'weights' (handler.py:2)"
@@ -56,7 +38,7 @@ def test_an_error_raised_at_import_in_the_apps_own_module(project):
     root, manager = project
     (root / "model.py").write_text("import os\n\nraise RuntimeError('model file missing')\n")
     (root / "handler.py").write_text("import model\n" + HANDLE)
-    mgr = manager()
+    mgr = manager(restarts=0, grace=2.0)
     view = settled(mgr, mgr.deploy(name="app", files=["model.py"])["id"])
     assert view["error"] == "RuntimeError: model file missing (model.py:3)"
     assert str(root) not in view["reason"] and "mo_jupyter" not in view["reason"]
@@ -65,7 +47,7 @@ def test_an_error_raised_at_import_in_the_apps_own_module(project):
 def test_an_older_deploys_failure_is_not_shown_after_a_redeploy(project):
     root, manager = project
     (root / "handler.py").write_text("raise RuntimeError('model file missing')\n" + HANDLE)
-    mgr = manager()
+    mgr = manager(restarts=0, grace=2.0)
     sid = mgr.deploy(name="app")["id"]
     assert settled(mgr, sid)["error"] == "RuntimeError: model file missing (handler.py:1)"
     (root / "handler.py").write_text(HANDLE)

@@ -17,31 +17,12 @@ import urllib.error
 import urllib.request
 
 import psutil
-import pytest
 
-from mo_jupyter.services.local import LocalServiceBackend
-from mo_jupyter.services.manager import ServiceManager
 
-from .apphelpers import app_project
+from .apphelpers import project  # noqa: F401  (a fixture)
 from .jobhelpers import wait_until
 
 EXITING = "import os\n\ndef handle(conf):\n    os._exit(3)\n    return {'y': 1}  # value_type: int\n"
-
-
-@pytest.fixture
-def project(tmp_path):
-    root = app_project(tmp_path)
-    made = []
-
-    def manager(restarts: int = 5, grace: float = 5.0) -> ServiceManager:
-        mgr = ServiceManager(root, {"local": LocalServiceBackend(grace_seconds=grace, restarts=restarts)})
-        made.append(mgr)
-        return mgr
-
-    yield root, manager
-    for mgr in made:
-        for view in mgr.list():
-            mgr.delete(view["id"])
 
 
 def app_processes(folder) -> list[psutil.Process]:
