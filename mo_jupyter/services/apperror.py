@@ -1,7 +1,7 @@
 """Why a deployed app failed, in one line: the app's own error, found in the service's log.
 
 Read only for a service that shows ``failed``, and only the last ``TAIL_BYTES`` of its log, from
-the last deploy's separator on (``===== <id> deployed at ...``, see ``ServiceManager._log_deploy``):
+the last deploy's separator on (``===== <id> deployed at ...``, written by ``log_deploy`` below):
 an older deploy's failure is never shown for the new one. The answer, in order of preference:
 
 1. the last Python traceback's exception line and where it was raised in the app's own files
@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import os
 import re
+import time
 from pathlib import Path
 from typing import Optional, Sequence
 
@@ -25,6 +26,20 @@ from ..jobs.failure import _clean, cut, from_traceback
 
 TAIL_BYTES = 64 * 1024
 SEPARATOR = re.compile(r"^===== (?P<id>\S+) deployed at ")
+
+
+def separator(record: dict) -> str:
+    """The line that starts a deploy's part of a service's log, with its time (SEPARATOR reads it)."""
+    at = time.strftime("%Y-%m-%d %H:%M:%S %z", time.localtime(record["deployed"]))
+    return (f"===== {record['id']} deployed at {at}: {record['backend']}, {record['replicas']} replica(s), "
+            f"port {record['port']} =====\n")
+
+
+def log_deploy(log: Path, record: dict) -> None:
+    """Start the deploy's part of the log with its separator (a log holds every deploy)."""
+    fd = os.open(log, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NOFOLLOW, 0o644)
+    with os.fdopen(fd, "a", encoding="utf-8") as f:
+        f.write("\n" + separator(record))
 _FRAME_FILE = re.compile(r'^(\s*File ")(?P<file>[^"]+)(", line \d+)')
 _SERVER_ERROR = re.compile(r"^error: (?:importing \S+ failed: )?(?P<message>.+)$")
 # where mo_jupyter runs: here, and mounted read-only in a container (containers.BASE_ENV's PYTHONPATH)

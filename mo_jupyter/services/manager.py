@@ -24,7 +24,7 @@ from ..errors import BadRequest, Conflict, MoError, NotFound, ServiceUnavailable
 from ..jobs.records import flocked
 from ..paths import resolve_in_root
 from ..requirements_scan import require_importable
-from .apperror import TAIL_BYTES, app_error, read_tail
+from .apperror import TAIL_BYTES, app_error, log_deploy, read_tail, separator
 from .base import ServiceBackend
 from .local import LOG, LocalServiceBackend
 from .snapshot import check_app, copy_snapshot, picked_files, trained_by
@@ -177,21 +177,6 @@ class ServiceManager:
                 if stale.is_dir() and not stale.is_symlink():
                     shutil.rmtree(stale, ignore_errors=True)
 
-    @staticmethod
-    def _separator(record: dict) -> str:
-        """The line that starts a deploy's part of the log, with its time."""
-        at = time.strftime("%Y-%m-%d %H:%M:%S %z", time.localtime(record["deployed"]))
-        return (f"===== {record['id']} deployed at {at}: {record['backend']}, {record['replicas']} replica(s), "
-                f"port {record['port']} =====\n")
-
-    @classmethod
-    def _log_deploy(cls, target: Path, record: dict) -> None:
-        """Start the deploy's part of the log with a line that says so (a log holds every deploy)."""
-        line = "\n" + cls._separator(record)
-        fd = os.open(target / LOG, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NOFOLLOW, 0o644)
-        with os.fdopen(fd, "a", encoding="utf-8") as f:
-            f.write(line)
-
     def deploy(self, folder: str = "", name: str | None = None, version: str = "dev", files: list[str] = (),
                backend: str = "local", replicas: int = 1, machine: str = "cpu",
                protected: bool | None = None) -> dict:
@@ -242,7 +227,7 @@ class ServiceManager:
                       "trained_by": trained_by(self.jobs, picked), "key": (old or {}).get("key") or new_key(),
                       "protected": bool((old or {}).get("protected")) if protected is None else protected}
             self._save(target, record)
-            self._log_deploy(target, record)
+            log_deploy(target / LOG, record)
             be.scale(target, record, replicas)
         return self._view(target)
 
@@ -312,7 +297,7 @@ class ServiceManager:
         backend = self.backends.get(record.get("backend"))
         whole = backend.logs(folder) if backend is not None else None  # an engine keeps a container's
         if whole is not None:  # the current deploy's only: it starts with the deploy's line, as locally
-            whole = self._separator(record).encode() + whole if record.get("deployed") else whole
+            whole = separator(record).encode() + whole if record.get("deployed") else whole
             size = len(whole)
             if tail is not None:
                 offset, limit = max(0, size - max(0, tail)), max(0, tail)
@@ -399,6 +384,3 @@ class ServiceManager:
                                      f"port {port} now (starting, restarting or failed; see its logs)")
         return {"port": port, "key": record.get("key"), "protected": bool(record.get("protected")),
                 "timeout": record.get("timeout")}
-
-    def port(self, service_id: str) -> int:
-        return valid_port(self._record(self._dir(service_id))["port"])
