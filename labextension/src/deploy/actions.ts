@@ -69,11 +69,8 @@ export class NoServiceEndpoint extends Error {}
 
 const sleep = (ms: number) => new Promise(r => setTimeout(r, ms));
 
-/**
- * POST services, then poll the service until it leaves "starting" (at most
- * `waitMs`). A 404 is NoServiceEndpoint; a failed service throws its reason.
- */
-export async function deployAndWait(
+/** POST services: the new service, starting. A 404 is NoServiceEndpoint. */
+export async function startDeploy(
   trans: TranslationBundle,
   request: {
     folder: string;
@@ -82,12 +79,10 @@ export async function deployAndWait(
     name?: string;
     backend?: string;
     machine?: string;
-  },
-  waitMs = 60000
+  }
 ): Promise<IService> {
-  let service: IService;
   try {
-    service = await deployService(request);
+    return await deployService(request);
   } catch (err) {
     if (
       err instanceof MoApiError &&
@@ -99,15 +94,17 @@ export async function deployAndWait(
     }
     throw err;
   }
-  const until = Date.now() + waitMs;
+}
+
+/** The service once it runs or has failed (or is still starting after `ms`). */
+export async function settled(
+  service: IService,
+  ms = 60000
+): Promise<IService> {
+  const until = Date.now() + ms;
   while (service.state === 'starting' && Date.now() < until) {
     await sleep(500);
     service = await getService(service.id);
-  }
-  if (service.state === 'failed') {
-    throw new Error(
-      trans.__('The service failed to start: %1', service.reason ?? '')
-    );
   }
   return service;
 }

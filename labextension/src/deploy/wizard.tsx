@@ -10,14 +10,15 @@ import { TranslationBundle } from '@jupyterlab/translation';
 import { ReactWidget } from '@jupyterlab/ui-components';
 import * as React from 'react';
 
-import { IConfig, errorMessage, getConfig } from '../api';
+import { errorMessage } from '../api';
 import { useBusy } from '../catalog/details';
 import { CatalogError } from '../catalog/search';
-import { IService, Version, getService } from './api';
+import { IService, Version } from './api';
 import {
   IWritten,
   NoServiceEndpoint,
-  deployAndWait,
+  settled,
+  startDeploy,
   writeFiles
 } from './actions';
 import { checkedFiles } from './files';
@@ -27,23 +28,9 @@ import { CellsStep } from './steps/cells';
 import { DeployStep, IStatus } from './steps/deploy';
 import { HandlerStep } from './steps/handler';
 import { ParamsStep } from './steps/params';
-import { ITarget, serviceTargets } from './targets';
-import { replaceNotice, serviceNameFor, serviceNameProblem } from './naming';
-import { ServiceFailure, listServices, serviceDeleted } from './services';
+import { useServiceName, useTargets } from './hooks';
+import { ServiceFailure, serviceDeleted } from './services';
 import { openTestPage, testPageUrl } from './testpage';
-
-/** How long the wizard waits for a deployed service to run or fail. */
-const SETTLE_MS = 60000;
-
-/** The service once it runs or has failed (or is still starting after ``ms``). */
-async function settled(service: IService, ms = SETTLE_MS): Promise<IService> {
-  const until = Date.now() + ms;
-  while (service.state === 'starting' && Date.now() < until) {
-    await new Promise(r => setTimeout(r, 500));
-    service = await getService(service.id);
-  }
-  return service;
-}
 
 export const STEPS = ['cells', 'handler', 'params', 'deploy'] as const;
 export type StepName = (typeof STEPS)[number];
@@ -87,15 +74,8 @@ function Wizard(props: IWizardOptions & { generation: number }): JSX.Element {
   const s = useWizardState(path, contents, props.generation);
   const [step, setStep] = React.useState(0);
   const [version, setVersion] = React.useState<Version>('dev');
-  const [config, setConfig] = React.useState<IConfig | null>(null);
   const [target, setTarget] = React.useState('local');
-  React.useEffect(() => {
-    getConfig().then(setConfig, () => setConfig(null));
-  }, []);
-  const targets: ITarget[] = serviceTargets(
-    config,
-    trans.__('local (processes on the server)')
-  );
+  const targets = useTargets(trans);
   const where = targets.find(t => t.value === target) ?? targets[0];
   const [written, setWritten] = React.useState<
     (IWritten & { key: string }) | null
@@ -107,19 +87,14 @@ function Wizard(props: IWizardOptions & { generation: number }): JSX.Element {
   const setAbout = (id: string | null) => {
     about.current = id;
   };
-  const [name, setName] = React.useState(() => serviceNameFor(path));
-  const [services, setServices] = React.useState<IService[]>([]);
-  const refreshServices = () =>
-    void listServices().then(
-      r => setServices(r.services),
-      () => setServices([])
+  const { name, setName, nameProblem, replacing, refreshServices } =
+    useServiceName(
+      path,
+      version,
+      step === STEPS.length - 1,
+      props.generation,
+      trans
     );
-  React.useEffect(() => setName(serviceNameFor(path)), [path]);
-  React.useEffect(() => {
-    if (step === STEPS.length - 1) {
-      refreshServices();
-    }
-  }, [step, props.generation]);
   React.useEffect(() => {
     const onDeleted = (_: unknown, id: string) => {
       if (about.current === id) {
@@ -127,17 +102,12 @@ function Wizard(props: IWizardOptions & { generation: number }): JSX.Element {
         setStatus(null);
         setFailed(null);
       }
-      setServices(list => list.filter(x => x.id !== id));
     };
     serviceDeleted.connect(onDeleted);
     return () => {
       serviceDeleted.disconnect(onDeleted);
     };
   }, []);
-  const nameProblem = serviceNameProblem(name, trans);
-  const replacing = nameProblem
-    ? ''
-    : replaceNotice(name, version, services, trans);
   const [busy, run] = useBusy();
   const jumped = React.useRef(-1);
 
@@ -218,24 +188,20 @@ function Wizard(props: IWizardOptions & { generation: number }): JSX.Element {
         });
         setFailed(null);
         setAbout(null);
-        const started = await deployAndWait(
-          trans,
-          {
-            folder: w.result.folder,
-            version,
-            files: checkedFiles(s.files),
-            name,
-            backend: where.backend,
-            ...(where.machine ? { machine: where.machine } : {})
-          },
-          0 // the wizard waits itself: a failed service shows its error and logs
-        );
+        const started = await startDeploy(trans, {
+          folder: w.result.folder,
+          version,
+          files: checkedFiles(s.files),
+          name,
+          backend: where.backend,
+          ...(where.machine ? { machine: where.machine } : {})
+        });
         setAbout(started.id);
         setStatus({
           kind: 'info',
           text: trans.__('Starting %1…', started.id)
         });
-        const service = await settled(started);
+        const service = await settled(started); // at most a minute: running, or failed with its error
         refreshServices();
         if (service.state === 'failed') {
           setFailed(service);
