@@ -17,7 +17,6 @@ Run: ``python -m mo_jupyter.services.keeper --status FILE [--restarts N] [--grac
 from __future__ import annotations
 
 import argparse
-import ctypes
 import os
 import signal
 import subprocess
@@ -28,21 +27,24 @@ from pathlib import Path
 import orjson
 
 from ..atomic import write_atomic
+from ..process import die_with_parent
 from .groups import end_group
 
 RESTARTS = 5
 GRACE = 2.0  # how long an ended app's group gets between SIGTERM and SIGKILL
 STABLE = 60.0
 FIRST_PAUSE, MAX_PAUSE = 0.5, 10.0
-PR_SET_PDEATHSIG = 1
+def own_group_dying_with_parent():
+    """A ``preexec_fn``: the app leads its own process group and gets SIGTERM when the keeper
+    dies (process.die_with_parent, built here in the keeper, not between fork and exec)."""
+    tie = die_with_parent(signal.SIGTERM)
 
+    def preexec() -> None:  # runs in the child between fork and exec
+        os.setpgid(0, 0)
+        if tie is not None:
+            tie()
 
-def _own_group_dying_with_parent() -> None:  # runs in the child between fork and exec
-    os.setpgid(0, 0)
-    try:
-        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
-    except (OSError, AttributeError):
-        pass
+    return preexec
 
 
 def describe(code: int) -> str:
@@ -94,7 +96,7 @@ class Keeper:
         in_a_row = 0
         while not self.stopping:
             started = time.monotonic()
-            self.child = subprocess.Popen(self.args, preexec_fn=_own_group_dying_with_parent)
+            self.child = subprocess.Popen(self.args, preexec_fn=own_group_dying_with_parent())
             if self.stopping:  # a signal between the loop's test and the start
                 self.child.terminate()
             self.write("running")
