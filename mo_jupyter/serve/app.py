@@ -8,7 +8,8 @@
     GET  /api/spec       the app spec as JSON
     GET  /openapi.json   an OpenAPI 3.1 document of POST /api/run
     GET  /healthz        {"ok": true}
-    GET  /               the test page
+    GET  /               the test page, in English or Chinese: ``?lang=`` (zh_CN, en), else the
+                         browser's Accept-Language (see page.page_language)
 
 Access key. When the service has one (``key``; see cli.py), /api/run, /api/spec and /openapi.json
 want it in the header ``X-Mo-Key`` and answer 401 without it; /, /healthz and /favicon.ico stay open
@@ -27,12 +28,13 @@ import hmac
 import logging
 import os
 from pathlib import Path
+from urllib.parse import unquote
 
 import orjson
 
 from ..handle.spec import load_app_spec
 from .openapi import openapi
-from .page import test_page
+from .page import LANGUAGES, page_language, test_page
 from ..errors import cut
 from .runner import Busy, HandleExit, HandleTimeout, InputError, Runner, describe, load_handle, short_traceback
 from .validate import Invalid, RequestValidator
@@ -76,8 +78,8 @@ class ServeApp:
             "/api/spec": (JSON, orjson.dumps(self.spec, default=str)),
             "/openapi.json": (JSON, orjson.dumps(openapi(self.spec, self.validator.schema, self.key is not None))),
             "/healthz": (JSON, b'{"ok":true}'),
-            "/": (b"text/html; charset=utf-8", test_page(self.spec).encode()),
         }
+        self.test_pages = {lang: test_page(self.spec, lang).encode() for lang in LANGUAGES}
 
     async def __call__(self, scope, receive, send):
         kind = scope["type"]
@@ -90,6 +92,8 @@ class ServeApp:
                     return await self.run(scope, receive, send)
                 return await self.reply(send, 405, {"error": "use POST"}, [(b"allow", b"POST")])
             page = self.pages.get(path)
+            if path == "/":
+                page = (b"text/html; charset=utf-8", self.test_pages[self.language(scope)])
             if page is None and path == "/favicon.ico":
                 await send({"type": "http.response.start", "status": 204, "headers": []})
                 return await send({"type": "http.response.body", "body": b""})
@@ -113,6 +117,14 @@ class ServeApp:
     async def busy(self, send) -> None:
         await self.reply(send, 503, {"error": f"the app is busy: its {self.threads} handle threads and its queue "
                                               f"of {self.queue} are taken; try again later"}, [(b"retry-after", b"1")])
+
+    @staticmethod
+    def language(scope) -> str:
+        """The test page's language: ``?lang=`` first, then the Accept-Language header."""
+        query = scope.get("query_string", b"")[:2000].decode("latin-1")
+        lang = next((v for k, _, v in (part.partition("=") for part in query.split("&")) if k == "lang"), None)
+        accept = next((v.decode("latin-1") for k, v in scope["headers"] if k == b"accept-language"), None)
+        return page_language(unquote(lang) if lang else None, accept)
 
     def authorized(self, scope) -> bool:
         for name, value in scope["headers"]:

@@ -7,7 +7,11 @@ fragment (``...#key=<key>``; a fragment is never sent to a server, nor in a Refe
 the header ``X-Mo-Key`` with its calls (the run, the spec and openapi.json links). When the app
 answers 401 the page says so and offers a field for the key. It works in an iframe sandboxed with
 ``allow-scripts allow-forms`` only (an opaque origin: no cookies, no storage, its calls are
-cross-origin and the proxy answers their CORS preflight), and opened directly on the app's port."""
+cross-origin and the proxy answers their CORS preflight), and opened directly on the app's port.
+
+Language. Every string of the page is in English and Chinese (``TEXTS``); ``page_language`` picks one
+from the ``lang`` query argument (the Test tab passes JupyterLab's language) or, without it, from the
+browser's ``Accept-Language``. The script gets its strings as one JSON object, never from the URL."""
 
 from __future__ import annotations
 
@@ -15,6 +19,66 @@ import json
 from html import escape
 
 from ..handle.spec import parse_range
+
+LANGUAGES = ("en", "zh_CN")
+
+TEXTS = {
+    "en": {
+        "html_lang": "en", "app": "Mo app", "no_inputs": "This app takes no inputs.", "required": "required",
+        "default": "(default)", "preview": "preview", "use_drawing": "Use drawing", "clear": "Clear",
+        "draw_hint": 'Draw white on black; "Use drawing" sends it as a 28x28 grayscale PNG.',
+        "hint_datetime": "e.g. 2024-01-31T12:00:00", "hint_[int]": "comma-separated integers",
+        "hint_[float]": "comma-separated numbers", "hint_[str]": "comma-separated values",
+        "access_key": "Access key", "run": "Run",
+        "api": "API: POST api/run (header X-Mo-Key when the service has an access key)", "spec": "spec",
+        # used by the script
+        "need_key": "This service needs its access key: paste it above, or open the page as ...#key=<key>.",
+        "failed": "request failed: ", "running": "running...", "took": "%1 in %2 ms", "error": "error",
+    },
+    "zh_CN": {
+        "html_lang": "zh-CN", "app": "Mo 应用", "no_inputs": "这个应用没有输入。", "required": "必填",
+        "default": "（默认）", "preview": "预览", "use_drawing": "使用手绘", "clear": "清除",
+        "draw_hint": "在黑底上用白色书写；“使用手绘”把它作为 28x28 的灰度 PNG 发送。",
+        "hint_datetime": "例如 2024-01-31T12:00:00", "hint_[int]": "用逗号分隔的整数",
+        "hint_[float]": "用逗号分隔的数字", "hint_[str]": "用逗号分隔的值",
+        "access_key": "访问密钥", "run": "运行",
+        "api": "API：POST api/run（服务设有访问密钥时带上请求头 X-Mo-Key）", "spec": "规格",
+        "need_key": "这个服务需要访问密钥：请粘贴到上方，或以 ...#key=<密钥> 打开本页。",
+        "failed": "请求失败：", "running": "运行中...", "took": "%1，用时 %2 ms", "error": "错误",
+    },
+}
+SCRIPT_TEXTS = ("need_key", "failed", "running", "took", "error")
+
+
+def _normal(tag: str) -> str | None:
+    """``zh``, ``zh-CN``, ``zh_Hans`` -> ``zh_CN``; ``en-US`` -> ``en``; anything else -> None."""
+    tag = tag.strip().lower().replace("-", "_")
+    if tag == "zh" or tag.startswith("zh_"):
+        return "zh_CN"
+    if tag == "en" or tag.startswith("en_"):
+        return "en"
+    return None
+
+
+def page_language(lang: str | None = None, accept_language: str | None = None) -> str:
+    """The page's language: the ``lang`` argument when it names one of LANGUAGES, else the first
+    supported language of ``Accept-Language`` by its q-values, else English."""
+    if lang and (chosen := _normal(lang[:40])):
+        return chosen
+    ranked = []
+    for i, part in enumerate((accept_language or "")[:1000].split(",")[:50]):
+        tag, _, params = part.partition(";")
+        q = 1.0
+        for param in params.split(";"):
+            name, _, value = param.strip().partition("=")
+            if name == "q":
+                try:
+                    q = float(value)
+                except ValueError:
+                    q = 0.0
+        if (chosen := _normal(tag)) and q > 0:
+            ranked.append((-q, i, chosen))
+    return min(ranked)[2] if ranked else "en"
 
 ACCEPT = {"img": "image/*", "audio": "audio/*", "video": "video/*", "file": ""}
 
@@ -75,24 +139,24 @@ function key(){const k=$('key');if(k&&k.value.trim())return k.value.trim();
 function headers(json){const h=json?{'Content-Type':'application/json'}:{},k=key();if(k)h['X-Mo-Key']=k;
  try{const x=document.cookie.match(/(?:^|; )_xsrf=([^;]*)/);if(x)h['X-XSRFToken']=decodeURIComponent(x[1]);}catch(e){}/* sandboxed: no cookies */
  return h;}
-function needKey(){$('kb').hidden=false;show('error','This service needs its access key: paste it above, or open the page as ...#key=<key>.');}
+function needKey(){$('kb').hidden=false;show(T.error,T.need_key);}
 for(const a of document.querySelectorAll('a[data-api]')){a.addEventListener('click',async e=>{e.preventDefault();out.textContent='';
  try{const r=await fetch(a.dataset.api,{headers:headers()});if(r.status===401){needKey();return;}show(a.dataset.api,await r.json());}
- catch(err){st.textContent='request failed: '+err;}});}
+ catch(err){st.textContent=T.failed+err;}});}
 form.addEventListener('submit',async e=>{e.preventDefault();out.textContent='';for(const el of form.querySelectorAll('.err'))el.textContent='';
- st.textContent='running...';const t0=performance.now();let r,body;
+ st.textContent=T.running;const t0=performance.now();let r,body;
  try{r=await fetch('api/run',{method:'POST',headers:headers(true),body:JSON.stringify({app:{input:collect()}})});body=await r.json();}
- catch(err){st.textContent='request failed: '+err;return;}
- st.textContent=r.status+' in '+Math.round(performance.now()-t0)+' ms';
+ catch(err){st.textContent=T.failed+err;return;}
+ st.textContent=T.took.replace('%1',r.status).replace('%2',Math.round(performance.now()-t0));
  if(r.ok){for(const[k,v]of Object.entries(body.output||{}))show(k,v);return;}
  if(r.status===401){needKey();return;}
  if(body.errors){for(const er of body.errors){const m=/^input\.([A-Za-z_][A-Za-z0-9_]*)/.exec(er.field||''),box=m&&$('e-'+m[1]);
-  if(box)box.textContent+=er.field+' '+er.message+' ';else show('error',(er.field||'')+' '+er.message);}}
- else show('error',body.error||body);});
+  if(box)box.textContent+=er.field+' '+er.message+' ';else show(T.error,(er.field||'')+' '+er.message);}}
+ else show(T.error,body.error||body);});
 """
 
 
-def _field(key: str, p: dict) -> str:
+def _field(key: str, p: dict, tx: dict) -> str:
     t = p["value_type"]
     label = escape(p.get("name") or key)
     required = not p.get("optional") and "default_value" not in p
@@ -103,7 +167,7 @@ def _field(key: str, p: dict) -> str:
     if "enum" in bounds:
         many = t.startswith("[")
         chosen = default if isinstance(default, list) else [default]
-        opts = "" if many or required else '<option value="">(default)</option>'
+        opts = "" if many or required else f'<option value="">{escape(tx["default"])}</option>'
         for c in bounds["enum"]:
             sel = " selected" if c in chosen and default is not None else ""
             opts += f'<option value="{escape(json.dumps(c))}"{sel}>{escape(str(c))}</option>'
@@ -119,36 +183,42 @@ def _field(key: str, p: dict) -> str:
         accept = f' accept="{ACCEPT[t]}"' if ACCEPT[t] else ""
         widget = f'<input type="file" {attrs}{accept}>'
         if t == "img":
-            widget += (f'<img class="pv" id="p-{key}" alt="preview" hidden>'
+            widget += (f'<img class="pv" id="p-{key}" alt="{escape(tx["preview"])}" hidden>'
                        f'<canvas class="pad" width="280" height="280" data-key="{key}"></canvas>'
-                       f'<button type="button" id="u-{key}">Use drawing</button> '
-                       f'<button type="button" id="c-{key}">Clear</button> <small>Draw white on black; '
-                       f'"Use drawing" sends it as a 28x28 grayscale PNG.</small>')
+                       f'<button type="button" id="u-{key}">{escape(tx["use_drawing"])}</button> '
+                       f'<button type="button" id="c-{key}">{escape(tx["clear"])}</button> '
+                       f'<small>{escape(tx["draw_hint"])}</small>')
     else:
-        hint = {"datetime": "e.g. 2024-01-31T12:00:00", "[int]": "comma-separated integers",
-                "[float]": "comma-separated numbers", "[str]": "comma-separated values"}.get(t, "")
+        hint = escape(tx.get(f"hint_{t}", ""))
         if isinstance(default, list):
             default = ", ".join(str(v) for v in default)
         value = f' value="{escape(str(default))}"' if default is not None else ""
         widget = f'<input type="text" {attrs}{value} placeholder="{hint}">'
     desc = f"<small>{escape(p['description'])}</small>" if p.get("description") else ""
-    note = f"{escape(t)}{', required' if required else ''}"
+    note = f"{escape(t)}{', ' + escape(tx['required']) if required else ''}"
     return (f'<div class="f"><label for="f-{key}">{label} <small style="display:inline">({note})</small></label>'
             f'{desc}{widget}<div class="err" id="e-{key}"></div></div>')
 
 
-def test_page(spec: dict) -> str:
-    title = escape(spec.get("name") or "Mo app")
+def _script_texts(tx: dict) -> str:
+    """The script's strings as a JS object literal that cannot end the <script> element."""
+    text = json.dumps({k: tx[k] for k in SCRIPT_TEXTS}, ensure_ascii=False)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def test_page(spec: dict, lang: str = "en") -> str:
+    tx = TEXTS[lang if lang in TEXTS else "en"]
+    title = escape(spec.get("name") or tx["app"])
     desc = f'<p class="d">{escape(spec["description"])}</p>' if spec.get("description") else '<p class="d"></p>'
-    fields = "".join(_field(k, p) for k, p in spec["input"].items()) or "<p>This app takes no inputs.</p>"
-    return (f'<!doctype html><html lang="en"><head><meta charset="utf-8">'
+    fields = "".join(_field(k, p, tx) for k, p in spec["input"].items()) or f"<p>{escape(tx['no_inputs'])}</p>"
+    return (f'<!doctype html><html lang="{tx["html_lang"]}"><head><meta charset="utf-8">'
             f'<meta name="viewport" content="width=device-width,initial-scale=1"><title>{title}</title>'
             f"<style>{CSS}</style></head><body><main><h1>{title}</h1>{desc}"
             f'<form id="form" novalidate>{fields}'
-            f'<div class="f" id="kb" hidden><label for="key">Access key</label>'
+            f'<div class="f" id="kb" hidden><label for="key">{escape(tx["access_key"])}</label>'
             f'<input type="password" id="key" autocomplete="off"></div>'
-            f'<button class="run" type="submit">Run</button><span id="st"></span>'
-            f'</form><div id="out"></div><p class="d"><small>API: POST api/run (header X-Mo-Key when the '
-            f'service has an access key) &middot; <a href="openapi.json" data-api="openapi.json">openapi.json</a>'
-            f' &middot; <a href="api/spec" data-api="api/spec">spec</a></small></p>'
-            f"</main><script>{JS}</script></body></html>")
+            f'<button class="run" type="submit">{escape(tx["run"])}</button><span id="st"></span>'
+            f'</form><div id="out"></div><p class="d"><small>{escape(tx["api"])} &middot; '
+            f'<a href="openapi.json" data-api="openapi.json">openapi.json</a>'
+            f' &middot; <a href="api/spec" data-api="api/spec">{escape(tx["spec"])}</a></small></p>'
+            f"</main><script>const T={_script_texts(tx)};{JS}</script></body></html>")
