@@ -5,8 +5,10 @@ defaults go through ``ast.literal_eval`` of their node). A selected cell without
 (and, with the default selection, without imports) needs no tree, only a verdict on its syntax:
 ``compile()`` gives that three times faster than ``ast.parse`` (the bytecode is built and dropped,
 never run), and it is as strict as importing ``handler.py`` would be (``return`` or ``await`` at
-module level, ``break`` outside a loop). Cell indices are 0-based notebook indices
-(markdown cells count); lines are 1-based, within the cell for a notebook.
+module level, ``break`` outside a loop). A problem's ``cell`` is a 0-based notebook index
+(markdown cells count); in message text cells count from 1 (``cell 3`` is index 2), as the wizard's
+cell cards and handler.py's ``# --- notebook cell N ---`` lines number them; lines are 1-based,
+within the cell for a notebook.
 
 Rules:
 - the handle is a module-level ``def handle(<one parameter, any name>)`` (decorators and type
@@ -128,7 +130,7 @@ def scan_source(source: str, path: str = "handler.py") -> dict:
         tree = _parse(source, path)
     except SyntaxError as exc:
         _syntax_problem(exc, f" in {path}", None, problems)
-        return _result(spec, problems, None, [])
+        return {**_result(spec, problems, None, []), "path_literals": []}
     found = _handles(tree)
     if len(found) > 1:
         problems.add("error", f"{len(found)} def handle in {path} (lines "
@@ -229,7 +231,7 @@ def scan_notebook(nb: dict, cells: list[int] | None = None) -> dict:
     else:
         for i in chosen:
             if i not in parsed:
-                problems.add("warning", f"cell {i} is not a code cell: left out", i, None)
+                problems.add("warning", f"cell {i + 1} is not a code cell: left out", i, None)
         chosen = [i for i in chosen if i in parsed]
     handles: list[tuple[int, ast.FunctionDef]] = []
     for i in chosen:
@@ -245,7 +247,7 @@ def scan_notebook(nb: dict, cells: list[int] | None = None) -> dict:
             handles.extend((i, fn) for fn in _handles(tree))
     spec, handle_cell = {"input": {}, "output": {}}, None
     if len(handles) > 1:
-        at = ", ".join(f"cell {i} line {fn.lineno}" for i, fn in handles)
+        at = ", ".join(f"cell {i + 1} line {fn.lineno}" for i, fn in handles)
         problems.add("error", f"{len(handles)} def handle in the selected cells ({at}); keep one (the last one "
                      "is used)", handles[-1][0], handles[-1][1].lineno)
     if handles:

@@ -39,9 +39,15 @@ class HandleService:
             raise BadRequest(f"'{rel}' is not a readable notebook: {exc}") from None
         return path, rel, nb
 
-    def scan(self, rel: str, cells: list[int] | None = None) -> dict:
+    def scan(self, rel: str, cells: list[int] | None = None, source: str | None = None) -> dict:
+        """Scan the notebook or .py at ``rel``; with ``source`` (handler.py as edited in the wizard),
+        scan that text instead, reading the files it names relative to ``rel``'s folder."""
         path, rel, content = self._read(rel)
-        if isinstance(content, str):
+        if source is not None:
+            if cells:
+                raise BadRequest("'cells' and 'source' do not go together")
+            out = scan_source(source, "handler.py")
+        elif isinstance(content, str):
             if cells:
                 raise BadRequest("'cells' only goes with a notebook")
             out = scan_source(content, path.name)
@@ -56,7 +62,8 @@ class HandleService:
         path, rel, nb = self._read(notebook)
         if isinstance(nb, str):
             raise BadRequest(f"'{rel}' is a .py file; generate needs the notebook")
-        scanned = scan_notebook(nb, cells)
+        # an edited handler.py is what gets written: its problems, not the cells', are the ones that count
+        scanned = scan_notebook(nb, cells) if handler is None else scan_source(handler, "handler.py")
         scanned.pop("path_literals")
         errors = [p for p in scanned["problems"] if p["severity"] == "error"]
         if spec is None and errors:
@@ -64,9 +71,10 @@ class HandleService:
                 f"- {p['message']}" + (f" (cell {p['cell'] + 1}, line {p['line']})" if p.get("cell") is not None else "")
                 for p in errors))
         final_spec = validate(spec if spec is not None else scanned["spec"])
-        selected = cells if cells is not None else [c["index"] for c in scanned["cells"] if c["selected"]]
-        text = handler if handler is not None else generate_handler(nb, selected)
-        written = write_deploy_files(path.parent, text, final_spec, overwrite)
+        if handler is None:
+            selected = cells if cells is not None else [c["index"] for c in scanned["cells"] if c["selected"]]
+            handler = generate_handler(nb, selected)
+        written = write_deploy_files(path.parent, handler, final_spec, overwrite)
         folder = Path(rel).parent.as_posix()
         return {"folder": "" if folder == "." else folder, "written": written, "spec": final_spec,
                 "problems": scanned["problems"]}

@@ -24,7 +24,7 @@ class HandleScanHandler(HandleHandler):
     @web.authenticated
     async def post(self):
         body = self.valid_body("handle_requests#scan")
-        self.reply(await self.run(self.handle.scan, body["path"], body.get("cells")))
+        self.reply(await self.run(self.handle.scan, body["path"], body.get("cells"), body.get("source")))
 
 
 class HandleGenerateHandler(HandleHandler):

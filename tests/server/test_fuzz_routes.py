@@ -77,7 +77,7 @@ BODIES = {
     ("UploadsHandler", "post"): ({"name": "a.zip", "size": 10}, ["name", "size"]),
     ("UploadHandler", "put"): ("raw", []),
     ("ExtractHandler", "post"): ({"archive": "nosuch.zip"}, ["archive", "dest"]),
-    ("HandleScanHandler", "post"): ({"path": "ok.py"}, ["path", "cells"]),
+    ("HandleScanHandler", "post"): ({"path": "ok.py"}, ["path", "cells", "source"]),
     ("HandleGenerateHandler", "post"): ({"notebook": "nb.ipynb"}, ["notebook", "cells", "handler", "spec", "overwrite"]),
     ("ServicesHandler", "post"): ({"folder": "nosuch"},
                                   ["folder", "name", "version", "files", "backend", "replicas", "machine"]),

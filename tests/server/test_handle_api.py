@@ -91,3 +91,28 @@ async def test_scan_names_the_files_the_handle_reads(api, root):
     assert r.code == 200, r
     assert [c["index"] for c in r.json["cells"] if c["selected"]] == [0, 2, 3]
     assert r.json["files"] == ["results/my_model.keras"]
+
+
+async def test_scan_of_the_edited_handler_is_what_the_wizard_parses(api, root):
+    (root / "results").mkdir(exist_ok=True)
+    (root / "results" / "other.bin").write_text("o")
+    name = notebook(root, name="edited.ipynb")
+    edited = ("import pickle\nm = pickle.load(open('results/other.bin', 'rb'))\n\n"
+              "def handle(conf):\n    size = conf['size']  # value_type: int\n"
+              "    return {'y': size}  # value_type: int\n")
+    r = await api.post("handle/scan", {"path": name, "source": edited})
+    assert r.code == 200, r
+    assert list(r.json["spec"]["input"]) == ["size"] and r.json["spec"]["input"]["size"]["value_type"] == "int"
+    assert r.json["files"] == ["results/other.bin"] and r.json["cells"] == []
+    broken = await api.post("handle/scan", {"path": name, "source": "def handle(conf):\n    return {\n"})
+    assert broken.code == 200, broken
+    assert [p["message"] for p in broken.json["problems"]][0].startswith("syntax error in handler.py")
+    assert_user_error(await api.post("handle/scan", {"path": name, "source": edited, "cells": [0]}), 400,
+                      mentions="source")
+    # generate checks the edited text, not the cells: two handles in it are an error when no spec is sent
+    two = "def handle(conf):\n    return {}\n\ndef handle(conf):\n    return {}\n"
+    assert_user_error(await api.post("handle/generate", {"notebook": name, "handler": two}), 400,
+                      mentions="2 def handle in handler.py")
+    ok = await api.post("handle/generate", {"notebook": name, "handler": edited, "overwrite": True})
+    assert ok.code == 200, ok
+    assert list(ok.json["spec"]["input"]) == ["size"] and (root / "handler.py").read_text() == edited

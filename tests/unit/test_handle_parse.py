@@ -295,9 +295,9 @@ def test_notebook_explicit_cells():
     r = scan_notebook(book, [0, 1, 2, 3])
     assert r["handle_cell"] == 2 and not msgs(r, "error")
     assert any("cell magic '%%bash'" in m for m in msgs(r, "warning"))
-    assert any("cell 3 is not a code cell" in m for m in msgs(r, "warning"))
+    assert any("cell 4 is not a code cell" in m for m in msgs(r, "warning"))
     both = scan_notebook(book, [2, 4])
-    assert any("2 def handle in the selected cells (cell 2 line 1, cell 4 line 1)" in m for m in msgs(both, "error"))
+    assert any("2 def handle in the selected cells (cell 3 line 1, cell 5 line 1)" in m for m in msgs(both, "error"))
     assert both["handle_cell"] == 4 and both["spec"]["output"] == {}
     none = scan_notebook(book, [0])
     assert any("no def handle(conf) in the selected cells" in m for m in msgs(none, "error"))
