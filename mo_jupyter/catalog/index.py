@@ -273,4 +273,9 @@ def _load_meta(path: Path) -> dict:
     if not os.path.lexists(path):
         return {}
     data = load_json_file(path, max_bytes=64 * 1024, max_depth=8)
-    return {k: v for k, v in data.items() if k in ("permission", "published", "source_path")} if isinstance(data, dict) else {}
+    if not isinstance(data, dict):
+        return {}
+    meta = {k: v for k, v in data.items() if k in ("permission", "published", "source_path")}
+    if data.get("status") in ("online", "offline"):  # set by the owner (module_admin.py)
+        meta["status"] = data["status"]
+    return meta

@@ -1,4 +1,5 @@
-"""Modules: search, details, insertion into a project, publishing a project folder."""
+"""Modules: search, details, insertion into a project, publishing a project folder; a new module
+from a form (scaffold.py) and the owner's changes after publishing (module_admin.py)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from pathlib import Path
 
 from ..errors import BadRequest, Conflict, NotFound, cut
 from ..paths import resolve_in_root
+from . import locks, module_admin, scaffold
 from .cells import class_name, module_cell, python_name
 from .copying import copy_tree_atomic, insertion_target, read_marker
 from .index import MODULE_SPEC, PUBLISH_META, CatalogIndex, ModuleEntry, ModuleVersion
@@ -35,10 +37,11 @@ class ModuleCatalog:
 
     # ---- reading --------------------------------------------------------------------------
     def _versions(self, entry: ModuleEntry) -> list[ModuleVersion]:
-        """The versions you may see: all of yours, the others' that are not private."""
+        """The versions you may see: all of yours, the others' that are neither private nor offline."""
         if entry.owner == self.catalogs.owner:
             return entry.versions
-        return [v for v in entry.versions if v.spec.get("permission") != "private"]
+        return [v for v in entry.versions
+                if v.spec.get("permission") != "private" and v.spec.get("status", "online") != "offline"]
 
     def _visible(self, entry: ModuleEntry) -> bool:
         return bool(self._versions(entry))
@@ -57,7 +60,9 @@ class ModuleCatalog:
             "tags": spec.get("tags", []),
             "category": spec.get("category") or ("toolkit" if "run" in (spec.get("input") or {}) else "model"),
             "permission": spec.get("permission") or ("preset" if v.root.kind == "builtin" else "public"),
+            "status": spec.get("status") or "online",
             "catalog": v.root.name,
+            "writable": entry.owner == self.catalogs.owner and v.root.writable and v.root.kind != "builtin",
             "actions": actions_of(spec),
         }
 
@@ -162,6 +167,13 @@ class ModuleCatalog:
         if problems:
             raise BadRequest(f"cannot publish '{cut(rel, 200)}':\n" + "\n".join(f"- {p}" for p in problems))
         owner, name, version = self.catalogs.owner, spec["name"], spec["version"]
+        folder = self.catalogs.user.modules() / owner / name
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        with locks.writing(folder, f"{owner}/{name}"):  # not beside a withdraw of the same module
+            self._publish(path, rel, owner, name, version, permission)
+        return self.get(owner, name, version)
+
+    def _publish(self, path: Path, rel: str, owner: str, name: str, version: str, permission: str) -> None:
         self.index.refresh()  # another process (the CLI, a teammate) may have published meanwhile
         existing = self.index.modules().get(f"{owner}/{name}")
         if existing:
@@ -174,7 +186,17 @@ class ModuleCatalog:
         meta = {"permission": permission, "published": time.time(), "source_path": rel}
         copy_tree_atomic(path, dest, IGNORED, marker=(PUBLISH_META, meta), exclusive=True)
         self.index.refresh()
-        return self.get(owner, name, version)
+
+    # ---- a new module, and the owner's changes after publishing ---------------------------
+    def new(self, form: dict) -> dict:
+        """Scaffold ``<folder>/<name>/`` in the project from the New module form."""
+        return scaffold.new_module(self.root, form)
+
+    def update(self, owner: str, name: str, version: str | None, changes: dict) -> dict:
+        return module_admin.update(self, owner, name, version, changes)
+
+    def withdraw(self, owner: str, name: str, version: str) -> dict:
+        return module_admin.withdraw(self, owner, name, version)
 
 
 def _links_in(folder: Path, limit: int = 20) -> list[str]:

@@ -39,6 +39,15 @@ class ModuleHandler(CatalogHandler):
     async def get(self, owner: str, name: str, version: str | None = None):
         self.reply(await self.run(self.catalog.modules.get, owner, name, version))
 
+    @web.authenticated
+    async def patch(self, owner: str, name: str, version: str | None = None):
+        body = self.valid_body("catalog_requests#module_edit")
+        self.reply(await self.run_slow(self.catalog.modules.update, owner, name, version, body))
+
+    @web.authenticated
+    async def delete(self, owner: str, name: str, version: str | None = None):
+        self.reply(await self.run_slow(self.catalog.modules.withdraw, owner, name, version or ""))
+
 
 class ModuleInsertHandler(CatalogHandler):
     @web.authenticated
@@ -54,6 +63,13 @@ class ModulePublishHandler(CatalogHandler):
         body = self.valid_body("catalog_requests#publish")
         detail = await self.run_slow(self.catalog.modules.publish, body["path"], body.get("permission", "private"))
         self.reply(detail, status=201)
+
+
+class ModuleNewHandler(CatalogHandler):
+    @web.authenticated
+    async def post(self):
+        body = self.valid_body("catalog_requests#module_new")
+        self.reply(await self.run_slow(self.catalog.modules.new, body), status=201)
 
 
 class DatasetsHandler(CatalogHandler):
@@ -132,6 +148,7 @@ def catalog_routes(api: str) -> list[tuple]:
         (rf"{api}/catalog", CatalogInfoHandler),
         (rf"{api}/modules", ModulesHandler),
         (rf"{api}/modules/publish", ModulePublishHandler),
+        (rf"{api}/modules/new", ModuleNewHandler),
         (rf"{mod}/insert", ModuleInsertHandler),
         (rf"{mod}/(?P<version>[^/]+)/insert", ModuleInsertHandler),
         (rf"{mod}", ModuleHandler),
