@@ -196,8 +196,11 @@ _cache_lock = threading.Lock()
 
 
 def _same_python(python: str) -> bool:
+    """The same interpreter in the same environment: a virtual environment's python is often a link
+    to this very binary, but its site-packages are its own, so its folder must be this one too."""
     try:
-        return os.path.samefile(python, sys.executable)
+        return (os.path.samefile(python, sys.executable)
+                and os.path.samefile(os.path.dirname(python), os.path.dirname(sys.executable)))
     except OSError:
         return False
 

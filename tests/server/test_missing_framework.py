@@ -4,12 +4,33 @@ module and what to do, before a job folder or a service is made."""
 
 from __future__ import annotations
 
+import venv
+
 import nbformat
+import pytest
 
 from helpers import assert_user_error, job_dirs, write
 
 MISSING = "not_a_real_module_xyz"
 HANDLE = f"import {MISSING}\n\n\ndef handle(conf):\n    return {{'y': 1}}  # value_type: int\n"
+
+
+@pytest.fixture(scope="module")
+def bare_python(tmp_path_factory) -> str:
+    """A Python with nothing installed but numpy's name, so keras is missing there whatever this
+    environment holds (the test environment may have mo_jupyter[examples])."""
+    env = tmp_path_factory.mktemp("bare-venv")
+    venv.create(env, with_pip=False, symlinks=True)
+    site = next((env / "lib").glob("python3*/site-packages"))
+    (site / "numpy.py").write_text("")
+    return str(env / "bin" / "python")
+
+
+@pytest.fixture
+def mo_config(bare_python, monkeypatch) -> dict:
+    # the test session's PYTHONPATH lists this environment's site-packages: a real server has none
+    monkeypatch.delenv("PYTHONPATH", raising=False)
+    return {"job_python": bare_python}
 
 
 async def test_a_job_that_imports_a_missing_module_is_refused_with_422(api, root, jobs_dir):

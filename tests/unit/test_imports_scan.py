@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import sys
 import textwrap
+import venv
 
 import nbformat
 import orjson
@@ -141,6 +142,23 @@ def test_another_python_is_asked_and_the_jobs_pythonpath_counts(tmp_path, other_
     assert missing_modules(["extra_mod_abc", MISSING], other_python, {"PYTHONPATH": str(extra)}) == [MISSING]
 
 
+@pytest.fixture
+def bare_python(tmp_path) -> str:
+    """A virtual environment whose python is a link to this very binary, with one package installed
+    (installed_pkg_abc) and nothing else: keras is missing there, whatever is installed here."""
+    env = tmp_path / "bare-venv"
+    venv.create(env, with_pip=False, symlinks=True)
+    site = next((env / "lib").glob("python3*/site-packages"))
+    (site / "installed_pkg_abc").mkdir()
+    (site / "installed_pkg_abc" / "__init__.py").write_text("")
+    return str(env / "bin" / "python")
+
+
+def test_a_virtual_environment_of_this_python_is_asked_not_answered_in_process(bare_python):
+    assert os.path.samefile(bare_python, sys.executable)
+    assert missing_modules(["json", "installed_pkg_abc", "mo_jupyter", MISSING], bare_python) == ["mo_jupyter", MISSING]
+
+
 def test_an_interpreter_that_cannot_answer_refuses_nothing(tmp_path):
     assert missing_modules([MISSING], str(tmp_path / "no-such-python")) == []
 
@@ -152,15 +170,15 @@ def test_the_hint_names_pip_packages_and_the_examples_extra():
 
 
 # ---- jobs ---------------------------------------------------------------------------------------
-def test_a_job_importing_a_missing_module_is_refused_before_anything_is_created(tmp_path):
-    svc = make_service(tmp_path)
-    script(tmp_path, "train.py", f"import numpy\nimport keras\nimport {MISSING}\n")
+def test_a_job_importing_a_missing_module_is_refused_before_anything_is_created(tmp_path, bare_python):
+    svc = make_service(tmp_path, python=bare_python)  # keras is missing there, whatever is installed here
+    script(tmp_path, "train.py", f"import installed_pkg_abc\nimport keras\nimport {MISSING}\n")
     with pytest.raises(Unavailable) as err:
         svc.create({"path": "train.py"})
     assert err.value.status == 422
     message = err.value.message
     assert message.startswith("train.py needs ") and MISSING in message and "keras" in message
-    assert "numpy" not in message.split("which")[0]
+    assert "installed_pkg_abc" not in message.split("which")[0]
     assert "local backend's Python cannot import" in message and "mo_jupyter[examples]" in message
     assert "docker backend" in message
     assert not svc.jobs_dir.exists() or not any(svc.jobs_dir.iterdir())
