@@ -19,6 +19,7 @@ import orjson
 from .. import schemas
 from ..errors import BadRequest, Conflict, MoError, NotFound, os_error
 from ..paths import resolve_in_root
+from ..projects import project_folder
 from ..requirements_scan import require_importable
 from .backends import backend_for
 from .backends.local import LocalBackend
@@ -117,7 +118,8 @@ class JobService:
         created = time.time()
         job_id = new_job_id(created)
         args = list(request.get("args", []))
-        command = backend.command(kind, rel, args, self.python)
+        cwd = project_folder(self.root, target)  # a project folder made from a template, else the root
+        command = backend.command(kind, os.path.relpath(target, cwd), args, self.python)
         spec = {
             "id": job_id,
             "name": request.get("name") or target.stem,
@@ -129,14 +131,14 @@ class JobService:
             "backend": backend_name,
             "command": command,
             "created": created,
-            "cwd": str(self.root),
+            "cwd": str(cwd),
             "concurrency": int(self.concurrency.get(backend_name, 1)),
             "grace_seconds": self.grace_seconds,
             "backend_config": self.backend_config[backend_name],
         }
         backend.check(spec)
         if isinstance(backend, LocalBackend):  # runs on job_python: a missing framework is said now
-            require_importable(target, self.root, self.python, label=rel, what="the local backend",
+            require_importable(target, cwd, self.python, label=rel, what="the local backend",
                                env=spec["env"])
         return spec
 

@@ -35,7 +35,7 @@ def project(tmp_path):
     (root / "datasets" / "mo-mnist").mkdir(parents=True)
     shutil.copy(REPO / "jobs/examples/mnist_cnn.py", root)
     shutil.copy(REPO / "mo_jupyter/catalog/builtin/datasets/mo/mnist/mnist.npz", root / "datasets/mo-mnist")
-    shutil.copy(REPO / "demo/mnist_results.ipynb", root)
+    shutil.copy(REPO / "mo_jupyter/templates/mnist/mnist_results.ipynb", root)
     return root
 
 

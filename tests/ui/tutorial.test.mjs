@@ -1,4 +1,4 @@
-// The seeds' tutorial end to end on the bundled demo project (demo/deploy_mnist.ipynb): insert the
+// The seeds' tutorial end to end on the mnist template's project (deploy_mnist.ipynb): insert the
 // mnist dataset, train mnist_cnn.py for 1 epoch as a docker job, turn the notebook's handle into
 // handler.py + app_spec.yml in the Deploy wizard and deploy it on the docker machine with the
 // TensorFlow image and the model; on the test page the wizard opens, draw a digit, get one back.

@@ -11,7 +11,7 @@ from mo_jupyter.handle.parse import scan_notebook
 from mo_jupyter.handle.service import HandleService
 from mo_jupyter.handle.uses import existing_files, path_literals
 
-DEMO = Path(__file__).resolve().parents[2] / "demo" / "deploy_mnist.ipynb"
+DEMO = Path(__file__).resolve().parents[2] / "mo_jupyter" / "templates" / "mnist" / "deploy_mnist.ipynb"
 
 
 def nb(*sources):

@@ -1,8 +1,8 @@
 // Start and stop a real JupyterLab server for the browser tests.
 //
-// Each server gets fresh temporary folders: a project root (a copy of demo/
-// plus jobs/examples/*.py), a workspaces dir, a user settings dir (news toast
-// off) and a runtime dir. It binds 127.0.0.1 on a free port, runs in its own
+// Each server gets fresh temporary folders: a project root (the mnist template's
+// files at its top), a workspaces dir, a user settings dir (news toast off)
+// and a runtime dir. It binds 127.0.0.1 on a free port, runs in its own
 // process group, and `stop()` stops the jobs it started and kills the group.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -33,18 +33,19 @@ function tmp(prefix) {
   return fs.mkdtempSync(path.join(os.tmpdir(), `mo-ui-${prefix}-`));
 }
 
-/** A fresh project root: demo/ and jobs/examples/*.py. */
+/**
+ * A fresh project root: the files of the mnist project template (mo_jupyter/templates/mnist:
+ * its notebooks and the jobs/examples scripts it takes) at the top, as a plain root (no marker).
+ */
 export function makeProject() {
   const root = tmp('root');
-  fs.cpSync(path.join(REPO, 'demo'), root, {
-    recursive: true,
-    filter: src => !/[/\\](\.mo|results|\.ipynb_checkpoints)$/.test(src)
-  });
-  const examples = path.join(REPO, 'jobs/examples');
-  for (const name of fs.readdirSync(examples)) {
-    if (name.endsWith('.py')) {
-      fs.copyFileSync(path.join(examples, name), path.join(root, name));
-    }
+  const template = path.join(REPO, 'mo_jupyter/templates/mnist');
+  const manifest = JSON.parse(fs.readFileSync(path.join(template, 'template.json'), 'utf8'));
+  for (const name of manifest.files) {
+    fs.copyFileSync(path.join(template, name), path.join(root, name));
+  }
+  for (const name of manifest.examples) {
+    fs.copyFileSync(path.join(REPO, 'jobs/examples', name), path.join(root, name));
   }
   return root;
 }
