@@ -27,10 +27,15 @@ def bare_python(tmp_path_factory) -> str:
 
 
 @pytest.fixture
-def mo_config(bare_python, monkeypatch) -> dict:
-    # the test session's PYTHONPATH lists this environment's site-packages: a real server has none
-    monkeypatch.delenv("PYTHONPATH", raising=False)
+def mo_config(bare_python) -> dict:
     return {"job_python": bare_python}
+
+
+@pytest.fixture(autouse=True)
+def no_pythonpath(api, monkeypatch):
+    """pytest-jupyter's set-up puts this environment's site-packages on PYTHONPATH, which the bare
+    python would inherit; a real server has none."""
+    monkeypatch.delenv("PYTHONPATH", raising=False)
 
 
 async def test_a_job_that_imports_a_missing_module_is_refused_with_422(api, root, jobs_dir):
