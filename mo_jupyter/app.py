@@ -20,6 +20,7 @@ from .handle.service import HandleService
 from .handlers.catalog import catalog_routes
 from .handlers.base import install_bounded_log
 from .handlers.handle import handle_routes
+from .handlers.projects import project_routes
 from .handlers.help import help_routes
 from .handlers.services import service_routes
 from .jobs.backends import BUILTIN_BACKENDS, class_path
@@ -209,6 +210,7 @@ class MoJupyterApp(ExtensionApp):
                 *handle_routes(api),
                 *service_routes(api),
                 *help_routes(api),
+                *project_routes(api),
             ]
         )
 

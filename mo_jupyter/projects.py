@@ -17,6 +17,7 @@ import secrets
 import shutil
 import stat
 import time
+import unicodedata
 from pathlib import Path
 from typing import Optional
 
@@ -137,9 +138,10 @@ class ProjectService:
             path = os.path.relpath(path, self.root)
         parts = [p for p in path.split("/") if p not in ("", ".")]
         for part in parts:
-            if part == ".." or part.startswith(("-", ".")) or FORBIDDEN.search(part) or part != part.strip():
+            if part == ".." or part.startswith(("-", ".")) or FORBIDDEN.search(part) or part != part.strip() \
+                    or any(unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp") for c in part):
                 raise BadRequest(f"'{cut(part, 100)}' is not a folder name for a project (no '..', no "
-                                 "leading '.' or '-', no control characters, no surrounding spaces)")
+                                 "leading '.' or '-', no control or direction characters, no surrounding spaces)")
         target = self.root.joinpath(*parts)
         walk = self.root
         for part in parts:

@@ -89,6 +89,7 @@ BODIES = {
     ("ServiceScaleHandler", "post"): ({"replicas": 1}, ["replicas"]),
     ("ServiceKeyHandler", "post"): ({}, ["protected", "rotate"]),
     ("ServiceProxyHandler", "post"): ("raw", []),
+    ("ProjectsHandler", "post"): ({"template": "mnist", "path": "fz_project"}, ["template", "path"]),
 }
 BODY_METHODS = ("post", "put", "patch")
 METHODS = ("get", "post", "put", "patch", "delete")

@@ -109,7 +109,7 @@ def test_refuses_a_folder_that_is_not_empty(svc, root):
 
 
 @pytest.mark.parametrize("name", ["", " ", "../out", "a/../../out", ".hidden", "-rf", "a\nb", "x\x00y", "tail ",
-                                  "a\\b", "n" * 300])
+                                  "a\\b", "n" * 300, "\u202eevil"])
 def test_refuses_bad_names(svc, root, name):
     with pytest.raises(BadRequest):
         svc.create("mnist", name)
