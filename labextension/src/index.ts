@@ -22,7 +22,9 @@ import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 import { activateCatalog } from './catalog/commands';
 import { addDeployCommands } from './deploy/commands';
 import { addHandleCommands } from './deploy/handle';
+import { setTestPageLanguage } from './deploy/testurl';
 import { addExportCommand } from './export';
+import { helpPlugin } from './help';
 import { exportIcon, runJobIcon } from './icons';
 import { DELETE_JOB, addJobCommands } from './jobs/commands';
 import { JobPanel } from './jobs/jobwidget';
@@ -196,10 +198,11 @@ const deployPlugin: JupyterFrontEndPlugin<void> = {
     restorer: ILayoutRestorer | null
   ) => {
     const trans = (translator ?? nullTranslator).load(DOMAIN);
+    setTestPageLanguage((translator ?? nullTranslator).languageCode);
     addHandleCommands(app, { trans, notebooks, palette });
     const sidebar = addDeployCommands(app, { trans, notebooks, palette });
     restorer?.add(sidebar, sidebar.id);
   }
 };
 
-export default [plugin, catalogPlugin, deployPlugin];
+export default [plugin, catalogPlugin, deployPlugin, helpPlugin];

@@ -36,7 +36,7 @@ BENIGN = {"job_id": "20990101-000000-abcdef", "service_id": "nosuch-dev", "owner
 """Each route's other groups, while one group is attacked."""
 
 QUERY = {name: ["9" * 30, "-1", "1e9", "", "x" * 5000, "a\x00b", "😀", str(2**63)]
-         for name in ("offset", "tail", "limit", "q", "since", "status")}
+         for name in ("offset", "tail", "limit", "q", "since", "status", "lang")}
 QUERY["unknown" * 100] = ["1"]
 
 STRINGS = ["a" * 300, "x/" * 2500, "a\x00b", "ünï/😀.py", "../../etc/passwd", "/etc/passwd", "link_out/x.py",

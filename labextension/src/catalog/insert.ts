@@ -2,7 +2,9 @@
  * Inserting a module or a dataset into the most recently active notebook:
  * the server copies / links it next to the notebook and answers a code cell,
  * which goes below the notebook's active cell. An "Inserting…" notification
- * turns into the result.
+ * turns into the result. Module code whose defaults read a catalog dataset
+ * (`datasets/<owner>-<name>/...`, where inserting `owner/name` puts it) that
+ * is not beside the notebook offers to insert that dataset first.
  */
 import { Dialog, showDialog, showErrorMessage } from '@jupyterlab/apputils';
 import { PathExt } from '@jupyterlab/coreutils';
@@ -11,16 +13,21 @@ import {
   NotebookActions,
   NotebookPanel
 } from '@jupyterlab/notebook';
+import { ContentsManager } from '@jupyterlab/services';
 import { TranslationBundle } from '@jupyterlab/translation';
 
 import { MoApiError, errorMessage } from '../api';
 import {
   IInsertResult,
+  IParam,
   ModuleAction,
   extractArchive,
+  getDataset,
+  getModule,
   insertDataset,
   insertModule
 } from './api';
+import { datasetFolders, datasetIdsOf } from './needs';
 import { Progress } from './notify';
 import { archiveStem, parseExists } from './util';
 
@@ -122,9 +129,77 @@ export async function askReplace(
   return answer.button.accept;
 }
 
+let contents: ContentsManager | null = null;
+
+async function exists(path: string): Promise<boolean> {
+  contents = contents ?? new ContentsManager();
+  try {
+    await contents.get(path, { content: false });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The catalog datasets that the module's `action` code reads by default and
+ * that are not beside the notebook yet. Best effort: whatever cannot be
+ * looked up is left out (the insertion itself goes on).
+ */
+export async function missingDatasets(
+  panel: NotebookPanel,
+  id: string,
+  version: string,
+  action: ModuleAction
+): Promise<string[]> {
+  let params: IParam[];
+  try {
+    params = (await getModule(id, version)).spec.input?.[action] ?? [];
+  } catch {
+    return [];
+  }
+  const dir = PathExt.dirname(notebookPath(panel));
+  const missing: string[] = [];
+  for (const folder of datasetFolders(params)) {
+    if (await exists(PathExt.join(dir, 'datasets', folder))) {
+      continue;
+    }
+    for (const candidate of datasetIdsOf(folder)) {
+      try {
+        const detail = await getDataset(candidate);
+        if (detail.status !== 'offline') {
+          missing.push(detail.id);
+        }
+        break;
+      } catch {
+        // not this split of owner-name: try the next
+      }
+    }
+  }
+  return missing;
+}
+
+/** "This code reads the dataset mo/x. Insert it too?"; resolves true for Insert. */
+export async function askInsertDataset(
+  trans: TranslationBundle,
+  id: string
+): Promise<boolean> {
+  const answer = await showDialog({
+    title: trans.__('Insert the dataset too?'),
+    body: trans.__('This code reads the dataset %1. Insert it too?', id),
+    buttons: [
+      Dialog.cancelButton({ label: trans.__('Skip') }),
+      Dialog.okButton({ label: trans.__('Insert') })
+    ]
+  });
+  return answer.button.accept;
+}
+
 /**
  * Insert a module version's action code. A target folder holding another
- * module or version asks before replacing it.
+ * module or version asks before replacing it. The catalog datasets that the
+ * code's defaults read and that are not beside the notebook are offered
+ * first (inserted as the Datasets sidebar does: files and a loading cell).
  */
 export async function insertModuleCode(
   options: IInsertOptions,
@@ -138,6 +213,11 @@ export async function insertModuleCode(
     return null;
   }
   const label = `${id} ${version}`;
+  for (const dataset of await missingDatasets(panel, id, version, action)) {
+    if (await askInsertDataset(trans, dataset)) {
+      await insertDatasetCode(options, dataset);
+    }
+  }
   let replace = false;
   for (;;) {
     const note = new Progress(trans.__('Inserting %1…', label));

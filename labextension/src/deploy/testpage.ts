@@ -7,6 +7,7 @@
  * which it reads from its URL's fragment (never sent to a server). The key is
  * asked for each time the page opens, on the route that hands it out only to
  * users who may write (a user who may only read gets the page without it).
+ * The page is in JupyterLab's language (`?lang=`, see testurl.ts).
  */
 import { JupyterFrontEnd } from '@jupyterlab/application';
 import { MainAreaWidget, Notification } from '@jupyterlab/apputils';
@@ -17,7 +18,11 @@ import { IFrame } from '@jupyterlab/ui-components';
 import { enc, errorMessage, requestAPI } from '../api';
 import { deployIcon } from '../icons';
 import { IService, IServiceKey } from './api';
-import { TEST_PAGE_SANDBOX, testPageAddress } from './testurl';
+import {
+  TEST_PAGE_SANDBOX,
+  testPageAddress,
+  testPageLanguage
+} from './testurl';
 
 /** The service's key (POST: refused, 403, to a user who may only read). */
 export function serviceKey(id: string): Promise<IServiceKey> {
@@ -28,10 +33,18 @@ export function serviceKey(id: string): Promise<IServiceKey> {
   });
 }
 
-/** The test page's URL: the server's base URL + the service's proxy path + `#key=<key>`. */
+/**
+ * The test page's URL: the server's base URL + the service's proxy path +
+ * `?lang=<JupyterLab's language>` + `#key=<key>`.
+ */
 export async function testPageUrl(service: IService): Promise<string> {
   const { key } = await serviceKey(service.id);
-  return testPageAddress(ServerConnection.makeSettings().baseUrl, service, key);
+  return testPageAddress(
+    ServerConnection.makeSettings().baseUrl,
+    service,
+    key,
+    testPageLanguage()
+  );
 }
 
 export function testPageId(service: IService | string): string {
@@ -65,7 +78,12 @@ export async function openTestPage(
   try {
     url = await testPageUrl(service);
   } catch (err) {
-    url = testPageAddress(ServerConnection.makeSettings().baseUrl, service);
+    url = testPageAddress(
+      ServerConnection.makeSettings().baseUrl,
+      service,
+      null,
+      testPageLanguage()
+    );
     Notification.warning(
       trans.__(
         'The test page of %1 opens without its key (%2): only users who may change services get it, so the page cannot run the app.',
