@@ -23,17 +23,20 @@ def main(argv: list[str] | None = None) -> int:
     path = argv[0]
     with open(path, encoding="utf-8") as f:
         nb = json.load(f)
+    # cells are numbered as the notebook shows them, from 1: markdown and empty cells count (a
+    # failure's "cell 4, line 2" is the notebook's 4th cell, as the deploy wizard's cards number it)
+    all_cells = nb.get("cells", [])
     cells = []
-    for cell in nb.get("cells", []):
+    for number, cell in enumerate(all_cells, start=1):
         source = cell.get("source", "")
         source = "".join(source) if isinstance(source, list) else source
         if cell.get("cell_type") == "code" and source.strip():
-            cells.append(source)
+            cells.append((number, source))
     sys.argv = list(argv)
     namespace = {"__name__": "__main__", "__file__": path, "display": print}
     exec(compile(IMPORTS, "<mo>", "exec"), namespace)
-    for index, cell in enumerate(cells, start=1):
-        print(f"[mo] cell {index}/{len(cells)}", file=sys.stderr, flush=True)
+    for index, cell in cells:
+        print(f"[mo] cell {index}/{len(all_cells)}", file=sys.stderr, flush=True)
         source, _ = convert_source(cell)
         try:
             exec(compile(source, f"<cell {index}>", "exec"), namespace)
