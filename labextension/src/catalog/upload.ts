@@ -81,6 +81,54 @@ export function uploadErrorText(
     : text;
 }
 
+/**
+ * The format check's problems that an imported archive brought: an archive
+ * can be extracted and still be the wrong layout (a `dir` dataset's loose
+ * files). An upload into one part of an independent test set is not blamed
+ * for the other part (`test/: the folder is missing` after the train part).
+ */
+export function layoutProblems(
+  detail: Pick<IDatasetDetail, 'check' | 'test_set'>,
+  part: 'train' | 'test'
+): string[] {
+  if (!detail.check || detail.check.ok) {
+    return [];
+  }
+  const other = part === 'train' ? 'test/' : 'train/';
+  return detail.check.problems.filter(
+    p => detail.test_set !== 'independent' || !p.startsWith(other)
+  );
+}
+
+/**
+ * The message of an archive that was imported but fails the format check:
+ * the user's file, and the check's problems, which say what the format
+ * needs ("format dir = one folder per class").
+ */
+export function layoutErrorText(
+  trans: ITranslate,
+  fileName: string,
+  datasetId: string,
+  format: string,
+  problems: string[]
+): string {
+  const name =
+    fileName.length > 120 ? `${fileName.slice(0, 119)}…` : fileName || '?';
+  const lines = problems.slice(0, 8).map(p => `- ${p}`);
+  if (problems.length > 8) {
+    lines.push(trans.__('- and %1 more', problems.length - 8));
+  }
+  return [
+    trans.__(
+      '%1 was imported into %2, but its layout does not pass the format check of a %3 dataset:',
+      name,
+      datasetId,
+      format
+    ),
+    ...lines
+  ].join('\n');
+}
+
 export type UploadPhase =
   'idle' | 'uploading' | 'importing' | 'done' | 'cancelled' | 'failed';
 

@@ -22,6 +22,8 @@ import {
   IUploadProgress,
   IUploadTransport,
   isArchiveName,
+  layoutErrorText,
+  layoutProblems,
   uploadErrorText
 } from './upload';
 
@@ -46,6 +48,8 @@ export function UploadBox(props: {
     ok: boolean;
     text: string;
   } | null>(null);
+  // imported, but the archive's layout fails the format check
+  const [wrongLayout, setWrongLayout] = React.useState(false);
   const current = React.useRef<DatasetUpload | null>(null);
   const input = React.useRef<HTMLInputElement>(null);
 
@@ -61,6 +65,7 @@ export function UploadBox(props: {
       return;
     }
     setMessage(null);
+    setWrongLayout(false);
     if (!isArchiveName(file.name)) {
       // refused before a byte is sent: the bar shows the failure too
       setProgress({ phase: 'failed', sent: 0, total: file.size, percent: 0 });
@@ -77,15 +82,30 @@ export function UploadBox(props: {
     current.current = upload;
     try {
       const detail = await upload.run();
-      setMessage({
-        ok: true,
-        text: trans.__(
-          'Imported %1 (%2) into %3',
-          file.name,
-          formatBytes(file.size),
-          dataset.id
-        )
-      });
+      const problems = layoutProblems(detail, independent ? part : 'train');
+      setWrongLayout(problems.length > 0);
+      setMessage(
+        problems.length
+          ? {
+              ok: false,
+              text: layoutErrorText(
+                trans,
+                file.name,
+                dataset.id,
+                detail.format ?? dataset.format ?? '?',
+                problems
+              )
+            }
+          : {
+              ok: true,
+              text: trans.__(
+                'Imported %1 (%2) into %3',
+                file.name,
+                formatBytes(file.size),
+                dataset.id
+              )
+            }
+      );
       setFile(null);
       if (input.current) {
         input.current.value = '';
@@ -110,6 +130,7 @@ export function UploadBox(props: {
 
   const phase = progress?.phase ?? 'idle';
   const active = phase === 'uploading' || phase === 'importing';
+  const failed = phase === 'failed' || (phase === 'done' && wrongLayout);
   return (
     <section
       className="mo-Details-section mo-UploadBox"
@@ -163,26 +184,34 @@ export function UploadBox(props: {
       </div>
       {progress && (
         <div
-          className={`mo-UploadBox-progress${phase === 'failed' ? ' mo-mod-error' : ''}`}
+          className={`mo-UploadBox-progress${failed ? ' mo-mod-error' : ''}`}
           data-testid="mo-upload-progress"
           data-phase={phase}
           data-percent={progress.percent}
+          data-error={failed ? 'true' : 'false'}
         >
-          <progress max={100} value={progress.percent} />
+          <progress
+            max={100}
+            value={progress.percent}
+            aria-label={trans.__('Upload progress')}
+            aria-invalid={failed ? 'true' : undefined}
+          />
           <span className="mo-UploadBox-progressText">
             {phase === 'failed'
               ? trans.__('Upload failed at %1 %', progress.percent)
-              : phase === 'importing'
-                ? trans.__(
-                    '%1 % uploaded; extracting and checking…',
-                    progress.percent
-                  )
-                : trans.__(
-                    '%1 % (%2 of %3)',
-                    progress.percent,
-                    formatBytes(progress.sent),
-                    formatBytes(progress.total)
-                  )}
+              : failed
+                ? trans.__('Imported; the format check failed')
+                : phase === 'importing'
+                  ? trans.__(
+                      '%1 % uploaded; extracting and checking…',
+                      progress.percent
+                    )
+                  : trans.__(
+                      '%1 % (%2 of %3)',
+                      progress.percent,
+                      formatBytes(progress.sent),
+                      formatBytes(progress.total)
+                    )}
           </span>
         </div>
       )}
