@@ -31,8 +31,56 @@ export interface IModuleSummary {
   tags: string[];
   category: 'model' | 'toolkit';
   permission: Permission;
+  /** Offline versions are hidden from the others (their owner still sees them). */
+  status: 'online' | 'offline';
   catalog: string;
+  /** Yours, in a writable catalog: you may edit, set offline, withdraw. */
+  writable: boolean;
   actions: ModuleAction[];
+}
+
+/** A parameter of the New module form. */
+export interface INewParam {
+  name: string;
+  value_type: string;
+  default_value?: unknown;
+  description?: string;
+}
+
+/** The New module form (catalog_requests#module_new). */
+export interface INewModuleForm {
+  name: string;
+  folder: string;
+  description?: string;
+  category?: 'model' | 'toolkit';
+  actions: ModuleAction[];
+  inputs: { [K in ModuleAction]?: INewParam[] };
+  outputs: { predict?: INewParam[]; run?: INewParam[] };
+}
+
+export interface INewModuleResult {
+  path: string;
+  name: string;
+  class_name: string;
+  files: string[];
+  main: string;
+}
+
+/** What the owner may change after publishing (catalog_requests#module_edit). */
+export interface IModuleChanges {
+  description?: string;
+  tags?: string[];
+  category?: 'model' | 'toolkit';
+  readme?: string;
+  status?: 'online' | 'offline';
+  permission?: 'private' | 'public';
+}
+
+export interface IWithdrawResult {
+  id: string;
+  withdrawn: string;
+  versions: string[];
+  removed: boolean;
 }
 
 export interface IModuleDetail extends IModuleSummary {
@@ -152,6 +200,29 @@ export function publishModule(
   permission: 'private' | 'public'
 ): Promise<IModuleDetail> {
   return requestAPI('modules/publish', json('POST', { path, permission }));
+}
+
+export function newModule(form: INewModuleForm): Promise<INewModuleResult> {
+  return requestAPI('modules/new', json('POST', form));
+}
+
+/** Change one version, or every version when `version` is ''. */
+export function updateModule(
+  id: string,
+  version: string,
+  changes: IModuleChanges
+): Promise<IModuleDetail> {
+  const v = version ? `/${enc(version)}` : '';
+  return requestAPI(`modules/${idPath(id)}${v}`, json('PATCH', changes));
+}
+
+export function withdrawModule(
+  id: string,
+  version: string
+): Promise<IWithdrawResult> {
+  return requestAPI(`modules/${idPath(id)}/${enc(version)}`, {
+    method: 'DELETE'
+  });
 }
 
 // ---- datasets ---------------------------------------------------------------

@@ -7,6 +7,7 @@ import { ILayoutRestorer, JupyterFrontEnd } from '@jupyterlab/application';
 import {
   ICommandPalette,
   MainAreaWidget,
+  Notification,
   WidgetTracker
 } from '@jupyterlab/apputils';
 import { IDefaultFileBrowser } from '@jupyterlab/filebrowser';
@@ -15,7 +16,7 @@ import { IRenderMimeRegistry } from '@jupyterlab/rendermime';
 import { TranslationBundle } from '@jupyterlab/translation';
 
 import { contextMenuPath } from '../export';
-import { publishIcon } from '../icons';
+import { modulesIcon, publishIcon } from '../icons';
 import { openTabCommand } from '../shell';
 import { ModuleAction } from './api';
 import { addDatasetCommands } from './datasetcommands';
@@ -23,8 +24,10 @@ import { DatasetDetails } from './datasetdetails';
 import { DATASETS_SIDEBAR_ID, DatasetsSidebar } from './datasetsidebar';
 import { CatalogCommandIDs as IDs } from './ids';
 import { insertModuleCode } from './insert';
+import { moduleAdminActions } from './moduleadmin';
 import { ModuleDetails, createModuleWidget } from './moduledetails';
 import { MODULES_SIDEBAR_ID, ModulesSidebar } from './modulesidebar';
+import { NEW_MODULE_COMMAND, showNewModuleForm } from './newmodule';
 import { publishFolder } from './publish';
 import { CatalogEvents } from './search';
 
@@ -59,6 +62,7 @@ export function activateCatalog(
   // ---- modules ---------------------------------------------------------------
   const insert = (id: string, version: string, action: ModuleAction) =>
     insertModuleCode(insertOptions, id, version, action);
+  const admin = moduleAdminActions({ trans, events });
 
   commands.addCommand(IDs.openModules, {
     label: trans.__('Show Modules'),
@@ -78,7 +82,17 @@ export function activateCatalog(
       (id, args) => {
         const version =
           typeof args.version === 'string' ? args.version : undefined;
-        return createModuleWidget({ id, version, trans, rendermime, insert });
+        const widget = createModuleWidget({
+          id,
+          version,
+          trans,
+          rendermime,
+          insert,
+          events,
+          admin,
+          onGone: () => widget.dispose()
+        });
+        return widget;
       }
     )
   });
@@ -154,6 +168,50 @@ export function activateCatalog(
     rank: 12
   });
 
+  // ---- new module (module_spec.yml, main.py, README.md from a form) ----------
+  commands.addCommand(NEW_MODULE_COMMAND, {
+    label: args =>
+      args.isContextMenu
+        ? trans.__('New Module Here…')
+        : trans.__('New Module…'),
+    caption: trans.__(
+      'Make a module folder (module_spec.yml, main.py, README.md) from a short form, ready to publish'
+    ),
+    icon: args => (args.isPalette ? undefined : modulesIcon),
+    execute: async args => {
+      const folder = publishPath(args) ?? '';
+      const made = await showNewModuleForm(trans, folder);
+      if (!made) {
+        return null;
+      }
+      Notification.success(
+        trans.__(
+          'Made module %1 in %2: fill in main.py, then publish it',
+          made.name,
+          made.path
+        ),
+        {
+          autoClose: 8000,
+          actions: [
+            {
+              label: trans.__('Publish…'),
+              callback: () =>
+                void commands.execute(IDs.publishModule, { path: made.path })
+            }
+          ]
+        }
+      );
+      await commands.execute('docmanager:open', { path: made.main });
+      return made.path;
+    }
+  });
+  app.contextMenu.addItem({
+    command: NEW_MODULE_COMMAND,
+    args: { isContextMenu: true },
+    selector: '.jp-DirListing-item[data-isdir="true"]',
+    rank: 11
+  });
+
   // ---- datasets --------------------------------------------------------------
   addDatasetCommands(app, { trans, events, notebooks, tracker: datasets });
 
@@ -174,6 +232,7 @@ export function activateCatalog(
     for (const command of [
       IDs.openModules,
       IDs.insertModule,
+      NEW_MODULE_COMMAND,
       IDs.publishModule,
       IDs.openDatasets,
       IDs.newDataset,

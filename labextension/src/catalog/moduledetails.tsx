@@ -1,6 +1,8 @@
 /**
  * A module's details tab: README, versions, parameter tables, and the
- * Insert / Insert train code buttons (they go to the active notebook).
+ * Insert / Insert train code buttons (they go to the active notebook); for
+ * its owner also Edit…, Set offline / online, Permission and Withdraw
+ * version… (moduleadmin.tsx).
  */
 import { MainAreaWidget } from '@jupyterlab/apputils';
 import { IRenderMimeRegistry } from '@jupyterlab/rendermime';
@@ -18,8 +20,10 @@ import {
   useBusy,
   useDetail
 } from './details';
+import { permissionLabel, statusLabel } from './labels';
 import { Markdown } from './markdown';
-import { Badge } from './search';
+import { IModuleAdminActions, OwnerActions } from './moduleadmin';
+import { Badge, CatalogEvents, useChangeTick } from './search';
 import { mainAction } from './util';
 
 export interface IModuleDetailsOptions {
@@ -32,6 +36,10 @@ export interface IModuleDetailsOptions {
     version: string,
     action: ModuleAction
   ) => Promise<unknown>;
+  events: CatalogEvents;
+  admin: IModuleAdminActions;
+  /** Called when its last version was withdrawn (the tab closes). */
+  onGone: () => void;
 }
 
 export class ModuleDetails extends CatalogDetails<IModuleDetailsOptions> {
@@ -74,9 +82,10 @@ function ModuleView(
 ): JSX.Element {
   const { id, trans } = props;
   const [version, setVersion] = React.useState(props.version ?? '');
+  const [tick] = useChangeTick(props.events, id);
   const { detail, error } = useDetail(
     () => getModule(id, version || undefined),
-    [id, version],
+    [id, version, tick],
     props.onLoaded
   );
   const [busy, run] = useBusy();
@@ -103,6 +112,8 @@ function ModuleView(
       className="mo-ModuleDetails-content"
       data-state="ready"
       data-version={detail.version}
+      data-status={detail.status}
+      data-writable={detail.writable ? 'true' : 'false'}
     >
       <DetailsHeader
         detail={detail}
@@ -110,7 +121,19 @@ function ModuleView(
         badges={
           <>
             <Badge kind="catalog" value={detail.catalog} />
-            <Badge kind="permission" value={detail.permission} />
+            <Badge
+              kind="permission"
+              value={detail.permission}
+              label={permissionLabel(trans, detail.permission)}
+            />
+            {detail.status === 'offline' && (
+              <Badge
+                kind="status"
+                value="offline"
+                label={statusLabel(trans, 'offline')}
+                title={trans.__('Offline: only you see it')}
+              />
+            )}
             {detail.category === 'toolkit' && (
               <Badge
                 kind="category"
@@ -168,6 +191,18 @@ function ModuleView(
               ? trans.__('Inserting…')
               : trans.__('Insert train code')}
           </button>
+        )}
+        {detail.writable && (
+          <OwnerActions
+            detail={detail}
+            trans={trans}
+            admin={props.admin}
+            busy={busy}
+            run={run}
+            onWithdrawn={versions =>
+              versions.length ? setVersion(versions[0]) : props.onGone()
+            }
+          />
         )}
       </DetailsHeader>
 

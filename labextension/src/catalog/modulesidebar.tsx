@@ -1,13 +1,17 @@
 /**
  * The Modules sidebar: search the catalogs' modules as you type; a click
- * opens the module's details tab.
+ * opens the module's details tab; + makes a new module.
  */
 import { TranslationBundle } from '@jupyterlab/translation';
+import { addIcon } from '@jupyterlab/ui-components';
 import * as React from 'react';
 
+import { IconButton } from '../components';
 import { modulesIcon } from '../icons';
 import { IModuleSummary, searchModules } from './api';
 import { CatalogCommandIDs } from './ids';
+import { statusLabel } from './labels';
+import { NEW_MODULE_COMMAND } from './newmodule';
 import { Badge, Tags } from './search';
 import { CatalogSidebar, ICatalogSidebarOptions } from './sidebar';
 
@@ -15,7 +19,7 @@ export const MODULES_SIDEBAR_ID = 'mo-modules-sidebar';
 
 export class ModulesSidebar extends CatalogSidebar<IModuleSummary> {
   constructor(options: ICatalogSidebarOptions) {
-    const { trans } = options;
+    const { trans, commands } = options;
     super(options, {
       id: MODULES_SIDEBAR_ID,
       kind: 'module',
@@ -28,6 +32,16 @@ export class ModulesSidebar extends CatalogSidebar<IModuleSummary> {
           : trans.__('No modules in the catalogs.'),
       search: searchModules,
       openCommand: CatalogCommandIDs.openModule,
+      buttons: (
+        <IconButton
+          className="mo-ModulesSidebar-new"
+          testId="mo-module-new"
+          icon={addIcon}
+          title={trans.__('New module')}
+          onClick={() => void commands.execute(NEW_MODULE_COMMAND)}
+        />
+      ),
+      rowData: m => ({ 'data-status': m.status }),
       row: m => <ModuleRow module={m} trans={trans} />
     });
   }
@@ -48,6 +62,14 @@ function ModuleRow(props: {
           value={m.catalog}
           title={trans.__('Catalog: %1', m.catalog)}
         />
+        {m.status === 'offline' && (
+          <Badge
+            kind="status"
+            value="offline"
+            label={statusLabel(trans, 'offline')}
+            title={trans.__('Offline: only you see it')}
+          />
+        )}
       </div>
       <div className="mo-CatalogRow-owner">
         {m.owner}

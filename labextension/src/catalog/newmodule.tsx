@@ -1,0 +1,288 @@
+/**
+ * New Module… (seed 000, 3.(1) 创建模块): a short form (name, folder,
+ * description, category, the actions and their inputs and outputs) that the
+ * server turns into <folder>/<name>/ with module_spec.yml, main.py (the class
+ * with stub methods) and README.md, ready to publish. The server judges; its
+ * message is shown in the reopened form.
+ */
+import { Dialog, showDialog } from '@jupyterlab/apputils';
+import { TranslationBundle } from '@jupyterlab/translation';
+import { ReactWidget } from '@jupyterlab/ui-components';
+import * as React from 'react';
+
+import { errorMessage } from '../api';
+import { INewModuleResult, ModuleAction, newModule } from './api';
+import {
+  ACTIONS,
+  INewModuleValues,
+  IParamRow,
+  NAME_RE,
+  VALUE_TYPES,
+  className,
+  initialValues,
+  toForm
+} from './newmodulevalues';
+
+export const NEW_MODULE_COMMAND = 'mo:new-module';
+
+class NewModuleForm extends ReactWidget {
+  constructor(
+    private _trans: TranslationBundle,
+    public values: INewModuleValues,
+    private _serverError: string
+  ) {
+    super();
+    this.addClass('mo-NewModuleForm');
+  }
+
+  getValue(): INewModuleValues {
+    return this.values;
+  }
+
+  render(): JSX.Element {
+    return (
+      <FormBody
+        trans={this._trans}
+        initial={this.values}
+        serverError={this._serverError}
+        onChange={v => (this.values = v)}
+      />
+    );
+  }
+}
+
+function FormBody(props: {
+  trans: TranslationBundle;
+  initial: INewModuleValues;
+  serverError: string;
+  onChange: (v: INewModuleValues) => void;
+}): JSX.Element {
+  const { trans } = props;
+  const [v, setV] = React.useState(props.initial);
+  const update = (next: INewModuleValues) => {
+    setV(next);
+    props.onChange(next);
+  };
+  const text =
+    (key: 'name' | 'folder' | 'description' | 'category') =>
+    (
+      e: React.ChangeEvent<
+        HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement
+      >
+    ) =>
+      update({ ...v, [key]: e.currentTarget.value });
+  const toggle = (a: ModuleAction) => {
+    const actions = v.actions.includes(a)
+      ? v.actions.filter(x => x !== a)
+      : [...v.actions, a];
+    update({ ...v, actions });
+  };
+  const setRows = (
+    side: 'inputs' | 'outputs',
+    a: ModuleAction,
+    rows: IParamRow[]
+  ) => update({ ...v, [side]: { ...v[side], [a]: rows } });
+
+  const nameOk = NAME_RE.test(v.name);
+  return (
+    <div className="mo-NewModuleForm-body">
+      {props.serverError && (
+        <pre
+          className="mo-Message mo-mod-error mo-NewModuleForm-error"
+          role="alert"
+          data-testid="mo-new-module-error"
+        >
+          {props.serverError}
+        </pre>
+      )}
+      <label className="mo-NewModuleForm-row">
+        <span>{trans.__('Name')}</span>
+        <input
+          className="jp-mod-styled"
+          name="name"
+          data-testid="mo-new-module-name"
+          value={v.name}
+          placeholder={trans.__('e.g. flower_classifier')}
+          onChange={text('name')}
+        />
+      </label>
+      <div className="mo-NewModuleForm-hint" data-testid="mo-new-module-hint">
+        {!v.name
+          ? trans.__(
+              'Letters, digits and _, starting with a letter: it is imported as modules.<name>.'
+            )
+          : nameOk
+            ? trans.__('main.py will define class %1', className(v.name))
+            : trans.__(
+                '"%1" is not a valid name: use letters, digits and _, starting with a letter.',
+                v.name
+              )}
+      </div>
+      <label className="mo-NewModuleForm-row">
+        <span>{trans.__('Folder')}</span>
+        <input
+          className="jp-mod-styled"
+          name="folder"
+          data-testid="mo-new-module-folder"
+          value={v.folder}
+          placeholder={trans.__('the project root')}
+          onChange={text('folder')}
+        />
+      </label>
+      <label className="mo-NewModuleForm-row">
+        <span>{trans.__('Description')}</span>
+        <textarea
+          className="jp-mod-styled"
+          name="description"
+          rows={2}
+          value={v.description}
+          onChange={text('description')}
+        />
+      </label>
+      <label className="mo-NewModuleForm-row">
+        <span>{trans.__('Category')}</span>
+        <select
+          className="jp-mod-styled"
+          name="category"
+          value={v.category}
+          onChange={text('category')}
+        >
+          <option value="model">{trans.__('Model')}</option>
+          <option value="toolkit">{trans.__('Toolkit')}</option>
+        </select>
+      </label>
+      <fieldset className="mo-NewModuleForm-actions">
+        <legend>{trans.__('Actions')}</legend>
+        {ACTIONS.map(a => (
+          <label key={a}>
+            <input
+              type="checkbox"
+              name={`action-${a}`}
+              checked={v.actions.includes(a)}
+              onChange={() => toggle(a)}
+            />
+            {`${a}(conf)`}
+          </label>
+        ))}
+      </fieldset>
+      {ACTIONS.filter(a => v.actions.includes(a)).map(a => (
+        <fieldset key={a} className="mo-NewModuleForm-params" data-action={a}>
+          <legend>{a}</legend>
+          <ParamRows
+            trans={trans}
+            side="inputs"
+            rows={v.inputs[a]}
+            onChange={rows => setRows('inputs', a, rows)}
+          />
+          {a !== 'train' && (
+            <ParamRows
+              trans={trans}
+              side="outputs"
+              rows={v.outputs[a]}
+              onChange={rows => setRows('outputs', a, rows)}
+            />
+          )}
+        </fieldset>
+      ))}
+    </div>
+  );
+}
+
+function ParamRows(props: {
+  trans: TranslationBundle;
+  side: 'inputs' | 'outputs';
+  rows: IParamRow[];
+  onChange: (rows: IParamRow[]) => void;
+}): JSX.Element {
+  const { trans, side, rows } = props;
+  const set = (i: number, key: keyof IParamRow, value: string) =>
+    props.onChange(rows.map((r, j) => (j === i ? { ...r, [key]: value } : r)));
+  return (
+    <div className={`mo-NewModuleForm-${side}`} data-side={side}>
+      <div className="mo-NewModuleForm-sideTitle">
+        {side === 'inputs' ? trans.__('Inputs') : trans.__('Outputs')}
+      </div>
+      {rows.map((r, i) => (
+        <div className="mo-NewModuleForm-param" key={i}>
+          <input
+            className="jp-mod-styled mo-NewModuleForm-paramName"
+            aria-label={trans.__('Parameter name')}
+            placeholder={trans.__('name')}
+            value={r.name}
+            onChange={e => set(i, 'name', e.currentTarget.value)}
+          />
+          <select
+            className="jp-mod-styled mo-NewModuleForm-paramType"
+            aria-label={trans.__('Type')}
+            value={r.value_type}
+            onChange={e => set(i, 'value_type', e.currentTarget.value)}
+          >
+            {VALUE_TYPES.map(t => (
+              <option key={t} value={t}>
+                {t}
+              </option>
+            ))}
+          </select>
+          {side === 'inputs' && (
+            <input
+              className="jp-mod-styled mo-NewModuleForm-paramDefault"
+              aria-label={trans.__('Default')}
+              placeholder={trans.__('default')}
+              value={r.default_value}
+              onChange={e => set(i, 'default_value', e.currentTarget.value)}
+            />
+          )}
+          <button
+            type="button"
+            className="jp-Button jp-mod-styled mo-NewModuleForm-remove"
+            title={trans.__('Remove')}
+            onClick={() => props.onChange(rows.filter((_, j) => j !== i))}
+          >
+            ×
+          </button>
+        </div>
+      ))}
+      <button
+        type="button"
+        className="jp-Button jp-mod-styled mo-NewModuleForm-add"
+        onClick={() =>
+          props.onChange([
+            ...rows,
+            { name: '', value_type: 'str', default_value: '' }
+          ])
+        }
+      >
+        {side === 'inputs' ? trans.__('Add input') : trans.__('Add output')}
+      </button>
+    </div>
+  );
+}
+
+/** Show the form until the server makes the module or the user cancels. */
+export async function showNewModuleForm(
+  trans: TranslationBundle,
+  folder: string
+): Promise<INewModuleResult | null> {
+  let values = initialValues(folder);
+  let serverError = '';
+  for (;;) {
+    const result = await showDialog<INewModuleValues>({
+      title: trans.__('New module'),
+      body: new NewModuleForm(trans, values, serverError),
+      buttons: [
+        Dialog.cancelButton({ label: trans.__('Cancel') }),
+        Dialog.okButton({ label: trans.__('Create') })
+      ],
+      focusNodeSelector: 'input[name="name"]'
+    });
+    if (!result.button.accept || !result.value) {
+      return null;
+    }
+    values = result.value;
+    try {
+      return await newModule(toForm(values));
+    } catch (err) {
+      serverError = errorMessage(err);
+    }
+  }
+}
