@@ -30,6 +30,7 @@ import { DELETE_JOB, addJobCommands } from './jobs/commands';
 import { JobPanel } from './jobs/jobwidget';
 import { JobsModel } from './jobs/model';
 import { JobsSidebar } from './jobs/sidebar';
+import { projectPlugin } from './project/plugin';
 import {
   CommandIDs,
   DEFAULT_SETTINGS,
@@ -205,4 +206,10 @@ const deployPlugin: JupyterFrontEndPlugin<void> = {
   }
 };
 
-export default [plugin, catalogPlugin, deployPlugin, helpPlugin];
+export default [
+  plugin,
+  catalogPlugin,
+  deployPlugin,
+  helpPlugin,
+  projectPlugin
+];
