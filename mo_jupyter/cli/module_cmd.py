@@ -72,7 +72,8 @@ def cmd_list(args) -> int:
     if args.json:
         emit_json(found)
     else:
-        table([[m["id"], m["version"], ",".join(m["actions"]), m["catalog"], m["description"]]
+        table([[m["id"], m["version"], ",".join(m["actions"]),
+                m["catalog"] + (" (offline)" if m.get("status") == "offline" else ""), m["description"]]
                for m in found["items"]], ["MODULE", "VERSION", "ACTIONS", "CATALOG", "DESCRIPTION"])
         print(f"{found['total']} module(s)")
     return 0
@@ -83,7 +84,7 @@ def cmd_show(args) -> int:
     if args.json:
         emit_json(detail)
         return 0
-    print(f"{detail['id']} {detail['version']}  ({detail['catalog']}, {detail['permission']})")
+    print(f"{detail['id']} {detail['version']}  ({detail['catalog']}, {detail['permission']}, {detail['status']})")
     print(f"versions: {', '.join(detail['versions'])}")
     print(detail["description"])
     for side in ("input", "output"):
