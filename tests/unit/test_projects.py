@@ -183,3 +183,24 @@ def test_a_job_in_a_project_runs_in_its_folder(svc, root):
     top = jobs.create({"path": "top.py"})  # outside any project folder: the root, as before
     wait_until(lambda: jobs.get(top["id"])["state"] == "completed", 60, message="the root job")
     assert f"CWD {os.path.realpath(root)}" in jobs.read_log(top["id"])["text"]
+
+
+def test_the_cli_makes_the_demo_project_at_the_folders_top(tmp_path, capsys, monkeypatch):
+    from mo_jupyter.cli.main import main
+
+    monkeypatch.chdir(tmp_path)
+    catalog = ["--catalog", str(tmp_path / "catalog")]
+    demo = tmp_path / "home/mo-demo"  # outside the root (the current directory's sub-folder "work")
+    (tmp_path / "work").mkdir()
+    assert main(["--root", "work", "project", "new", str(demo), "--template", "mnist", *catalog]) == 0
+    assert {p.name for p in demo.iterdir()} >= {"coding_here.ipynb", "deploy_mnist.ipynb", "mnist_results.ipynb",
+                                                "mnist_cnn.py", "datasets", MARKER}
+    assert (demo / "datasets/mo-mnist/mnist.npz").is_file()
+    assert "open mo-demo/coding_here.ipynb" in capsys.readouterr().out
+    assert main(["project", "new", str(demo), *catalog]) == 2  # not empty
+    assert "not empty" in capsys.readouterr().err
+    (tmp_path / "empty").mkdir()
+    assert main(["--root", "empty", "project", "new", "empty", "--template", "iris", *catalog]) == 0
+    assert (tmp_path / "empty/iris_classifier.ipynb").is_file() and "open iris_classifier.ipynb" in capsys.readouterr().out
+    assert main(["project", "templates"]) == 0
+    assert "mnist" in capsys.readouterr().out
