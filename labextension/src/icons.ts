@@ -9,11 +9,18 @@ import { JobState } from './api';
 const svg = (body: string): string =>
   `<svg xmlns="http://www.w3.org/2000/svg" width="16" height="16" viewBox="0 0 24 24">${body}</svg>`;
 
+/**
+ * The Jobs sidebar: a stack of cards (the queue) with a play triangle on the
+ * front one; no horizontal bars, so it does not read as the Table of
+ * Contents' list icon beside it.
+ */
 export const jobsIcon = new LabIcon({
   name: 'mo_jupyter:jobs',
   svgstr: svg(
-    '<g class="jp-icon3" fill="#616161"><path d="M4 4h16v3H4zM4 10.5h16v3H4zM4 17h10v3H4z"/>' +
-      '<path d="M17 15.2v6.6l5-3.3z"/></g>'
+    '<g class="jp-icon3" fill="#616161" fill-rule="evenodd">' +
+      '<path d="M8 2h12a2 2 0 0 1 2 2v12h-2V4H8z"/>' +
+      '<path d="M4 6h12a2 2 0 0 1 2 2v12a2 2 0 0 1-2 2H4a2 2 0 0 1-2-2V8a2 2 0 0 1 2-2zm0 2v12h12V8z"/>' +
+      '<path d="M7.5 10.5v7l6-3.5z"/></g>'
   )
 });
 

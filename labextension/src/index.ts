@@ -30,6 +30,7 @@ import { DELETE_JOB, addJobCommands } from './jobs/commands';
 import { JobPanel } from './jobs/jobwidget';
 import { JobsModel } from './jobs/model';
 import { JobsSidebar } from './jobs/sidebar';
+import { launcherPlugin } from './launcher';
 import { projectPlugin } from './project/plugin';
 import {
   CommandIDs,
@@ -210,6 +211,7 @@ export default [
   plugin,
   catalogPlugin,
   deployPlugin,
+  launcherPlugin,
   helpPlugin,
   projectPlugin
 ];

@@ -110,7 +110,7 @@ export function addDeployCommands(
       widget.title.caption = trans.__('Deploy wizard of %1', path!);
       widget.title.icon = deployIcon;
       widget.title.closable = true;
-      app.shell.add(widget, 'main', { mode: 'split-right' });
+      app.shell.add(widget, 'main');
       app.shell.activateById(id);
       return widget;
     }

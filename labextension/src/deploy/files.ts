@@ -74,3 +74,13 @@ export function fileChoices(
 export function checkedFiles(choices: IFileChoice[]): string[] {
   return choices.filter(c => c.checked).map(c => c.path);
 }
+
+/** The user's ticks over the offered choices (paths not offered are ignored). */
+export function applyTicks(
+  choices: IFileChoice[],
+  ticks: ReadonlyMap<string, boolean>
+): IFileChoice[] {
+  return choices.map(c =>
+    ticks.has(c.path) ? { ...c, checked: ticks.get(c.path)! } : c
+  );
+}

@@ -170,6 +170,20 @@ export function generalProblems(problems: IProblem[]): IProblem[] {
 }
 
 /**
+ * The errors in the code itself (a syntax error, two or no handle, an async
+ * handle...): no table edit fixes them, so they block Next where they are
+ * found (the cells step for the notebook's cells, the handler step for an
+ * edited handler.py). Row errors and the spec's own check are left to the
+ * parameters step.
+ */
+export function codeErrors(problems: IProblem[]): IProblem[] {
+  return generalProblems(problems).filter(
+    p =>
+      p.severity === 'error' && !/^the spec does not validate/.test(p.message)
+  );
+}
+
+/**
  * The errors that block Next on the parameters step: the parser's general
  * errors, its row errors on rows the user has not edited, and any row whose
  * value_type is unknown.

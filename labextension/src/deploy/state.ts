@@ -1,8 +1,10 @@
 /**
  * The deploy wizard's state for one notebook: the scan (re-run when the cell
  * selection changes, stale answers dropped), the cells' sources, the
- * handler.py text (generated until the user edits it), the spec edits, the
- * invalid fields, and the files to include.
+ * handler.py text (generated until the user edits it; once edited, its own
+ * scan gives the spec, the problems and the files the handle reads), the spec
+ * edits, the invalid fields, and the files to include (the scan's reads
+ * checked, the user's ticks on top).
  */
 import { PathExt } from '@jupyterlab/coreutils';
 import { Contents } from '@jupyterlab/services';
@@ -10,7 +12,9 @@ import * as React from 'react';
 
 import { errorMessage } from '../api';
 import {
+  IEntry,
   IParam,
+  IProblem,
   IScanResult,
   ISpec,
   Side,
@@ -18,12 +22,14 @@ import {
   readCellSources,
   scanHandle
 } from './api';
-import { IFileChoice, fileChoices, folderRelative } from './files';
+import { IFileChoice, applyTicks, fileChoices, folderRelative } from './files';
 import { buildHandler } from './handler';
+import { useHandlerScan } from './handlerscan';
 import {
   SpecEdits,
   applyEdits,
   blockingErrors,
+  codeErrors,
   editField,
   emptyEdits
 } from './spec';
@@ -35,7 +41,16 @@ export interface IWizardState {
   sources: Map<number, string>;
   selected: number[];
   handler: string;
+  /** The text differs from what the selected cells generate. */
   handlerEdited: boolean;
+  /** The edited text's scan is not in yet. */
+  handlerPending: boolean;
+  /** The notebook scan's code errors: they block Next on the cells step. */
+  cellErrors: IProblem[];
+  /** The edited handler.py's code errors (or why it cannot be scanned). */
+  handlerErrors: IProblem[];
+  /** The problems of what step 3 shows: the edited text's, else the cells'. */
+  problems: IProblem[];
   spec: ISpec;
   edits: SpecEdits;
   blocking: number;
@@ -64,7 +79,11 @@ export function useWizardState(
   const [handlerText, setHandlerText] = React.useState<string | null>(null);
   const [edits, setEdits] = React.useState<SpecEdits>(emptyEdits());
   const [invalid, setInvalidState] = React.useState<Set<string>>(new Set());
-  const [files, setFiles] = React.useState<IFileChoice[]>([]);
+  const [listing, setListing] = React.useState<{
+    top: IEntry[];
+    results: IEntry[];
+  } | null>(null);
+  const [ticks, setTicks] = React.useState(new Map<string, boolean>());
   const [reloads, setReloads] = React.useState(0);
   const seq = React.useRef(0);
   const folder = PathExt.dirname(path);
@@ -97,6 +116,7 @@ export function useWizardState(
     setEdits(emptyEdits());
     setHandlerText(null);
     setInvalidState(new Set());
+    setTicks(new Map());
     void readCellSources(contents, path)
       .then(s => live && setSources(s))
       .catch(err => live && setLoadError(errorMessage(err)));
@@ -108,18 +128,7 @@ export function useWizardState(
         );
       }
     });
-    // pre-checked: what the handle reads (scan `files`); results/* if no scan
-    void Promise.all([listProjectFiles(contents, folder), scanned]).then(
-      ([{ top, results }, result]) =>
-        live &&
-        setFiles(
-          fileChoices(
-            top,
-            results,
-            result?.files ? folderRelative(result.files, folder) : undefined
-          )
-        )
-    );
+    void listProjectFiles(contents, folder).then(l => live && setListing(l));
     return () => {
       live = false;
     };
@@ -141,9 +150,34 @@ export function useWizardState(
     selected
   );
   const handler = handlerText ?? generated;
-  const spec = applyEdits(scan?.spec ?? { input: {}, output: {} }, edits);
-  const blockingList = blockingErrors(scan?.problems ?? [], spec, edits);
+  const edited = handlerText !== null && handlerText !== generated;
+  const own = useHandlerScan(path, edited ? handlerText : null);
+  const current = edited ? own.scan : scan;
+  const problems = current?.problems ?? [];
+  const spec = applyEdits(current?.spec ?? { input: {}, output: {} }, edits);
+  const blockingList = blockingErrors(problems, spec, edits);
   const blocking = blockingList.length + invalid.size;
+  const handlerErrors = !edited
+    ? []
+    : own.error
+      ? [
+          {
+            severity: 'error' as const,
+            message: own.error,
+            cell: null,
+            line: null
+          }
+        ]
+      : own.pending
+        ? []
+        : codeErrors(problems);
+  // pre-checked: what the handle reads (the scan's `files`); results/* if no scan
+  const reads = current?.files
+    ? folderRelative(current.files, folder)
+    : undefined;
+  const files: IFileChoice[] = listing
+    ? applyTicks(fileChoices(listing.top, listing.results, reads), ticks)
+    : [];
 
   return {
     loading,
@@ -152,7 +186,11 @@ export function useWizardState(
     sources,
     selected,
     handler,
-    handlerEdited: handlerText !== null,
+    handlerEdited: edited,
+    handlerPending: edited && own.pending,
+    cellErrors: codeErrors(scan?.problems ?? []),
+    handlerErrors,
+    problems,
     spec,
     edits,
     blocking,
@@ -178,7 +216,6 @@ export function useWizardState(
         }
         return next;
       }),
-    setFile: (p, checked) =>
-      setFiles(fs => fs.map(f => (f.path === p ? { ...f, checked } : f)))
+    setFile: (p, checked) => setTicks(t => new Map(t).set(p, checked))
   };
 }

@@ -4,33 +4,23 @@
  * preview handler.py -> inputs and outputs -> app_spec.yml and deploy.
  */
 import { JupyterFrontEnd } from '@jupyterlab/application';
-import { Notification } from '@jupyterlab/apputils';
 import { Contents } from '@jupyterlab/services';
 import { TranslationBundle } from '@jupyterlab/translation';
 import { ReactWidget } from '@jupyterlab/ui-components';
 import * as React from 'react';
 
-import { errorMessage } from '../api';
-import { useBusy } from '../catalog/details';
 import { CatalogError } from '../catalog/search';
-import { IService, Version } from './api';
-import {
-  IWritten,
-  NoServiceEndpoint,
-  settled,
-  startDeploy,
-  writeFiles
-} from './actions';
-import { checkedFiles } from './files';
+import { Version } from './api';
+import { useDeployRun } from './deploying';
+import { IGateState, canGoOn, reachableStep } from './gates';
+import { useServiceName, useTargets } from './hooks';
+import { ServiceFailure } from './services';
 import { specToYaml } from './spec';
 import { useWizardState } from './state';
 import { CellsStep } from './steps/cells';
-import { DeployStep, IStatus } from './steps/deploy';
+import { DeployStep } from './steps/deploy';
 import { HandlerStep } from './steps/handler';
 import { ParamsStep } from './steps/params';
-import { useServiceName, useTargets } from './hooks';
-import { ServiceFailure, serviceDeleted } from './services';
-import { openTestPage, testPageUrl } from './testpage';
 
 export const STEPS = ['cells', 'handler', 'params', 'deploy'] as const;
 export type StepName = (typeof STEPS)[number];
@@ -77,16 +67,6 @@ function Wizard(props: IWizardOptions & { generation: number }): JSX.Element {
   const [target, setTarget] = React.useState('local');
   const targets = useTargets(trans);
   const where = targets.find(t => t.value === target) ?? targets[0];
-  const [written, setWritten] = React.useState<
-    (IWritten & { key: string }) | null
-  >(null);
-  const [status, setStatus] = React.useState<IStatus | null>(null);
-  const [failed, setFailed] = React.useState<IService | null>(null);
-  // the service the status line is about (cleared when it is deleted)
-  const about = React.useRef<string | null>(null);
-  const setAbout = (id: string | null) => {
-    about.current = id;
-  };
   const { name, setName, nameProblem, replacing, refreshServices } =
     useServiceName(
       path,
@@ -95,28 +75,24 @@ function Wizard(props: IWizardOptions & { generation: number }): JSX.Element {
       props.generation,
       trans
     );
-  React.useEffect(() => {
-    const onDeleted = (_: unknown, id: string) => {
-      if (about.current === id) {
-        about.current = null;
-        setStatus(null);
-        setFailed(null);
-      }
-    };
-    serviceDeleted.connect(onDeleted);
-    return () => {
-      serviceDeleted.disconnect(onDeleted);
-    };
-  }, []);
-  const [busy, run] = useBusy();
+  const d = useDeployRun({
+    app,
+    path,
+    contents,
+    trans,
+    state: s,
+    version,
+    name,
+    where,
+    onSettled: refreshServices
+  });
   const jumped = React.useRef(-1);
+  const gate: IGateState = { ...s, scanned: !!s.scan };
 
   // a reload goes back to the first step, or to the one asked for once the scan is in
   React.useEffect(() => {
     setStep(0);
-    setStatus(null);
-    setFailed(null);
-    setAbout(null);
+    d.clear();
   }, [props.generation]);
   React.useEffect(() => {
     if (
@@ -126,133 +102,9 @@ function Wizard(props: IWizardOptions & { generation: number }): JSX.Element {
       jumped.current !== props.generation
     ) {
       jumped.current = props.generation;
-      const want = STEPS.indexOf(props.step);
-      const ok = s.selected.length ? (s.blocking ? 2 : 3) : 0;
-      setStep(Math.min(want, ok));
+      setStep(reachableStep(STEPS.indexOf(props.step), gate));
     }
   }, [s.scan, s.loading, props.generation]);
-
-  const upToDate = written && written.key === s.fingerprint ? written : null;
-
-  const write = async (): Promise<IWritten | null> => {
-    setStatus({
-      kind: 'info',
-      text: trans.__('Writing handler.py and app_spec.yml…')
-    });
-    const w = await writeFiles(trans, contents, {
-      notebook: path,
-      cells: s.selected,
-      spec: s.spec,
-      ...(s.handlerEdited ? { handler: s.handler } : {})
-    });
-    if (!w) {
-      setStatus({
-        kind: 'info',
-        text: trans.__('Nothing written: the files were kept.')
-      });
-      return null;
-    }
-    setWritten({ ...w, key: s.fingerprint });
-    setStatus({
-      kind: 'success',
-      text: trans.__(
-        'Wrote handler.py and app_spec.yml in %1',
-        w.result.folder || '/'
-      )
-    });
-    return w;
-  };
-
-  const onWrite = () =>
-    void run('write', async () => {
-      try {
-        await write();
-      } catch (err) {
-        setStatus({
-          kind: 'error',
-          text: trans.__('Cannot write the files: %1', errorMessage(err))
-        });
-      }
-    });
-
-  const onDeploy = () =>
-    void run('deploy', async () => {
-      try {
-        const w = upToDate ?? (await write());
-        if (!w) {
-          return;
-        }
-        setStatus({
-          kind: 'info',
-          text: trans.__('Deploying %1 (%2)…', name, version)
-        });
-        setFailed(null);
-        setAbout(null);
-        const started = await startDeploy(trans, {
-          folder: w.result.folder,
-          version,
-          files: checkedFiles(s.files),
-          name,
-          backend: where.backend,
-          ...(where.machine ? { machine: where.machine } : {})
-        });
-        setAbout(started.id);
-        setStatus({
-          kind: 'info',
-          text: trans.__('Starting %1…', started.id)
-        });
-        const service = await settled(started); // at most a minute: running, or failed with its error
-        refreshServices();
-        if (service.state === 'failed') {
-          setFailed(service);
-          setStatus({
-            kind: 'error',
-            text: trans.__(
-              'The service failed to start: %1',
-              service.error ?? service.reason ?? ''
-            )
-          });
-          return;
-        }
-        setStatus({
-          kind: 'success',
-          text: trans.__(
-            'Deployed %1 (%2): %3',
-            service.id,
-            service.state,
-            service.url
-          )
-        });
-        await openTestPage(app, service, trans);
-        Notification.success(
-          trans.__('Deployed %1 at %2', service.id, service.url),
-          {
-            autoClose: 8000,
-            actions: [
-              {
-                label: trans.__('Open test page'),
-                callback: () => void openTestPage(app, service, trans)
-              },
-              {
-                label: trans.__('Copy URL'),
-                callback: () =>
-                  void testPageUrl(service)
-                    .then(url => navigator.clipboard?.writeText(url))
-                    .catch(err => Notification.error(errorMessage(err)))
-              }
-            ]
-          }
-        );
-      } catch (err) {
-        setStatus({
-          kind: 'error',
-          text:
-            err instanceof NoServiceEndpoint
-              ? err.message
-              : trans.__('Cannot deploy: %1', errorMessage(err))
-        });
-      }
-    });
 
   const titles = [
     trans.__('Select cells'),
@@ -260,12 +112,7 @@ function Wizard(props: IWizardOptions & { generation: number }): JSX.Element {
     trans.__('Inputs and outputs'),
     trans.__('app_spec.yml and deploy')
   ];
-  const canNext = [
-    !!s.scan && s.selected.length > 0 && !s.loading,
-    s.handler.trim().length > 0,
-    s.blocking === 0 && !s.loading,
-    false
-  ][step];
+  const canNext = canGoOn(step, gate);
 
   let body: React.ReactNode;
   if (!s.scan) {
@@ -282,6 +129,7 @@ function Wizard(props: IWizardOptions & { generation: number }): JSX.Element {
         scan={s.scan}
         sources={s.sources}
         selected={s.selected}
+        errors={s.cellErrors}
         trans={trans}
         onToggle={(i, on) =>
           s.setSelected(
@@ -298,6 +146,8 @@ function Wizard(props: IWizardOptions & { generation: number }): JSX.Element {
       <HandlerStep
         text={s.handler}
         edited={s.handlerEdited}
+        pending={s.handlerPending}
+        errors={s.handlerErrors}
         onChange={s.setHandler}
         onReset={() => s.setHandler(null)}
         trans={trans}
@@ -307,7 +157,7 @@ function Wizard(props: IWizardOptions & { generation: number }): JSX.Element {
     body = (
       <ParamsStep
         spec={s.spec}
-        problems={s.scan.problems}
+        problems={s.problems}
         blocking={s.blockingList}
         onEdit={s.edit}
         onInvalid={s.setInvalid}
@@ -318,7 +168,7 @@ function Wizard(props: IWizardOptions & { generation: number }): JSX.Element {
     body = (
       <DeployStep
         yaml={specToYaml(s.spec)}
-        writtenYaml={upToDate ? upToDate.yaml : null}
+        writtenYaml={d.upToDate ? d.upToDate.yaml : null}
         folder={s.folder}
         version={version}
         onVersion={setVersion}
@@ -331,10 +181,10 @@ function Wizard(props: IWizardOptions & { generation: number }): JSX.Element {
         onTarget={setTarget}
         files={s.files}
         onFile={s.setFile}
-        busy={busy}
-        status={status}
-        onWrite={onWrite}
-        onDeploy={onDeploy}
+        busy={d.busy}
+        status={d.status}
+        onWrite={d.onWrite}
+        onDeploy={d.onDeploy}
         trans={trans}
       />
     );
@@ -367,15 +217,15 @@ function Wizard(props: IWizardOptions & { generation: number }): JSX.Element {
       {s.scan && s.loadError && <CatalogError>{s.loadError}</CatalogError>}
       <div className="mo-DeployWizard-body" key={props.generation}>
         {body}
-        {failed && step === STEPS.length - 1 && (
-          <ServiceFailure service={failed} trans={trans} />
+        {d.failed && step === STEPS.length - 1 && (
+          <ServiceFailure service={d.failed} trans={trans} />
         )}
       </div>
       <div className="mo-DeployWizard-footer">
         <button
           className="jp-Button jp-mod-styled jp-mod-reject"
           data-testid="mo-deploy-back"
-          disabled={step === 0 || !!busy}
+          disabled={step === 0 || !!d.busy}
           onClick={() => setStep(step - 1)}
         >
           {trans.__('Back')}
@@ -393,7 +243,7 @@ function Wizard(props: IWizardOptions & { generation: number }): JSX.Element {
         <button
           className="jp-Button jp-mod-styled jp-mod-minimal mo-DeployWizard-rescan"
           data-testid="mo-deploy-rescan"
-          disabled={!!busy}
+          disabled={!!d.busy}
           title={trans.__('Read the saved notebook again')}
           onClick={s.reload}
         >

@@ -1,12 +1,14 @@
 /**
  * Step 1, "Select cells": the notebook's code cells with check boxes (the
  * parser's default: imports and the handle cell), cells with magics flagged,
- * a few lines of each cell's source, and the scan's general problems.
+ * a few lines of each cell's source, and the scan's general problems. Errors
+ * in the selected code (a syntax error, two handles, no handle) are shown at
+ * the top and on their cell's card, and block Next here.
  */
 import { TranslationBundle } from '@jupyterlab/translation';
 import * as React from 'react';
 
-import { IScanResult } from '../api';
+import { IProblem, IScanResult } from '../api';
 import { generalProblems } from '../spec';
 import { ProblemList } from './problems';
 
@@ -26,12 +28,21 @@ export function CellsStep(props: {
   scan: IScanResult;
   sources: Map<number, string>;
   selected: number[];
+  /** The code errors that block Next (IProblem.cell: a 0-based index). */
+  errors: IProblem[];
   onToggle: (index: number, on: boolean) => void;
   onSelectAll: (on: boolean) => void;
   trans: TranslationBundle;
 }): JSX.Element {
   const { scan, sources, selected, trans } = props;
   const chosen = new Set(selected);
+  const blocking = new Set(props.errors);
+  const errorOf = new Map<number, IProblem>();
+  for (const p of props.errors) {
+    if (p.cell !== null && !errorOf.has(p.cell)) {
+      errorOf.set(p.cell, p);
+    }
+  }
   return (
     <div
       className="mo-Deploy-step mo-Deploy-cells"
@@ -42,6 +53,20 @@ export function CellsStep(props: {
           'Select the cells handler.py is made of: the imports, the code the handle function needs (loading a model) and the handle cell. Cells with magics or !shell lines are flagged: those lines are commented out.'
         )}
       </p>
+      {props.errors.length > 0 && (
+        <div
+          className="mo-Deploy-blocking"
+          role="alert"
+          data-testid="mo-deploy-cells-blocking"
+        >
+          <p className="mo-Deploy-blockingHead">
+            {trans.__(
+              'Fix these in the notebook (save it, then Rescan) or change the selection before going on:'
+            )}
+          </p>
+          <ProblemList problems={props.errors} trans={trans} />
+        </div>
+      )}
       <div className="mo-Deploy-cellTools">
         <button
           className="jp-Button jp-mod-minimal mo-Deploy-link"
@@ -74,10 +99,11 @@ export function CellsStep(props: {
         {scan.cells.map(cell => {
           const on = chosen.has(cell.index);
           const id = `mo-deploy-cell-${cell.index}`;
+          const error = errorOf.get(cell.index);
           return (
             <li
               key={cell.index}
-              className={`mo-Deploy-cell${on ? ' mo-mod-selected' : ''}`}
+              className={`mo-Deploy-cell${on ? ' mo-mod-selected' : ''}${error ? ' mo-mod-error' : ''}`}
               data-testid={id}
               data-index={cell.index}
               data-selected={on ? 'true' : 'false'}
@@ -95,6 +121,15 @@ export function CellsStep(props: {
                 </span>
                 {cell.index === scan.handle_cell && (
                   <span className="mo-Deploy-tag mo-mod-handle">handle</span>
+                )}
+                {error && (
+                  <span
+                    className="mo-Deploy-tag mo-mod-error"
+                    data-testid={`${id}-error`}
+                    title={error.message}
+                  >
+                    {trans.__('error')}
+                  </span>
                 )}
                 {cell.magic && (
                   <span
@@ -116,7 +151,7 @@ export function CellsStep(props: {
         })}
       </ul>
       <ProblemList
-        problems={generalProblems(scan.problems)}
+        problems={generalProblems(scan.problems).filter(p => !blocking.has(p))}
         trans={trans}
         testId="mo-deploy-scan-problems"
       />

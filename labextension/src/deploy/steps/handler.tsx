@@ -1,14 +1,23 @@
 /**
  * Step 2, "Preview handler.py": the file made of the selected cells, in an
- * editable monospace text area. Edited text is sent as is when the files are
- * written; "Regenerate" drops the edits.
+ * editable monospace text area. Edited text is scanned again (its inputs and
+ * outputs are what step 3 shows) and sent as is when the files are written;
+ * errors in it (a syntax error, two handles) block Next here. "Regenerate"
+ * drops the edits.
  */
 import { TranslationBundle } from '@jupyterlab/translation';
 import * as React from 'react';
 
+import { IProblem } from '../api';
+import { ProblemList } from './problems';
+
 export function HandlerStep(props: {
   text: string;
   edited: boolean;
+  /** The edited text's scan is not in yet. */
+  pending: boolean;
+  /** Errors in the edited text that block Next. */
+  errors: IProblem[];
   onChange: (text: string) => void;
   onReset: () => void;
   trans: TranslationBundle;
@@ -23,7 +32,7 @@ export function HandlerStep(props: {
         <p className="mo-Deploy-hint">
           {props.edited
             ? trans.__(
-                'Edited by you: this text is written to handler.py. Changing the cell selection does not change it.'
+                'Edited by you: this text is written to handler.py, and the next steps read their inputs and outputs from it. Changing the cell selection does not change it.'
               )
             : trans.__(
                 'Generated from the selected cells; you may edit it. If it is wrong, go back and change the selection.'
@@ -39,6 +48,26 @@ export function HandlerStep(props: {
           </button>
         )}
       </div>
+      {props.edited && (props.pending || props.errors.length > 0) && (
+        <div
+          className="mo-Deploy-blocking"
+          role={props.pending ? 'status' : 'alert'}
+          data-testid="mo-deploy-handler-problems"
+        >
+          {props.pending ? (
+            <p className="mo-Deploy-blockingHead">
+              {trans.__('Reading the edited handler.py…')}
+            </p>
+          ) : (
+            <>
+              <p className="mo-Deploy-blockingHead">
+                {trans.__('Fix these in handler.py before going on:')}
+              </p>
+              <ProblemList problems={props.errors} trans={trans} />
+            </>
+          )}
+        </div>
+      )}
       <textarea
         className="mo-Deploy-code"
         data-testid="mo-deploy-handler-text"

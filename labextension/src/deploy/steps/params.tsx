@@ -183,24 +183,29 @@ function ParamTable(props: IParamsProps & { side: Side }): JSX.Element {
             : trans.__('No outputs: handle returns no dict keys.')}
         </div>
       ) : (
-        <table className="mo-Deploy-table">
-          <thead>
-            <tr>
-              <th>{trans.__('Name')}</th>
-              <th>{trans.__('Type')}</th>
-              {side === 'input' && <th>{trans.__('Default')}</th>}
-              <th>{trans.__('Description')}</th>
-              {side === 'input' && <th>{trans.__('Optional')}</th>}
-              {side === 'input' && <th>{trans.__('Value range')}</th>}
-              <th>{trans.__('Problems')}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {params.map(([name, param]) => (
-              <ParamRow key={name} {...props} name={name} param={param} />
-            ))}
-          </tbody>
-        </table>
+        <div
+          className="mo-Deploy-tableScroll"
+          data-testid={`mo-deploy-${side}s-scroll`}
+        >
+          <table className="mo-Deploy-table">
+            <thead>
+              <tr>
+                <th>{trans.__('Name')}</th>
+                <th>{trans.__('Type')}</th>
+                {side === 'input' && <th>{trans.__('Default')}</th>}
+                <th>{trans.__('Description')}</th>
+                {side === 'input' && <th>{trans.__('Optional')}</th>}
+                {side === 'input' && <th>{trans.__('Value range')}</th>}
+                <th>{trans.__('Problems')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {params.map(([name, param]) => (
+                <ParamRow key={name} {...props} name={name} param={param} />
+              ))}
+            </tbody>
+          </table>
+        </div>
       )}
     </section>
   );
