@@ -61,13 +61,21 @@ def conf_lines(params: list[dict]) -> list[str]:
     return lines
 
 
+def beside_notebook(target: str) -> str:
+    """An insertion target (``<notebook folder>/<container>/<leaf>``, relative to the project root)
+    as the notebook's kernel sees it: ``<container>/<leaf>``, since the kernel runs in the
+    notebook's folder (``work/nlp/datasets/mo-x`` -> ``datasets/mo-x``)."""
+    return "/".join(Path(target).parts[-2:])
+
+
 def module_cell(owner: str, name: str, version: str, target: str, action: str, spec: dict) -> str:
     cls, var = class_name(name), python_name(name)
     package = Path(target).name
     params = (spec.get("input") or {}).get(action) or []
     method = ACTION_METHOD[action]
     lines = [
-        f"# {owner}/{name} {version}: {method}() (module copied to ./{target}; inserted by mo_jupyter)",
+        f"# {owner}/{name} {version}: {method}() (module copied to ./{beside_notebook(target)}; "
+        "inserted by mo_jupyter)",
         f"from modules.{python_name(package)}.main import {cls}",
         "",
         f"{var} = {cls}()",
@@ -94,7 +102,9 @@ def _first(folder: Path, suffixes: tuple[str, ...]) -> Path | None:
 
 
 def dataset_cell(meta: dict, folder: Path, target: str) -> str:
-    """A cell that loads the inserted dataset in the way its format calls for."""
+    """A cell that loads the inserted dataset in the way its format calls for, from the notebook's
+    folder (where its kernel runs), wherever that folder is in the project."""
+    target = beside_notebook(target)
     fmt = meta.get("format")
     head = f"# dataset {meta['owner']}/{meta['name']} {meta.get('version', '')} ({fmt}; linked read-only at ./{target})"
     lines = [head, "from pathlib import Path", "", f"data_dir = Path({target!r})"]

@@ -11,7 +11,7 @@ import { describe, it } from 'node:test';
 
 import { execute, useLab, waitForLab } from './lib/browser.mjs';
 import { createNotebook, notebookCells, openNotebook } from './lib/catalog.mjs';
-import { dismissToasts, waitForToast, withSnapshot } from './lib/lab.mjs';
+import { dismissToasts, withSnapshot } from './lib/lab.mjs';
 import { startServer } from './lib/server.mjs';
 
 const NB = 'text/bayes.ipynb';
@@ -51,8 +51,16 @@ async function helpDocument(page, name) {
   };
 }
 
-/** Run the active cell of the current notebook and wait for its outputs. */
-async function runActiveCell(page, index) {
+/** Run cell `index` of the notebook in its kernel and wait for its outputs. */
+async function runCell(page, index) {
+  await page.evaluate(
+    ([p, i]) => {
+      const w = Array.from(window.jupyterapp.shell.widgets('main')).find(x => x.context?.path === p);
+      window.jupyterapp.shell.activateById(w.id);
+      w.content.activeCellIndex = i;
+    },
+    [NB, index]
+  );
   await execute(page, 'notebook:run-cell');
   await page.waitForFunction(
     ([p, i]) => {
@@ -140,17 +148,21 @@ describe('help documents, datasets that train code needs, the test page in the U
       await dialog.waitFor({ state: 'visible' });
       assert.match(await dialog.innerText(), /This code reads the dataset mo\/text_zh_en\. Insert it too\?/);
       await dialog.locator('.jp-Dialog-button.jp-mod-accept', { hasText: 'Insert' }).click();
-      await insert;
-      await waitForToast(page, /Inserted mo\/text_classifier_bayes 1\.0\.0/);
+      await insert; // the command resolves once both are inserted
       const data = path.join(server.root, 'text/datasets/mo-text_zh_en');
       assert.ok(fs.existsSync(path.join(data, 'food')), 'the dataset is where the train cell reads it');
       const { cells, active } = await notebookCells(page, NB);
       assert.equal(cells.length, 3, 'the dataset cell, then the train cell');
       assert.match(cells[1].source, /dataset mo\/text_zh_en/);
+      // paths as the kernel sees them: it runs in the notebook's folder (text/)
+      assert.match(cells[1].source, /data_dir = Path\('datasets\/mo-text_zh_en'\)/);
       assert.match(cells[2].source, /'data_path': 'datasets\/mo-text_zh_en'/);
       assert.equal(active, 2);
 
-      const ran = await runActiveCell(page, 2);
+      // run the dataset cell, then the train cell, in the notebook's kernel
+      const loaded = await runCell(page, 1);
+      assert.match(loaded.outputs, /samples in 4 classes/);
+      const ran = await runCell(page, 2);
       assert.ok(!ran.outputTypes.includes('error'), `the train cell ran: ${ran.outputs}`);
       assert.doesNotMatch(ran.outputs, /FileNotFoundError/);
       assert.ok(fs.existsSync(path.join(server.root, 'text/results/bayes_model.json')), 'the model was saved');
@@ -184,6 +196,12 @@ describe('help documents, datasets that train code needs, the test page in the U
       try {
         await page.reload();
         await waitForLab(page);
+        // the help tabs are restored with the layout, now in Chinese (the command brings one forward)
+        await page.locator('#mo-help-dataset-formats').waitFor({ state: 'attached', timeout: 30000 });
+        await execute(page, 'mo:open-help', { name: 'dataset-formats' });
+        const restored = await helpDocument(page, 'dataset-formats');
+        assert.equal(restored.lang, 'zh_CN');
+        assert.equal(restored.h1, '数据集格式标准');
         await page.evaluate(() => {
           for (const w of Array.from(window.jupyterapp.shell.widgets('main'))) {
             if (w.id.startsWith('mo-help-') || w.id.startsWith('mo-testpage-')) {
