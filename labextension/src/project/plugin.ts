@@ -101,6 +101,7 @@ export const projectPlugin: JupyterFrontEndPlugin<void> = {
         try {
           if (browser && made.path !== '.') {
             await browser.model.cd(`/${made.path}`);
+            app.shell.activateById(browser.id);
           }
           await commands.execute('docmanager:open', { path: made.open });
         } catch (err) {
