@@ -116,7 +116,7 @@ function EditBody(props: {
       <label className="mo-NewModuleForm-row">
         <span>{trans.__('Category')}</span>
         <select
-          className="jp-mod-styled"
+          className="jp-mod-styled mo-NewModuleForm-category"
           name="category"
           value={v.category}
           onChange={set('category')}

@@ -106,7 +106,10 @@ function FormBody(props: {
           onChange={text('name')}
         />
       </label>
-      <div className="mo-NewModuleForm-hint" data-testid="mo-new-module-hint">
+      <div
+        className={`mo-NewModuleForm-hint${v.name && !nameOk ? ' mo-mod-invalid' : ''}`}
+        data-testid="mo-new-module-hint"
+      >
         {!v.name
           ? trans.__(
               'Letters, digits and _, starting with a letter: it is imported as modules.<name>.'
@@ -142,7 +145,7 @@ function FormBody(props: {
       <label className="mo-NewModuleForm-row">
         <span>{trans.__('Category')}</span>
         <select
-          className="jp-mod-styled"
+          className="jp-mod-styled mo-NewModuleForm-category"
           name="category"
           value={v.category}
           onChange={text('category')}
