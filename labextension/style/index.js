@@ -4,3 +4,4 @@ import './base.css';
 import './catalog.css';
 import './catalog-forms.css';
 import './deploy.css';
+import './help.css';
