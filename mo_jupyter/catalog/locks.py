@@ -97,10 +97,12 @@ def _flock(path: Path, mode: int, wait: float, busy: str, create: bool = True) -
         os.close(fd)  # closing the file releases the lock
 
 
-def writing(folder: Path, name: str, wait: float = EDIT_WAIT) -> ContextManager[None]:
-    """Exclusive: one change of the dataset at ``folder`` at a time (``wait=0``: refuse at once)."""
+def writing(folder: Path, name: str, wait: float = EDIT_WAIT, kind: str = "dataset") -> ContextManager[None]:
+    """Exclusive: one change of the dataset (or module: ``kind``) at ``folder`` at a time (``wait=0``:
+    refuse at once)."""
+    doing = "an import or an edit" if kind == "dataset" else "a publish or an edit"
     return _flock(_lock_file(folder, "write.lock"), fcntl.LOCK_EX, wait,
-                  f"dataset '{name}' is being changed (an import or an edit is under way); try again")
+                  f"{kind} '{name}' is being changed ({doing} is under way); try again")
 
 
 @contextmanager

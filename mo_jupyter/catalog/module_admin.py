@@ -77,7 +77,7 @@ def update(catalog, owner: str, name: str, version: str | None, changes: dict) -
     """Change one version (or, with ``version`` None, every version) of one of your modules."""
     schemas.validate("catalog_requests#module_edit", changes)
     entry, versions = writable_versions(catalog, owner, name, version)
-    with locks.writing(module_folder(entry, versions[0]), entry.id):
+    with locks.writing(module_folder(entry, versions[0]), entry.id, kind="module"):
         catalog.index.refresh()  # the versions as they are now (another writer may have withdrawn one)
         entry, versions = writable_versions(catalog, owner, name, version)
         for v in versions:
@@ -93,7 +93,7 @@ def withdraw(catalog, owner: str, name: str, version: str) -> dict:
         raise BadRequest("name the version to withdraw (OWNER/NAME@VERSION)")
     entry, (v,) = writable_versions(catalog, owner, name, version)
     folder = module_folder(entry, v)
-    with locks.writing(folder, entry.id):
+    with locks.writing(folder, entry.id, kind="module"):
         catalog.index.refresh()
         entry, (v,) = writable_versions(catalog, owner, name, version)
         trash = Path(tempfile.mkdtemp(prefix=".mo-withdrawn-", dir=folder))

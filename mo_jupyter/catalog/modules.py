@@ -169,7 +169,7 @@ class ModuleCatalog:
         owner, name, version = self.catalogs.owner, spec["name"], spec["version"]
         folder = self.catalogs.user.modules() / owner / name
         folder.parent.mkdir(parents=True, exist_ok=True)
-        with locks.writing(folder, f"{owner}/{name}"):  # not beside a withdraw of the same module
+        with locks.writing(folder, f"{owner}/{name}", kind="module"):  # not beside a withdraw of the same module
             self._publish(path, rel, owner, name, version, permission)
         return self.get(owner, name, version)
 
