@@ -11,7 +11,7 @@ import { describe, it } from 'node:test';
 import { execute, useLab } from './lib/browser.mjs';
 import { makeCatalogDir, openNotebook, startCatalogServer, waitForDetails } from './lib/catalog.mjs';
 import { WIZARD, gotoStep, openDeployWizard, waitForScan, wizardCells } from './lib/deploy.mjs';
-import { dismissToasts, waitForToast, withSnapshot } from './lib/lab.mjs';
+import { dismissToasts, openJobTab, waitForJobState, waitForToast, withSnapshot } from './lib/lab.mjs';
 import { OUTPUT } from './lib/server.mjs';
 
 const HANDLE = `def handle(conf):
@@ -105,21 +105,21 @@ describe('wizard flow', () => {
       return startCatalogServer({ name: 'wizard-flow', catalogDir });
     },
     {
-    prepare: async server => {
-      fs.mkdirSync(path.join(server.root, 'results'), { recursive: true });
-      fs.writeFileSync(path.join(server.root, 'results', 'my_model.txt'), 'weights');
-      fs.writeFileSync(path.join(server.root, 'results', 'other.bin'), 'other');
-      await putNotebook(server, 'flow.ipynb', [{ markdown: '# Flow' }, 'import math', HANDLE]);
-      await putNotebook(server, 'two.ipynb', [
-        { markdown: '# Two handles' },
-        'import math',
-        HANDLE,
-        HANDLE.replace("{'y'", "{'z'"),
-        'broken = (1,'
-      ]);
-    },
-    ready: ({ page }) => openNotebook(page, 'flow.ipynb'),
-    openOptions: { width: 1280, height: 850 }
+      prepare: async server => {
+        fs.mkdirSync(path.join(server.root, 'results'), { recursive: true });
+        fs.writeFileSync(path.join(server.root, 'results', 'my_model.txt'), 'weights');
+        fs.writeFileSync(path.join(server.root, 'results', 'other.bin'), 'other');
+        await putNotebook(server, 'flow.ipynb', [{ markdown: '# Flow' }, 'import math', HANDLE]);
+        await putNotebook(server, 'two.ipynb', [
+          { markdown: '# Two handles' },
+          'import math',
+          HANDLE,
+          HANDLE.replace("{'y'", "{'z'"),
+          'broken = (1,'
+        ]);
+      },
+      ready: ({ page }) => openNotebook(page, 'flow.ipynb'),
+      openOptions: { width: 1280, height: 850 }
     }
   );
 
@@ -139,6 +139,13 @@ describe('wizard flow', () => {
           "weights = open('results/other.bin').read()\n\n\ndef handle(conf):\n    scale = conf.get('scale', 3)  # value_type: int # description: how much\n"
         );
       assert.notEqual(edited, generated);
+      // an edit that breaks the code is caught here, on step 2
+      await text.fill(generated + '\n\ndef handle(conf):\n    return {}\n');
+      const problems = page.locator(`${WIZARD} [data-testid="mo-deploy-handler-problems"]`, {
+        hasText: /2 def handle in handler\.py/
+      });
+      await problems.waitFor();
+      assert.equal(await next(page).isDisabled(), true, 'Next is closed on step 2');
       await text.fill(edited);
       // Next waits for the edited text's scan
       await page.locator(`${WIZARD} [data-testid="mo-deploy-next"]:not([disabled])`).waitFor();
@@ -265,12 +272,54 @@ describe('wizard flow', () => {
         w = await widths(page, '.mo-ModuleDetails:not(.lm-mod-hidden)');
         assert.ok(Math.abs(w.el - w.main) <= 2, `details ${w.el}px in a main area of ${w.main}px at ${width}`);
         assert.ok(w.overflow <= 1, `details tab overflows sideways by ${w.overflow}px at ${width}`);
+        // the long default and description wrap (the table stays near the section's width); what
+        // still does not fit scrolls inside the section
         const inside = await page.$eval('.mo-ModuleDetails:not(.lm-mod-hidden) .mo-ModuleParams', s => {
-          const table = s.querySelector('table').getBoundingClientRect();
-          return { table: table.right, section: s.getBoundingClientRect().right, over: s.scrollWidth - s.clientWidth };
+          const table = s.querySelector('table').getBoundingClientRect().width;
+          const range = document.createRange();
+          range.selectNodeContents(s.querySelector('td.mo-ParamTable-default'));
+          return {
+            table,
+            section: s.clientWidth,
+            over: s.scrollWidth - s.clientWidth,
+            overflowX: getComputedStyle(s).overflowX,
+            wrapped: range.getClientRects().length > 1 // more than one line box
+          };
         });
-        assert.ok(inside.table <= inside.section + 1 && inside.over <= 1, `param table fits its section at ${width}: ${JSON.stringify(inside)}`);
+        assert.ok(inside.wrapped && inside.table < inside.section * 1.2, `long values wrap at ${width}: ${JSON.stringify(inside)}`);
+        assert.ok(inside.over <= 1 || inside.overflowX === 'auto', `the section scrolls what does not fit: ${JSON.stringify(inside)}`);
         await shot(page, `wizard-flow-${width}-module`);
+      }
+      await page.setViewportSize({ width: 1280, height: 850 });
+    });
+  });
+
+  it('dataset and job details use the full width and wrap long values at 900 px', async () => {
+    const { page, server } = lab;
+    await withSnapshot(page, 'wizard-flow-details', async () => {
+      const long = 'a_long_argument_without_any_spaces_'.repeat(6);
+      fs.writeFileSync(path.join(server.root, 'args.py'), 'import sys\nprint(sys.argv)\n');
+      const job = await server.api('mo/api/jobs', { method: 'POST', body: { path: 'args.py', args: [long, long] } });
+      await execute(page, 'mo:open-job', { id: job.id });
+      await waitForJobState(page, job.id, 'completed');
+      await openJobTab(page, job.id, 'details');
+      await execute(page, 'mo:open-dataset', { id: 'mo/mnist' });
+      await waitForDetails(page, 'dataset', 'mo/mnist');
+      for (const width of [1280, 900]) {
+        await page.setViewportSize({ width, height: 850 });
+        await page.waitForFunction(
+          v => Math.abs(document.querySelector('#jp-main-dock-panel').getBoundingClientRect().right - v) < 40,
+          width
+        );
+        let w = await widths(page, '.mo-DatasetDetails:not(.lm-mod-hidden)');
+        assert.ok(Math.abs(w.el - w.main) <= 2 && w.overflow <= 1, `dataset details at ${width}: ${JSON.stringify(w)}`);
+        await shot(page, `wizard-flow-${width}-dataset`);
+        await execute(page, 'mo:open-job', { id: job.id });
+        await page.locator(`#mo-job-${job.id} .mo-JobDetails-table`).waitFor();
+        w = await widths(page, `#mo-job-${job.id} .mo-JobDetails`);
+        assert.ok(w.el >= w.main - 4 && w.overflow <= 1, `job details at ${width}: ${JSON.stringify(w)}`);
+        await shot(page, `wizard-flow-${width}-job`);
+        await execute(page, 'mo:open-dataset', { id: 'mo/mnist' });
       }
       await page.setViewportSize({ width: 1280, height: 850 });
     });
