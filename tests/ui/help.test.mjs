@@ -95,6 +95,7 @@ describe('help documents, datasets that train code needs, the test page in the U
       hasPack = 'zh_CN' in data;
       fs.mkdirSync(path.join(server.root, 'text'), { recursive: true });
       await createNotebook(server, NB, ['print("first")']);
+      await createNotebook(server, 'skip.ipynb', ['print("first")']);
       fs.writeFileSync(path.join(server.root, 'app_spec.yml'), SPEC);
       fs.writeFileSync(path.join(server.root, 'handler.py'), HANDLER);
       service = await server.api('mo/api/services', { method: 'POST', body: { name: 'help-demo', version: 'dev' } });
@@ -174,6 +175,18 @@ describe('help documents, datasets that train code needs, the test page in the U
         return w?.content.widgets.length === 4;
       }, NB);
       assert.equal(await page.locator('.jp-Dialog').count(), 0, 'no offer for a dataset already there');
+
+      // Skip: the module's code alone (mnist_cnn's default reads datasets/mo-mnist/mnist.npz)
+      await openNotebook(page, 'skip.ipynb');
+      const skipped = execute(page, 'mo:insert-module', { id: 'mo/mnist_cnn', version: '1.0.0', action: 'train' });
+      await dialog.waitFor({ state: 'visible' });
+      assert.match(await dialog.innerText(), /This code reads the dataset mo\/mnist\. Insert it too\?/);
+      await dialog.locator('.jp-Dialog-button', { hasText: 'Skip' }).click();
+      await skipped;
+      const only = await notebookCells(page, 'skip.ipynb');
+      assert.equal(only.cells.length, 2);
+      assert.match(only.cells[1].source, /mnist_cnn/);
+      assert.ok(!fs.existsSync(path.join(server.root, 'datasets/mo-mnist')), 'skipped: no dataset');
       await dismissToasts(page);
     });
   });
