@@ -12,7 +12,7 @@ class HelpHandler(MoHandler):
     @web.authenticated
     async def get(self, name: str):
         self.reject_unknown_arguments("lang")
-        self.reply(document(name, self.get_query_argument("lang", None)))
+        self.reply(await self.run(document, name, self.get_query_argument("lang", None)))
 
 
 def help_routes(api: str) -> list:
