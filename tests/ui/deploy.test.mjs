@@ -209,7 +209,7 @@ describe('deploy: the wizard', () => {
       const frame = page.locator('.mo-TestPage iframe');
       await frame.waitFor({ timeout: 60000 });
       const src = await frame.getAttribute('src');
-      assert.match(src, /mo\/api\/services\/[^/]+\/proxy\/#key=[A-Za-z0-9_-]{32}$/);
+      assert.match(src, /mo\/api\/services\/[^/]+\/proxy\/(\?lang=[\w-]+)?#key=[A-Za-z0-9_-]{32}$/);
       // the app's page runs with an opaque origin: no allow-same-origin, so none of Jupyter's rights
       const sandbox = (await frame.getAttribute('sandbox')).split(/\s+/);
       assert.ok(sandbox.includes('allow-scripts') && !sandbox.includes('allow-same-origin'), sandbox.join(' '));
