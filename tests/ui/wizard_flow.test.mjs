@@ -344,6 +344,16 @@ describe('wizard flow', () => {
       await dialog.waitFor();
       await dialog.locator('.jp-Dialog-button.jp-mod-reject').click();
       await dialog.waitFor({ state: 'detached' });
+      // Deploy… opens the wizard of the last active notebook
+      const current = await page.evaluate(() => {
+        const nb = Array.from(window.jupyterapp.shell.widgets('main')).filter(w => w.context?.path?.endsWith('.ipynb'));
+        return nb.map(w => w.context.path);
+      });
+      await page.locator('.jp-Launcher-section .jp-LauncherCard', { hasText: 'Deploy…' }).first().click();
+      await page.locator(`${WIZARD}[data-loading="false"]`).waitFor();
+      const deployed = await page.$eval(WIZARD, el => el.closest('.mo-DeployWizard').dataset.path);
+      assert.ok(current.includes(deployed), `wizard of ${deployed}, open notebooks ${current}`);
+      await closeWizards(page);
 
       // the Jobs tab's icon differs from the Table of Contents' (light and dark)
       const icon = id => page.$eval(`.jp-SideBar .lm-TabBar-tab[data-id="${id}"] svg`, s => s.innerHTML);
