@@ -87,7 +87,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(sys.argv[1:] if argv is None else argv)
     try:
         return args.func(args)
-    except MoError as exc:
+    except MoError as exc:  # the app cannot start: its keeper does not restart it (keeper.START_FAILED)
         print(f"error: {exc.message}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

@@ -2,7 +2,10 @@
 and starts it again when it ends on its own (a crash, ``kill -9``, ``os._exit`` in a handle), with a
 growing pause, at most ``--restarts`` times in a row (a child that ran for ``--stable`` seconds
 starts the count again). Then it gives up, and its status file says why: the service shows
-``failed`` with that reason. Local services have no daemon (a swarm restarts its tasks itself):
+``failed`` with that reason. An app that could not start (``mo_jupyter.serve`` exits with
+START_FAILED, 2, when handler.py or app_spec.yml fails to load: a missing file, a missing module)
+before it ever listened on its ``--port`` is not restarted at all: it would fail the same way, and
+the user should see why at once, not after a minute of restarts. Local services have no daemon (a swarm restarts its tasks itself):
 the keeper is what ``replicas.json`` records.
 
 Each run of the app is a process group of its own: what the app forks stays in it (see groups.py).
@@ -25,12 +28,14 @@ import time
 from pathlib import Path
 
 import orjson
+import psutil
 
 from ..atomic import write_atomic
 from ..process import die_with_parent
 from .groups import end_group
 
 RESTARTS = 5
+START_FAILED = 2  # mo_jupyter.serve's exit code when the app cannot be loaded
 GRACE = 2.0  # how long an ended app's group gets between SIGTERM and SIGKILL
 STABLE = 60.0
 FIRST_PAUSE, MAX_PAUSE = 0.5, 10.0
@@ -47,6 +52,19 @@ def own_group_dying_with_parent():
     return preexec
 
 
+def listens(pid: int, port: int) -> bool:
+    """Whether the process ``pid`` or one of its children listens on TCP ``port``."""
+    try:
+        proc = psutil.Process(pid)
+        for p in (proc, *proc.children(recursive=True)):
+            if any(c.status == psutil.CONN_LISTEN and c.laddr and c.laddr.port == port
+                   for c in p.net_connections(kind="tcp")):
+                return True
+    except (psutil.Error, OSError):
+        pass
+    return False
+
+
 def describe(code: int) -> str:
     if code < 0:
         try:
@@ -58,8 +76,10 @@ def describe(code: int) -> str:
 
 class Keeper:
     def __init__(self, args: list[str], status: Path, restarts: int = RESTARTS, stable: float = STABLE,
-                 grace: float = GRACE):
+                 grace: float = GRACE, port: int | None = None):
         self.args = args
+        self.port = port
+        self.served = port is None  # without a port to watch, every end counts as a crash
         self.status = Path(status)
         self.restarts = restarts
         self.stable = stable
@@ -90,6 +110,15 @@ class Keeper:
         while not self.stopping and time.monotonic() < deadline:
             time.sleep(min(0.05, max(0.0, deadline - time.monotonic())))
 
+    def wait_child(self) -> int:
+        """Wait for the app to end, noting the first time it listens on its port."""
+        while not self.served:
+            try:
+                return self.child.wait(timeout=0.1)
+            except subprocess.TimeoutExpired:
+                self.served = listens(self.child.pid, self.port)
+        return self.child.wait()
+
     def run(self) -> int:
         for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
             signal.signal(sig, self.on_signal)
@@ -100,7 +129,7 @@ class Keeper:
             if self.stopping:  # a signal between the loop's test and the start
                 self.child.terminate()
             self.write("running")
-            code = self.child.wait()
+            code = self.wait_child()
             end_group(self.child.pid, self.grace)  # what the app forked goes with it
             if self.stopping:
                 break
@@ -109,6 +138,11 @@ class Keeper:
             in_a_row += 1
             what = describe(code)
             self.failures.append({"at": time.time(), "code": code, "what": what})
+            if code == START_FAILED and not self.served:
+                reason = f"the app could not start ({what}); not restarted (see its log)"
+                print(f"mo keeper: {reason}", flush=True)
+                self.write("failed", reason)
+                return 1
             if in_a_row > self.restarts:
                 reason = f"the app {what}, and again after {self.restarts} restart(s); gave up"
                 print(f"mo keeper: {reason}", flush=True)
@@ -128,6 +162,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--status", required=True, help="the status file (JSON) to keep up to date")
     parser.add_argument("--restarts", type=int, default=RESTARTS, help="restarts in a row before giving up")
     parser.add_argument("--stable", type=float, default=STABLE, help="seconds after which a run counts as good")
+    parser.add_argument("--port", type=int, help="the port the app listens on: an app that ends before "
+                        "it ever listened there is not restarted")
     parser.add_argument("--grace", type=float, default=GRACE,
                         help="seconds an ended app's process group gets between SIGTERM and SIGKILL")
     parser.add_argument("args", nargs=argparse.REMAINDER, help="-- then the command of the replica")
@@ -135,7 +171,7 @@ def main(argv: list[str] | None = None) -> int:
     args = ns.args[1:] if ns.args[:1] == ["--"] else ns.args
     if not args:
         parser.error("no command to keep")
-    return Keeper(args, Path(ns.status), ns.restarts, ns.stable, ns.grace).run()
+    return Keeper(args, Path(ns.status), ns.restarts, ns.stable, ns.grace, ns.port).run()
 
 
 if __name__ == "__main__":

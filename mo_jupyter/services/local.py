@@ -232,7 +232,8 @@ class LocalServiceBackend(ServiceBackend):
         if record.get("timeout"):
             args += ["--timeout", str(record["timeout"])]
         keeper = [self.python, "-m", "mo_jupyter.services.keeper", "--status", str(folder / KEEPERS / status),
-                  "--restarts", str(self.restarts), "--grace", f"{self.keeper_grace:g}", "--", *args]
+                  "--restarts", str(self.restarts), "--grace", f"{self.keeper_grace:g}",
+                  "--port", str(valid_port(record["port"])), "--", *args]
         env = {MARK: str(folder)}  # what the app forks is found by it, whatever its command line
         if record.get("protected") and record.get("key"):
             env["MO_SERVICE_KEY"] = record["key"]

@@ -19,7 +19,7 @@ import urllib.request
 import psutil
 
 
-from .apphelpers import project  # noqa: F401  (a fixture)
+from .apphelpers import HANDLE, project  # noqa: F401  (project: a fixture)
 from .jobhelpers import wait_until
 
 EXITING = "import os\n\ndef handle(conf):\n    os._exit(3)\n    return {'y': 1}  # value_type: int\n"
@@ -91,6 +91,20 @@ def test_an_app_that_keeps_dying_is_failed_with_the_reason(project):
     # a start brings it back (a new keeper, a new count)
     assert mgr.scale(sid, 1)["state"] in ("starting", "running")
     wait_until(lambda: running(mgr, sid), timeout=30, message="started again")
+
+
+def test_an_app_that_cannot_start_is_failed_at_once_not_restarted(project):
+    """An error at import (here a missing file) would come back on every restart: the service is
+    failed with the app's own error as soon as the app ends, not after a minute of restarts."""
+    root, manager = project
+    (root / "handler.py").write_text("open('results/model.json').read()\n\n\n" + HANDLE)
+    mgr = manager(restarts=5)
+    sid = mgr.deploy("", "broken", "dev", [], "local", 1)["id"]
+    view = wait_until(lambda: (v := mgr.get(sid))["state"] == "failed" and v, timeout=30, message="failed")
+    assert "the app could not start (exited with code 2); not restarted" in view["reason"], view
+    assert view["error"] == "FileNotFoundError: [Errno 2] No such file or directory: 'results/model.json' (handler.py:1)"
+    log = mgr.logs(sid)["text"]
+    assert log.count("Traceback") == 1 and "restarting it" not in log, log
 
 
 def test_replicas_get_no_server_secrets_and_the_key_only_when_protected(project, monkeypatch):
