@@ -1,6 +1,6 @@
 /**
- * mo_jupyter's cards in the Launcher (category "Mo"): Create Job…, Deploy…
- * and Jobs. From the Launcher no document is current, so the cards' commands
+ * mo_jupyter's cards in the Launcher (category "Mo"): Create Job…, Deploy…,
+ * Jobs and New Module… (New Project from Template… adds its own card). From the Launcher no document is current, so the cards' commands
  * pick their file first: Create Job… takes the file browser's selected .py
  * or notebook (else the dialog opens with an empty File field); Deploy…
  * takes the last active notebook, else the selected .ipynb, else says what
@@ -16,6 +16,7 @@ import { ILauncher } from '@jupyterlab/launcher';
 import { INotebookTracker } from '@jupyterlab/notebook';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 
+import { NEW_MODULE_COMMAND } from './catalog/newmodule';
 import { DEPLOY } from './deploy/commands';
 import { deployIcon, jobsIcon, runJobIcon } from './icons';
 import { selectedPath } from './selection';
@@ -93,5 +94,6 @@ export const launcherPlugin: JupyterFrontEndPlugin<void> = {
     launcher.add({ command: LAUNCHER_COMMANDS.createJob, category, rank: 10 });
     launcher.add({ command: LAUNCHER_COMMANDS.deploy, category, rank: 20 });
     launcher.add({ command: LAUNCHER_COMMANDS.jobs, category, rank: 30 });
+    launcher.add({ command: NEW_MODULE_COMMAND, category, rank: 40 });
   }
 };

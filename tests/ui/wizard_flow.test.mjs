@@ -332,7 +332,7 @@ describe('wizard flow', () => {
       const section = page.locator('.jp-Launcher-section', { has: page.locator('.jp-Launcher-sectionTitle', { hasText: /^Mo$/ }) });
       await section.waitFor();
       const labels = await section.locator('.jp-LauncherCard-label').allInnerTexts();
-      for (const want of ['Create Job…', 'Deploy…', 'Jobs']) {
+      for (const want of ['Create Job…', 'Deploy…', 'Jobs', 'New Module…', 'New Project']) {
         assert.ok(labels.some(l => l.trim() === want), `Launcher Mo cards: ${JSON.stringify(labels)}`);
       }
       await shot(page, 'wizard-flow-launcher');
