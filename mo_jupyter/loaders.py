@@ -113,6 +113,9 @@ class _Counter:
                 self.anchors[anchor] = (self.nodes - nodes, self.chars - chars)
 
 
+_LIBRARY_DEPTH = "exceeded maximum nesting depth"  # libyaml's scanner, past 1,000 levels
+
+
 def _is_number(event) -> bool:
     """True when the loader would build an int or a float of this scalar (as its composer decides)."""
     tag = event.tag
@@ -141,6 +144,8 @@ def _parse(text: Union[str, bytes], what: str, limits: YamlLimits) -> Any:
         finally:
             loader.dispose()
     except yaml.YAMLError as exc:
+        if _LIBRARY_DEPTH in str(exc):  # libyaml >= 0.2.5 stops at 1,000 while scanning ahead of us
+            raise BadRequest(f"{what} nests lists and mappings more than {limits.max_depth} deep") from None
         raise BadRequest(f"{what} is not valid YAML: {cut(exc, 300)}") from None
     except (ValueError, OverflowError, RecursionError) as exc:  # e.g. a timestamp out of range
         raise BadRequest(f"{what} holds a value that cannot be read: {cut(exc, 200)}") from None
@@ -199,6 +204,13 @@ MAX_JSON_BYTES = 16 * MiB
 MAX_JSON_DEPTH = 64
 
 
+def orjson_too_deep(exc: orjson.JSONDecodeError) -> bool:
+    """Whether orjson refused the text for its own nesting bound (1,024 levels: "depth limit
+    exceeded"; older releases: "recursion limit")."""
+    text = str(exc)[:200]
+    return "depth limit exceeded" in text or "recursion" in text
+
+
 def json_depth_ok(data: Any, max_depth: int) -> bool:
     """True when lists and objects nest at most ``max_depth`` deep (an iterative walk)."""
     todo = [(data, 1)]
@@ -221,6 +233,8 @@ def load_json_text(raw: Union[bytes, str], what: str = "the JSON text", max_byte
     try:
         data = orjson.loads(raw)  # orjson parses without recursing: deep nesting is no crash
     except orjson.JSONDecodeError as exc:
+        if orjson_too_deep(exc):
+            raise BadRequest(f"{what} nests lists and objects more than {max_depth} deep") from None
         raise BadRequest(f"{what} is not valid JSON: {cut(exc, 200)}") from None
     if not json_depth_ok(data, max_depth):
         raise BadRequest(f"{what} nests lists and objects more than {max_depth} deep")

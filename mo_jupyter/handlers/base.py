@@ -21,6 +21,7 @@ from tornado import web
 
 from .. import schemas
 from ..errors import BadRequest, Forbidden, MoError, TooLarge, cut, user_error
+from ..loaders import json_depth_ok, orjson_too_deep
 
 
 # Two bounded pools: quick reads (job list, logs, service views) never queue behind slow work
@@ -75,20 +76,6 @@ def install_bounded_log(*loggers: logging.Logger) -> None:
             logger.addFilter(BoundedLines())
 
 
-def json_depth_over(data: Any, limit: int) -> bool:
-    """Whether arrays/objects in ``data`` nest deeper than ``limit`` (walked without recursion)."""
-    stack = [(data, 1)]
-    while stack:
-        value, depth = stack.pop()
-        if depth > limit:
-            return True
-        if isinstance(value, dict):
-            stack.extend((v, depth + 1) for v in value.values() if isinstance(v, (dict, list)))
-        elif isinstance(value, list):
-            stack.extend((v, depth + 1) for v in value if isinstance(v, (dict, list)))
-    return False
-
-
 def _http_error_text(exc: web.HTTPError) -> str:
     try:
         return exc.log_message % exc.args if exc.args else (exc.log_message or "")
@@ -139,13 +126,13 @@ class MoHandler(ExtensionHandlerMixin, APIHandler):
         try:
             body = orjson.loads(raw)
         except orjson.JSONDecodeError as exc:
-            if "recursion" in str(exc)[:200]:
+            if orjson_too_deep(exc):
                 raise BadRequest(f"the request body nests deeper than {self.max_json_depth} levels") from None
             raise BadRequest(f"the request body is not valid JSON: {cut(exc, 200)}") from None
         if not isinstance(body, dict):
             raise BadRequest("the request body must be a JSON object")
         # cheap first: fewer brackets than the limit cannot nest deeper than it
-        if raw.count(b"[") + raw.count(b"{") > self.max_json_depth and json_depth_over(body, self.max_json_depth):
+        if raw.count(b"[") + raw.count(b"{") > self.max_json_depth and not json_depth_ok(body, self.max_json_depth):
             raise BadRequest(f"the request body nests deeper than {self.max_json_depth} levels")
         return body
 

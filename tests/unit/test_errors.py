@@ -9,7 +9,8 @@ import logging
 import pytest
 
 from mo_jupyter.errors import MAX_MESSAGE, BadRequest, MoError, cut, os_error, user_error
-from mo_jupyter.handlers.base import MAX_LOG_LINE, BoundedLines, json_depth_over
+from mo_jupyter.handlers.base import MAX_LOG_LINE, BoundedLines
+from mo_jupyter.loaders import json_depth_ok
 
 
 def test_cut_keeps_short_text_and_bounds_long_text_with_both_ends():
@@ -71,10 +72,10 @@ def test_log_lines_and_tracebacks_are_cut():
 
 
 def test_json_depth():
-    assert not json_depth_over({"a": [[1], {"b": []}]}, 4)  # object, array, object, array
-    assert json_depth_over({"a": [[1], {"b": [[]]}]}, 4)
-    assert not json_depth_over({"a": "[[[[[[[[[["}, 1)
+    assert json_depth_ok({"a": [[1], {"b": []}]}, 4)  # object, array, object, array
+    assert not json_depth_ok({"a": [[1], {"b": [[]]}]}, 4)
+    assert json_depth_ok({"a": "[[[[[[[[[["}, 1)
     nested: list = []
     for _ in range(100_000):  # deeper than recursion allows: the walk has no recursion
         nested = [nested]
-    assert json_depth_over(nested, 64)
+    assert not json_depth_ok(nested, 64)
