@@ -5,12 +5,17 @@
  * and its message (every problem, one per line) is shown verbatim in the
  * reopened form.
  */
-import { Dialog, showDialog } from '@jupyterlab/apputils';
+import { Dialog } from '@jupyterlab/apputils';
 import { TranslationBundle } from '@jupyterlab/translation';
-import { ReactWidget } from '@jupyterlab/ui-components';
 import * as React from 'react';
 
-import { errorMessage } from '../api';
+import {
+  FormError,
+  FormRow,
+  IFormProps,
+  showFormUntilDone,
+  useFormValues
+} from '../form';
 import { IDatasetDetail, createDataset, updateDataset } from './api';
 import {
   IDatasetFormValues,
@@ -28,82 +33,25 @@ import {
   purposeLabel
 } from './labels';
 
-class DatasetForm extends ReactWidget {
-  constructor(
-    private _trans: TranslationBundle,
-    public values: IDatasetFormValues,
-    private _editing: boolean,
-    private _serverError: string,
-    private _preset: boolean
-  ) {
-    super();
-    this.addClass('mo-DatasetForm');
+function FormBody(
+  props: IFormProps<IDatasetFormValues> & {
+    trans: TranslationBundle;
+    editing: boolean;
+    preset: boolean;
+    serverError: string;
   }
-
-  getValue(): IDatasetFormValues {
-    return this.values;
-  }
-
-  render(): JSX.Element {
-    return (
-      <FormBody
-        trans={this._trans}
-        initial={this.values}
-        editing={this._editing}
-        preset={this._preset}
-        serverError={this._serverError}
-        onChange={v => (this.values = v)}
-      />
-    );
-  }
-}
-
-function FormBody(props: {
-  trans: TranslationBundle;
-  initial: IDatasetFormValues;
-  editing: boolean;
-  preset: boolean;
-  serverError: string;
-  onChange: (v: IDatasetFormValues) => void;
-}): JSX.Element {
+): JSX.Element {
   const { trans } = props;
-  const [v, setV] = React.useState(props.initial);
   type Key = keyof IDatasetFormValues;
-  const set =
-    (key: Key) =>
-    (
-      e: React.ChangeEvent<
-        HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement
-      >
-    ) => {
-      const next = { ...v, [key]: e.currentTarget.value };
-      setV(next);
-      props.onChange(next);
-    };
+  /** Rows are classed after their key. */
+  const rowClass = (key: string) => `mo-DatasetForm-row mo-DatasetForm-${key}`;
+  const { v, set, text } = useFormValues(props, rowClass);
   const hints = formHints(trans, v);
-  /** A labelled row of the form, classed after its key. */
   const row = (key: Key, label: string, control: JSX.Element) => (
-    <label className={`mo-DatasetForm-row mo-DatasetForm-${key}`}>
-      <span>{label}</span>
+    <FormRow className={rowClass(key)} label={label}>
       {control}
-    </label>
+    </FormRow>
   );
-  const input = (
-    key: Key,
-    label: string,
-    extra: { placeholder?: string; disabled?: boolean } = {}
-  ) =>
-    row(
-      key,
-      label,
-      <input
-        className="jp-mod-styled"
-        name={key}
-        value={v[key]}
-        onChange={set(key)}
-        {...extra}
-      />
-    );
   /** A select of `values` (and the current value, should it be another). */
   const select = (
     key: Key,
@@ -141,31 +89,17 @@ function FormBody(props: {
   );
   return (
     <div className="mo-DatasetForm-body">
-      {props.serverError && (
-        <pre
-          className="mo-Message mo-mod-error mo-DatasetForm-error"
-          role="alert"
-          data-testid="mo-dataset-form-error"
-        >
-          {props.serverError}
-        </pre>
-      )}
-      {input('name', trans.__('Name'), {
+      <FormError
+        message={props.serverError}
+        className="mo-DatasetForm-error"
+        testId="mo-dataset-form-error"
+      />
+      {text('name', trans.__('Name'), {
         disabled: props.editing,
         placeholder: trans.__('e.g. flowers')
       })}
-      {row(
-        'description',
-        trans.__('Description'),
-        <textarea
-          className="jp-mod-styled"
-          name="description"
-          rows={2}
-          value={v.description}
-          onChange={set('description')}
-        />
-      )}
-      {input('tags', trans.__('Tags'), {
+      {text('description', trans.__('Description'), { rows: 2 })}
+      {text('tags', trans.__('Tags'), {
         placeholder: trans.__('comma separated, e.g. image, flowers')
       })}
       {select('purpose', trans.__('Purpose'), PURPOSES, purposeLabel)}
@@ -218,8 +152,8 @@ function FormBody(props: {
           )}
         </select>
       )}
-      {input('license', trans.__('License'))}
-      {input('source', trans.__('Source'), {
+      {text('license', trans.__('License'))}
+      {text('source', trans.__('Source'), {
         placeholder: trans.__('where the data comes from (URL, paper, ...)')
       })}
       {hints.length > 0 && (
@@ -240,25 +174,26 @@ function FormBody(props: {
  * Show the form until the server accepts it or the user cancels. With
  * `existing`, edits that dataset (PATCH of the changed keys); else creates.
  */
-export async function showDatasetForm(
+export function showDatasetForm(
   trans: TranslationBundle,
   existing?: IDatasetDetail
 ): Promise<IDatasetDetail | null> {
-  let values = formValues(existing);
-  let serverError = '';
-  for (;;) {
-    const body = new DatasetForm(
-      trans,
-      values,
-      !!existing,
-      serverError,
-      existing?.permission === 'preset'
-    );
-    const result = await showDialog<IDatasetFormValues>({
+  return showFormUntilDone({
+    initial: formValues(existing),
+    form: (p, serverError) => (
+      <FormBody
+        {...p}
+        trans={trans}
+        editing={!!existing}
+        preset={existing?.permission === 'preset'}
+        serverError={serverError}
+      />
+    ),
+    className: 'mo-DatasetForm',
+    dialog: {
       title: existing
         ? trans.__('Edit dataset %1', existing.id)
         : trans.__('New dataset'),
-      body,
       buttons: [
         Dialog.cancelButton({ label: trans.__('Cancel') }),
         Dialog.okButton({
@@ -266,13 +201,9 @@ export async function showDatasetForm(
         })
       ],
       focusNodeSelector: existing ? 'textarea' : 'input[name="name"]'
-    });
-    if (!result.button.accept || !result.value) {
-      return null;
-    }
-    values = result.value;
-    const meta = toMeta(values);
-    try {
+    },
+    submit: async values => {
+      const meta = toMeta(values);
       if (existing) {
         const changes = changedKeys(existing, meta);
         return Object.keys(changes).length
@@ -280,8 +211,6 @@ export async function showDatasetForm(
           : existing;
       }
       return await createDataset(meta);
-    } catch (err) {
-      serverError = errorMessage(err);
     }
-  }
+  });
 }

@@ -11,10 +11,10 @@ import {
   showErrorMessage
 } from '@jupyterlab/apputils';
 import { TranslationBundle } from '@jupyterlab/translation';
-import { ReactWidget } from '@jupyterlab/ui-components';
 import * as React from 'react';
 
 import { errorMessage } from '../api';
+import { IFormProps, ValuesForm, useFormValues } from '../form';
 import {
   IModuleChanges,
   IModuleDetail,
@@ -23,6 +23,7 @@ import {
   withdrawModule
 } from './api';
 import { permissionLabel } from './labels';
+import { CategoryField } from './newmodule';
 import { CatalogEvents } from './search';
 
 export interface IModuleAdminActions {
@@ -49,92 +50,27 @@ interface IEditValues {
   readme: string;
 }
 
-class EditForm extends ReactWidget {
-  constructor(
-    private _trans: TranslationBundle,
-    public values: IEditValues
-  ) {
-    super();
-    this.addClass('mo-ModuleEditForm');
-  }
-
-  getValue(): IEditValues {
-    return this.values;
-  }
-
-  render(): JSX.Element {
-    return (
-      <EditBody
-        trans={this._trans}
-        initial={this.values}
-        onChange={v => (this.values = v)}
-      />
-    );
-  }
-}
-
-function EditBody(props: {
-  trans: TranslationBundle;
-  initial: IEditValues;
-  onChange: (v: IEditValues) => void;
-}): JSX.Element {
+function EditBody(
+  props: IFormProps<IEditValues> & { trans: TranslationBundle }
+): JSX.Element {
   const { trans } = props;
-  const [v, setV] = React.useState(props.initial);
-  const set =
-    (key: keyof IEditValues) =>
-    (
-      e: React.ChangeEvent<
-        HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement
-      >
-    ) => {
-      const next = { ...v, [key]: e.currentTarget.value };
-      setV(next);
-      props.onChange(next);
-    };
+  const { v, set, text } = useFormValues(props, key =>
+    key === 'readme'
+      ? 'mo-NewModuleForm-row mo-ModuleEditForm-readme'
+      : 'mo-NewModuleForm-row'
+  );
   return (
     <div className="mo-ModuleEditForm-body">
-      <label className="mo-NewModuleForm-row">
-        <span>{trans.__('Description')}</span>
-        <textarea
-          className="jp-mod-styled"
-          name="description"
-          rows={3}
-          value={v.description}
-          onChange={set('description')}
-        />
-      </label>
-      <label className="mo-NewModuleForm-row">
-        <span>{trans.__('Tags')}</span>
-        <input
-          className="jp-mod-styled"
-          name="tags"
-          value={v.tags}
-          placeholder={trans.__('comma separated, e.g. image, flowers')}
-          onChange={set('tags')}
-        />
-      </label>
-      <label className="mo-NewModuleForm-row">
-        <span>{trans.__('Category')}</span>
-        <select
-          className="jp-mod-styled mo-NewModuleForm-category"
-          name="category"
-          value={v.category}
-          onChange={set('category')}
-        >
-          <option value="model">{trans.__('Model')}</option>
-          <option value="toolkit">{trans.__('Toolkit')}</option>
-        </select>
-      </label>
-      <label className="mo-NewModuleForm-row mo-ModuleEditForm-readme">
-        <span>{trans.__('README')}</span>
-        <textarea
-          className="jp-mod-styled"
-          name="readme"
-          rows={10}
-          value={v.readme}
-          onChange={set('readme')}
-        />
-      </label>
+      {text('description', trans.__('Description'), { rows: 3 })}
+      {text('tags', trans.__('Tags'), {
+        placeholder: trans.__('comma separated, e.g. image, flowers')
+      })}
+      <CategoryField
+        trans={trans}
+        value={v.category}
+        onChange={set('category')}
+      />
+      {text('readme', trans.__('README'), { rows: 10 })}
     </div>
   );
 }
@@ -192,12 +128,16 @@ export function moduleAdminActions(options: {
     edit: async d => {
       const answer = await showDialog<IEditValues>({
         title: trans.__('Edit module %1 %2', d.id, d.version),
-        body: new EditForm(trans, {
-          description: d.description,
-          tags: d.tags.join(', '),
-          category: d.category,
-          readme: d.readme
-        }),
+        body: new ValuesForm<IEditValues>(
+          {
+            description: d.description,
+            tags: d.tags.join(', '),
+            category: d.category,
+            readme: d.readme
+          },
+          p => <EditBody {...p} trans={trans} />,
+          'mo-ModuleEditForm'
+        ),
         buttons: [
           Dialog.cancelButton({ label: trans.__('Cancel') }),
           Dialog.okButton({ label: trans.__('Save') })

@@ -5,19 +5,25 @@
  * with stub methods) and README.md, ready to publish. The server judges; its
  * message is shown in the reopened form.
  */
-import { Dialog, showDialog } from '@jupyterlab/apputils';
+import { Dialog } from '@jupyterlab/apputils';
 import { TranslationBundle } from '@jupyterlab/translation';
-import { ReactWidget } from '@jupyterlab/ui-components';
 import * as React from 'react';
 
-import { errorMessage } from '../api';
+import { VALUE_TYPES } from '../deploy/spec';
+import {
+  FieldEvent,
+  FormError,
+  FormRow,
+  IFormProps,
+  showFormUntilDone,
+  useFormValues
+} from '../form';
 import { INewModuleResult, ModuleAction, newModule } from './api';
 import {
   ACTIONS,
   INewModuleValues,
   IParamRow,
   NAME_RE,
-  VALUE_TYPES,
   className,
   initialValues,
   toForm
@@ -25,52 +31,14 @@ import {
 
 export const NEW_MODULE_COMMAND = 'mo:new-module';
 
-class NewModuleForm extends ReactWidget {
-  constructor(
-    private _trans: TranslationBundle,
-    public values: INewModuleValues,
-    private _serverError: string
-  ) {
-    super();
-    this.addClass('mo-NewModuleForm');
+function FormBody(
+  props: IFormProps<INewModuleValues> & {
+    trans: TranslationBundle;
+    serverError: string;
   }
-
-  getValue(): INewModuleValues {
-    return this.values;
-  }
-
-  render(): JSX.Element {
-    return (
-      <FormBody
-        trans={this._trans}
-        initial={this.values}
-        serverError={this._serverError}
-        onChange={v => (this.values = v)}
-      />
-    );
-  }
-}
-
-function FormBody(props: {
-  trans: TranslationBundle;
-  initial: INewModuleValues;
-  serverError: string;
-  onChange: (v: INewModuleValues) => void;
-}): JSX.Element {
+): JSX.Element {
   const { trans } = props;
-  const [v, setV] = React.useState(props.initial);
-  const update = (next: INewModuleValues) => {
-    setV(next);
-    props.onChange(next);
-  };
-  const text =
-    (key: 'name' | 'folder' | 'description' | 'category') =>
-    (
-      e: React.ChangeEvent<
-        HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement
-      >
-    ) =>
-      update({ ...v, [key]: e.currentTarget.value });
+  const { v, update, set, text } = useFormValues(props, 'mo-NewModuleForm-row');
   const toggle = (a: ModuleAction) => {
     const actions = v.actions.includes(a)
       ? v.actions.filter(x => x !== a)
@@ -86,26 +54,15 @@ function FormBody(props: {
   const nameOk = NAME_RE.test(v.name);
   return (
     <div className="mo-NewModuleForm-body">
-      {props.serverError && (
-        <pre
-          className="mo-Message mo-mod-error mo-NewModuleForm-error"
-          role="alert"
-          data-testid="mo-new-module-error"
-        >
-          {props.serverError}
-        </pre>
-      )}
-      <label className="mo-NewModuleForm-row">
-        <span>{trans.__('Name')}</span>
-        <input
-          className="jp-mod-styled"
-          name="name"
-          data-testid="mo-new-module-name"
-          value={v.name}
-          placeholder={trans.__('e.g. flower_classifier')}
-          onChange={text('name')}
-        />
-      </label>
+      <FormError
+        message={props.serverError}
+        className="mo-NewModuleForm-error"
+        testId="mo-new-module-error"
+      />
+      {text('name', trans.__('Name'), {
+        testId: 'mo-new-module-name',
+        placeholder: trans.__('e.g. flower_classifier')
+      })}
       <div
         className={`mo-NewModuleForm-hint${v.name && !nameOk ? ' mo-mod-invalid' : ''}`}
         data-testid="mo-new-module-hint"
@@ -121,39 +78,16 @@ function FormBody(props: {
                 v.name
               )}
       </div>
-      <label className="mo-NewModuleForm-row">
-        <span>{trans.__('Folder')}</span>
-        <input
-          className="jp-mod-styled"
-          name="folder"
-          data-testid="mo-new-module-folder"
-          value={v.folder}
-          placeholder={trans.__('the project root')}
-          onChange={text('folder')}
-        />
-      </label>
-      <label className="mo-NewModuleForm-row">
-        <span>{trans.__('Description')}</span>
-        <textarea
-          className="jp-mod-styled"
-          name="description"
-          rows={2}
-          value={v.description}
-          onChange={text('description')}
-        />
-      </label>
-      <label className="mo-NewModuleForm-row">
-        <span>{trans.__('Category')}</span>
-        <select
-          className="jp-mod-styled mo-NewModuleForm-category"
-          name="category"
-          value={v.category}
-          onChange={text('category')}
-        >
-          <option value="model">{trans.__('Model')}</option>
-          <option value="toolkit">{trans.__('Toolkit')}</option>
-        </select>
-      </label>
+      {text('folder', trans.__('Folder'), {
+        testId: 'mo-new-module-folder',
+        placeholder: trans.__('the project root')
+      })}
+      {text('description', trans.__('Description'), { rows: 2 })}
+      <CategoryField
+        trans={trans}
+        value={v.category}
+        onChange={set('category')}
+      />
       <fieldset className="mo-NewModuleForm-actions">
         <legend>{trans.__('Actions')}</legend>
         {ACTIONS.map(a => (
@@ -188,6 +122,28 @@ function FormBody(props: {
         </fieldset>
       ))}
     </div>
+  );
+}
+
+/** A module's category (model or toolkit): the New module and Edit module forms' row. */
+export function CategoryField(props: {
+  trans: TranslationBundle;
+  value: string;
+  onChange: (e: FieldEvent) => void;
+}): JSX.Element {
+  const { trans } = props;
+  return (
+    <FormRow className="mo-NewModuleForm-row" label={trans.__('Category')}>
+      <select
+        className="jp-mod-styled mo-NewModuleForm-category"
+        name="category"
+        value={props.value}
+        onChange={props.onChange}
+      >
+        <option value="model">{trans.__('Model')}</option>
+        <option value="toolkit">{trans.__('Toolkit')}</option>
+      </select>
+    </FormRow>
   );
 }
 
@@ -262,30 +218,24 @@ function ParamRows(props: {
 }
 
 /** Show the form until the server makes the module or the user cancels. */
-export async function showNewModuleForm(
+export function showNewModuleForm(
   trans: TranslationBundle,
   folder: string
 ): Promise<INewModuleResult | null> {
-  let values = initialValues(folder);
-  let serverError = '';
-  for (;;) {
-    const result = await showDialog<INewModuleValues>({
+  return showFormUntilDone({
+    initial: initialValues(folder),
+    form: (p, serverError) => (
+      <FormBody {...p} trans={trans} serverError={serverError} />
+    ),
+    className: 'mo-NewModuleForm',
+    dialog: {
       title: trans.__('New module'),
-      body: new NewModuleForm(trans, values, serverError),
       buttons: [
         Dialog.cancelButton({ label: trans.__('Cancel') }),
         Dialog.okButton({ label: trans.__('Create') })
       ],
       focusNodeSelector: 'input[name="name"]'
-    });
-    if (!result.button.accept || !result.value) {
-      return null;
-    }
-    values = result.value;
-    try {
-      return await newModule(toForm(values));
-    } catch (err) {
-      serverError = errorMessage(err);
-    }
-  }
+    },
+    submit: values => newModule(toForm(values))
+  });
 }

@@ -4,20 +4,6 @@
  */
 import { INewModuleForm, INewParam, ModuleAction } from './api';
 
-export const VALUE_TYPES = [
-  'str',
-  'int',
-  'float',
-  'bool',
-  'img',
-  'video',
-  'audio',
-  'file',
-  'datetime',
-  '[int]',
-  '[str]',
-  '[float]'
-];
 export const ACTIONS: ModuleAction[] = ['predict', 'train', 'run'];
 export const NAME_RE = /^[A-Za-z][A-Za-z0-9_]{0,99}$/;
 

@@ -6,6 +6,7 @@
  */
 import type { IParam, IProblem, ISpec, Side } from './api';
 
+/** Mo's parameter types: the wizard's and the New module form's choices. */
 export const VALUE_TYPES = [
   'str',
   'int',

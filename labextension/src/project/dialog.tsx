@@ -4,12 +4,17 @@
  * browser's folder; it follows the chosen template until the user types one)
  * and, after a refused Create, the server's message.
  */
-import { Dialog, showDialog } from '@jupyterlab/apputils';
+import { Dialog } from '@jupyterlab/apputils';
 import { TranslationBundle } from '@jupyterlab/translation';
-import { ReactWidget } from '@jupyterlab/ui-components';
 import * as React from 'react';
 
-import { errorMessage } from '../api';
+import {
+  FormError,
+  IFormProps,
+  TextField,
+  showFormUntilDone,
+  useFormValues
+} from '../form';
 import {
   IProjectMade,
   IProjectTemplate,
@@ -25,24 +30,18 @@ export interface IProjectChoice {
   typed: boolean;
 }
 
-interface IFormProps {
-  trans: TranslationBundle;
-  templates: IProjectTemplate[];
-  lang: 'en' | 'zh';
-  cwd: string;
-  taken: string[];
-  initial: IProjectChoice;
-  serverError: string;
-  onChange: (choice: IProjectChoice) => void;
-}
-
-function ProjectForm(props: IFormProps): JSX.Element {
+function ProjectForm(
+  props: IFormProps<IProjectChoice> & {
+    trans: TranslationBundle;
+    templates: IProjectTemplate[];
+    lang: 'en' | 'zh';
+    cwd: string;
+    taken: string[];
+    serverError: string;
+  }
+): JSX.Element {
   const { trans, templates, lang } = props;
-  const [choice, setChoice] = React.useState(props.initial);
-  const update = (next: IProjectChoice) => {
-    setChoice(next);
-    props.onChange(next);
-  };
+  const { v: choice, update } = useFormValues(props);
   const pick = (t: IProjectTemplate) =>
     update({
       template: t.name,
@@ -51,15 +50,11 @@ function ProjectForm(props: IFormProps): JSX.Element {
     });
   return (
     <div className="mo-NewProject-body">
-      {props.serverError && (
-        <pre
-          className="mo-Message mo-mod-error mo-NewProject-error"
-          role="alert"
-          data-testid="mo-new-project-error"
-        >
-          {props.serverError}
-        </pre>
-      )}
+      <FormError
+        message={props.serverError}
+        className="mo-NewProject-error"
+        testId="mo-new-project-error"
+      />
       <div
         className="mo-NewProject-templates"
         role="radiogroup"
@@ -90,18 +85,16 @@ function ProjectForm(props: IFormProps): JSX.Element {
           </label>
         ))}
       </div>
-      <label className="mo-NewProject-row">
-        <span>{trans.__('Folder')}</span>
-        <input
-          className="jp-mod-styled"
-          name="folder"
-          data-testid="mo-new-project-folder"
-          value={choice.folder}
-          onChange={e =>
-            update({ ...choice, folder: e.currentTarget.value, typed: true })
-          }
-        />
-      </label>
+      <TextField
+        className="mo-NewProject-row"
+        label={trans.__('Folder')}
+        name="folder"
+        testId="mo-new-project-folder"
+        value={choice.folder}
+        onChange={e =>
+          update({ ...choice, folder: e.currentTarget.value, typed: true })
+        }
+      />
       <div className="mo-NewProject-hint" data-testid="mo-new-project-hint">
         {trans.__(
           'Creates %1 with the template’s files; jobs of files in it run in that folder.',
@@ -110,24 +103,6 @@ function ProjectForm(props: IFormProps): JSX.Element {
       </div>
     </div>
   );
-}
-
-class ProjectDialogBody extends ReactWidget {
-  constructor(
-    private _props: Omit<IFormProps, 'onChange'>,
-    public choice: IProjectChoice
-  ) {
-    super();
-    this.addClass('mo-NewProject');
-  }
-
-  getValue(): IProjectChoice {
-    return this.choice;
-  }
-
-  render(): JSX.Element {
-    return <ProjectForm {...this._props} onChange={c => (this.choice = c)} />;
-  }
 }
 
 /**
@@ -147,41 +122,37 @@ export async function showNewProjectDialog(
   if (!first) {
     return null;
   }
-  let choice: IProjectChoice = {
-    template: first.name,
-    folder: uniqueName(first.folder, taken),
-    typed: false
-  };
-  let serverError = '';
-  for (;;) {
-    const body = new ProjectDialogBody(
-      { trans, templates, lang, cwd, taken, initial: choice, serverError },
-      choice
-    );
-    const result = await showDialog<IProjectChoice>({
+  return showFormUntilDone<IProjectChoice, IProjectMade>({
+    initial: {
+      template: first.name,
+      folder: uniqueName(first.folder, taken),
+      typed: false
+    },
+    form: (p, serverError) => (
+      <ProjectForm
+        {...p}
+        trans={trans}
+        templates={templates}
+        lang={lang}
+        cwd={cwd}
+        taken={taken}
+        serverError={serverError}
+      />
+    ),
+    className: 'mo-NewProject',
+    dialog: {
       title: trans.__('New Project from Template'),
-      body,
       buttons: [
         Dialog.cancelButton({ label: trans.__('Cancel') }),
         Dialog.okButton({ label: trans.__('Create') })
       ],
       focusNodeSelector: 'input[name="folder"]'
-    });
-    if (!result.button.accept || !result.value) {
-      return null;
+    },
+    submit: async choice => {
+      if (!choice.folder.trim()) {
+        throw new Error(trans.__('Give the project folder a name.'));
+      }
+      return createProject(choice.template, projectPath(cwd, choice.folder));
     }
-    choice = result.value;
-    if (!choice.folder.trim()) {
-      serverError = trans.__('Give the project folder a name.');
-      continue;
-    }
-    try {
-      return await createProject(
-        choice.template,
-        projectPath(cwd, choice.folder)
-      );
-    } catch (err) {
-      serverError = errorMessage(err);
-    }
-  }
+  });
 }
