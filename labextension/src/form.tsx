@@ -6,6 +6,7 @@
  * shows the form again, with that message, until the server accepts it.
  */
 import { Dialog, showDialog } from '@jupyterlab/apputils';
+import { TranslationBundle } from '@jupyterlab/translation';
 import { ReactWidget } from '@jupyterlab/ui-components';
 import * as React from 'react';
 
@@ -161,19 +162,29 @@ export function FormError(props: {
  * as they were and the error's message.
  */
 export async function showFormUntilDone<T, R>(options: {
+  trans: TranslationBundle;
   initial: T;
   /** The form's body: its props and the server's message ('' at first). */
   form: (props: IFormProps<T>, serverError: string) => JSX.Element;
   /** The dialog body's class. */
   className: string;
-  dialog: Omit<Partial<Dialog.IOptions<T>>, 'body'>;
+  title: string;
+  /** The accept button's label (next to Cancel). */
+  okLabel: string;
+  focusNodeSelector: string;
   submit: (values: T) => Promise<R>;
 }): Promise<R | null> {
+  const { trans } = options;
   let values = options.initial;
   let serverError = '';
   for (;;) {
     const result = await showDialog<T>({
-      ...options.dialog,
+      title: options.title,
+      buttons: [
+        Dialog.cancelButton({ label: trans.__('Cancel') }),
+        Dialog.okButton({ label: options.okLabel })
+      ],
+      focusNodeSelector: options.focusNodeSelector,
       body: new ValuesForm(
         values,
         p => options.form(p, serverError),

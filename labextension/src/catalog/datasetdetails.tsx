@@ -14,6 +14,7 @@ import {
   DetailsHeader,
   DetailsLoading,
   FileList,
+  OwnerSettings,
   createDetailsTab,
   useBusy,
   useDetail
@@ -158,11 +159,12 @@ function DatasetView(props: IDatasetDetailsOptions): JSX.Element {
         </button>
         {detail.writable && (
           <>
-            <button
-              className="jp-Button jp-mod-styled mo-DatasetDetails-status"
-              data-testid="mo-dataset-toggle-status"
-              disabled={busy !== ''}
-              title={
+            <OwnerSettings
+              kind="dataset"
+              trans={trans}
+              detail={detail}
+              online={online}
+              statusTitle={
                 online
                   ? trans.__(
                       'Take the dataset offline: it can no longer be inserted'
@@ -171,43 +173,10 @@ function DatasetView(props: IDatasetDetailsOptions): JSX.Element {
                       'Check the files against the format and put the dataset online'
                     )
               }
-              onClick={() =>
-                void run('status', () =>
-                  actions.setStatus(detail, online ? 'offline' : 'online')
-                )
-              }
-            >
-              {online ? trans.__('Set offline') : trans.__('Set online')}
-            </button>
-            <label className="mo-Details-field">
-              <span>{trans.__('Permission')}</span>
-              <select
-                className="jp-mod-styled mo-DatasetDetails-permission"
-                data-testid="mo-dataset-permission"
-                value={detail.permission}
-                disabled={busy !== ''}
-                onChange={e =>
-                  void run('permission', () =>
-                    actions.setPermission(
-                      detail,
-                      e.currentTarget.value as Permission
-                    )
-                  )
-                }
-              >
-                <option value="private">
-                  {permissionLabel(trans, 'private')}
-                </option>
-                <option value="public">
-                  {permissionLabel(trans, 'public')}
-                </option>
-                {detail.permission === 'preset' && (
-                  <option value="preset" disabled>
-                    {permissionLabel(trans, 'preset')}
-                  </option>
-                )}
-              </select>
-            </label>
+              busy={busy}
+              run={run}
+              actions={actions}
+            />
             <button
               className="jp-Button jp-mod-styled mo-DatasetDetails-edit"
               data-testid="mo-dataset-edit"

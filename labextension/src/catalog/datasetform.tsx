@@ -5,7 +5,6 @@
  * and its message (every problem, one per line) is shown verbatim in the
  * reopened form.
  */
-import { Dialog } from '@jupyterlab/apputils';
 import { TranslationBundle } from '@jupyterlab/translation';
 import * as React from 'react';
 
@@ -179,6 +178,7 @@ export function showDatasetForm(
   existing?: IDatasetDetail
 ): Promise<IDatasetDetail | null> {
   return showFormUntilDone({
+    trans,
     initial: formValues(existing),
     form: (p, serverError) => (
       <FormBody
@@ -190,18 +190,11 @@ export function showDatasetForm(
       />
     ),
     className: 'mo-DatasetForm',
-    dialog: {
-      title: existing
-        ? trans.__('Edit dataset %1', existing.id)
-        : trans.__('New dataset'),
-      buttons: [
-        Dialog.cancelButton({ label: trans.__('Cancel') }),
-        Dialog.okButton({
-          label: existing ? trans.__('Save') : trans.__('Create')
-        })
-      ],
-      focusNodeSelector: existing ? 'textarea' : 'input[name="name"]'
-    },
+    title: existing
+      ? trans.__('Edit dataset %1', existing.id)
+      : trans.__('New dataset'),
+    okLabel: existing ? trans.__('Save') : trans.__('Create'),
+    focusNodeSelector: existing ? 'textarea' : 'input[name="name"]',
     submit: async values => {
       const meta = toMeta(values);
       if (existing) {

@@ -10,6 +10,7 @@ import * as React from 'react';
 
 import { errorMessage } from '../api';
 import { IFileEntry } from './api';
+import { permissionLabel } from './labels';
 import { CatalogError, Tags } from './search';
 import { detailsWidgetId, formatBytes } from './util';
 
@@ -22,7 +23,7 @@ export abstract class CatalogDetails<
     readonly kind: 'module' | 'dataset'
   ) {
     super();
-    this.addClass(kind === 'module' ? 'mo-ModuleDetails' : 'mo-DatasetDetails');
+    this.addClass(`mo-${kindClass(kind)}`);
     this.node.setAttribute(`data-${kind}-id`, options.id);
   }
 }
@@ -147,4 +148,69 @@ export function FileList(props: {
       ))}
     </ul>
   );
+}
+
+/**
+ * The owner's Set offline / Set online button and Permission select
+ * (Preset shown, disabled, only when it is the value).
+ */
+export function OwnerSettings<D extends { permission?: string }>(props: {
+  kind: 'module' | 'dataset';
+  trans: TranslationBundle;
+  detail: D;
+  online: boolean;
+  statusTitle: string;
+  busy: string;
+  run: (name: string, fn: () => Promise<unknown>) => Promise<void>;
+  actions: {
+    setStatus: (d: D, status: 'online' | 'offline') => Promise<unknown>;
+    setPermission: (d: D, permission: 'private' | 'public') => Promise<unknown>;
+  };
+}): JSX.Element {
+  const { kind, trans, detail, online, run, actions } = props;
+  const permission = detail.permission;
+  const disabled = props.busy !== '';
+  return (
+    <>
+      <button
+        className={`jp-Button jp-mod-styled mo-${kindClass(kind)}-status`}
+        data-testid={`mo-${kind}-toggle-status`}
+        disabled={disabled}
+        title={props.statusTitle}
+        onClick={() =>
+          void run('status', () =>
+            actions.setStatus(detail, online ? 'offline' : 'online')
+          )
+        }
+      >
+        {online ? trans.__('Set offline') : trans.__('Set online')}
+      </button>
+      <label className="mo-Details-field">
+        <span>{trans.__('Permission')}</span>
+        <select
+          className={`jp-mod-styled mo-${kindClass(kind)}-permission`}
+          data-testid={`mo-${kind}-permission`}
+          value={permission}
+          disabled={disabled}
+          onChange={e => {
+            const p = e.currentTarget.value as 'private' | 'public';
+            void run('permission', () => actions.setPermission(detail, p));
+          }}
+        >
+          <option value="private">{permissionLabel(trans, 'private')}</option>
+          <option value="public">{permissionLabel(trans, 'public')}</option>
+          {permission === 'preset' && (
+            <option value="preset" disabled>
+              {permissionLabel(trans, 'preset')}
+            </option>
+          )}
+        </select>
+      </label>
+    </>
+  );
+}
+
+/** `ModuleDetails` / `DatasetDetails`: the details tabs' class stem. */
+function kindClass(kind: 'module' | 'dataset'): string {
+  return kind === 'module' ? 'ModuleDetails' : 'DatasetDetails';
 }

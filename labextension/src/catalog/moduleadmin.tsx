@@ -22,6 +22,7 @@ import {
   updateModule,
   withdrawModule
 } from './api';
+import { OwnerSettings } from './details';
 import { permissionLabel } from './labels';
 import { CategoryField } from './newmodule';
 import { CatalogEvents } from './search';
@@ -245,41 +246,22 @@ export function OwnerActions(props: {
       >
         {trans.__('Edit…')}
       </button>
-      <button
-        className="jp-Button jp-mod-styled mo-ModuleDetails-status"
-        data-testid="mo-module-toggle-status"
-        disabled={busy !== ''}
-        title={
+      <OwnerSettings
+        kind="module"
+        trans={trans}
+        detail={detail}
+        online={online}
+        statusTitle={
           online
             ? trans.__(
                 'Take the module offline: the others no longer find or insert it'
               )
             : trans.__('Put the module online again')
         }
-        onClick={() =>
-          void run('status', () =>
-            admin.setStatus(detail, online ? 'offline' : 'online')
-          )
-        }
-      >
-        {online ? trans.__('Set offline') : trans.__('Set online')}
-      </button>
-      <label className="mo-Details-field">
-        <span>{trans.__('Permission')}</span>
-        <select
-          className="jp-mod-styled mo-ModuleDetails-permission"
-          data-testid="mo-module-permission"
-          value={detail.permission}
-          disabled={busy !== ''}
-          onChange={e => {
-            const p = e.currentTarget.value as 'private' | 'public';
-            void run('permission', () => admin.setPermission(detail, p));
-          }}
-        >
-          <option value="private">{permissionLabel(trans, 'private')}</option>
-          <option value="public">{permissionLabel(trans, 'public')}</option>
-        </select>
-      </label>
+        busy={busy}
+        run={run}
+        actions={admin}
+      />
       <button
         className="jp-Button jp-mod-styled jp-mod-warn mo-ModuleDetails-withdraw"
         data-testid="mo-module-withdraw"

@@ -5,7 +5,6 @@
  * with stub methods) and README.md, ready to publish. The server judges; its
  * message is shown in the reopened form.
  */
-import { Dialog } from '@jupyterlab/apputils';
 import { TranslationBundle } from '@jupyterlab/translation';
 import * as React from 'react';
 
@@ -156,6 +155,22 @@ function ParamRows(props: {
   const { trans, side, rows } = props;
   const set = (i: number, key: keyof IParamRow, value: string) =>
     props.onChange(rows.map((r, j) => (j === i ? { ...r, [key]: value } : r)));
+  /** The name or default of row `i`, classed mo-NewModuleForm-<stem>. */
+  const input = (
+    i: number,
+    key: 'name' | 'default_value',
+    stem: string,
+    label: string,
+    placeholder: string
+  ) => (
+    <input
+      className={`jp-mod-styled mo-NewModuleForm-${stem}`}
+      aria-label={label}
+      placeholder={placeholder}
+      value={rows[i][key]}
+      onChange={e => set(i, key, e.currentTarget.value)}
+    />
+  );
   return (
     <div className={`mo-NewModuleForm-${side}`} data-side={side}>
       <div className="mo-NewModuleForm-sideTitle">
@@ -163,13 +178,13 @@ function ParamRows(props: {
       </div>
       {rows.map((r, i) => (
         <div className="mo-NewModuleForm-param" key={i}>
-          <input
-            className="jp-mod-styled mo-NewModuleForm-paramName"
-            aria-label={trans.__('Parameter name')}
-            placeholder={trans.__('name')}
-            value={r.name}
-            onChange={e => set(i, 'name', e.currentTarget.value)}
-          />
+          {input(
+            i,
+            'name',
+            'paramName',
+            trans.__('Parameter name'),
+            trans.__('name')
+          )}
           <select
             className="jp-mod-styled mo-NewModuleForm-paramType"
             aria-label={trans.__('Type')}
@@ -182,15 +197,14 @@ function ParamRows(props: {
               </option>
             ))}
           </select>
-          {side === 'inputs' && (
-            <input
-              className="jp-mod-styled mo-NewModuleForm-paramDefault"
-              aria-label={trans.__('Default')}
-              placeholder={trans.__('default')}
-              value={r.default_value}
-              onChange={e => set(i, 'default_value', e.currentTarget.value)}
-            />
-          )}
+          {side === 'inputs' &&
+            input(
+              i,
+              'default_value',
+              'paramDefault',
+              trans.__('Default'),
+              trans.__('default')
+            )}
           <button
             type="button"
             className="jp-Button jp-mod-styled mo-NewModuleForm-remove"
@@ -223,19 +237,15 @@ export function showNewModuleForm(
   folder: string
 ): Promise<INewModuleResult | null> {
   return showFormUntilDone({
+    trans,
     initial: initialValues(folder),
     form: (p, serverError) => (
       <FormBody {...p} trans={trans} serverError={serverError} />
     ),
     className: 'mo-NewModuleForm',
-    dialog: {
-      title: trans.__('New module'),
-      buttons: [
-        Dialog.cancelButton({ label: trans.__('Cancel') }),
-        Dialog.okButton({ label: trans.__('Create') })
-      ],
-      focusNodeSelector: 'input[name="name"]'
-    },
+    title: trans.__('New module'),
+    okLabel: trans.__('Create'),
+    focusNodeSelector: 'input[name="name"]',
     submit: values => newModule(toForm(values))
   });
 }

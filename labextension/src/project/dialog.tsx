@@ -4,7 +4,6 @@
  * browser's folder; it follows the chosen template until the user types one)
  * and, after a refused Create, the server's message.
  */
-import { Dialog } from '@jupyterlab/apputils';
 import { TranslationBundle } from '@jupyterlab/translation';
 import * as React from 'react';
 
@@ -123,6 +122,7 @@ export async function showNewProjectDialog(
     return null;
   }
   return showFormUntilDone<IProjectChoice, IProjectMade>({
+    trans,
     initial: {
       template: first.name,
       folder: uniqueName(first.folder, taken),
@@ -140,14 +140,9 @@ export async function showNewProjectDialog(
       />
     ),
     className: 'mo-NewProject',
-    dialog: {
-      title: trans.__('New Project from Template'),
-      buttons: [
-        Dialog.cancelButton({ label: trans.__('Cancel') }),
-        Dialog.okButton({ label: trans.__('Create') })
-      ],
-      focusNodeSelector: 'input[name="folder"]'
-    },
+    title: trans.__('New Project from Template'),
+    okLabel: trans.__('Create'),
+    focusNodeSelector: 'input[name="folder"]',
     submit: async choice => {
       if (!choice.folder.trim()) {
         throw new Error(trans.__('Give the project folder a name.'));
