@@ -9,9 +9,10 @@ answers 401 the page says so and offers a field for the key. It works in an ifra
 ``allow-scripts allow-forms`` only (an opaque origin: no cookies, no storage, its calls are
 cross-origin and the proxy answers their CORS preflight), and opened directly on the app's port.
 
-Language. Every string of the page is in English and Chinese (``TEXTS``); ``page_language`` picks one
-from the ``lang`` query argument (the Test tab passes JupyterLab's language) or, without it, from the
-browser's ``Accept-Language``. The script gets its strings as one JSON object, never from the URL."""
+Language. Every string of the page is in English and Chinese (``STRINGS``, by language ``TEXTS``);
+``page_language`` picks one from the ``lang`` query argument (the Test tab passes JupyterLab's
+language) or, without it, from the browser's ``Accept-Language``. The script gets its strings as one
+JSON object, never from the URL."""
 
 from __future__ import annotations
 
@@ -22,31 +23,42 @@ from ..handle.spec import parse_range
 
 LANGUAGES = ("en", "zh_CN")
 
-TEXTS = {
-    "en": {
-        "html_lang": "en", "app": "Mo app", "no_inputs": "This app takes no inputs.", "required": "required",
-        "default": "(default)", "preview": "preview", "use_drawing": "Use drawing", "clear": "Clear",
-        "draw_hint": 'Draw white on black; "Use drawing" sends it as a 28x28 grayscale PNG.',
-        "hint_datetime": "e.g. 2024-01-31T12:00:00", "hint_[int]": "comma-separated integers",
-        "hint_[float]": "comma-separated numbers", "hint_[str]": "comma-separated values",
-        "access_key": "Access key", "run": "Run",
-        "api": "API: POST api/run (header X-Mo-Key when the service has an access key)", "spec": "spec",
-        # used by the script
-        "need_key": "This service needs its access key: paste it above, or open the page as ...#key=<key>.",
-        "failed": "request failed: ", "running": "running...", "took": "%1 in %2 ms", "error": "error",
-    },
-    "zh_CN": {
-        "html_lang": "zh-CN", "app": "Mo 应用", "no_inputs": "这个应用没有输入。", "required": "必填",
-        "default": "（默认）", "preview": "预览", "use_drawing": "使用手绘", "clear": "清除",
-        "draw_hint": "在黑底上用白色书写；“使用手绘”把它作为 28x28 的灰度 PNG 发送。",
-        "hint_datetime": "例如 2024-01-31T12:00:00", "hint_[int]": "用逗号分隔的整数",
-        "hint_[float]": "用逗号分隔的数字", "hint_[str]": "用逗号分隔的值",
-        "access_key": "访问密钥", "run": "运行",
-        "api": "API：POST api/run（服务设有访问密钥时带上请求头 X-Mo-Key）", "spec": "规格",
-        "need_key": "这个服务需要访问密钥：请粘贴到上方，或以 ...#key=<密钥> 打开本页。",
-        "failed": "请求失败：", "running": "运行中...", "took": "%1，用时 %2 ms", "error": "错误",
-    },
+# every string of the page: (English, Chinese), in the order of LANGUAGES
+STRINGS = {
+    "html_lang": ("en", "zh-CN"),
+    "app": ("Mo app", "Mo 应用"),
+    "no_inputs": ("This app takes no inputs.", "这个应用没有输入。"),
+    "required": ("required", "必填"),
+    "default": ("(default)", "（默认）"),
+    "preview": ("preview", "预览"),
+    "use_drawing": ("Use drawing", "使用手绘"),
+    "clear": ("Clear", "清除"),
+    "draw_hint": (
+        'Draw white on black; "Use drawing" sends it as a 28x28 grayscale PNG.',
+        '在黑底上用白色书写；“使用手绘”把它作为 28x28 的灰度 PNG 发送。',
+    ),
+    "hint_datetime": ("e.g. 2024-01-31T12:00:00", "例如 2024-01-31T12:00:00"),
+    "hint_[int]": ("comma-separated integers", "用逗号分隔的整数"),
+    "hint_[float]": ("comma-separated numbers", "用逗号分隔的数字"),
+    "hint_[str]": ("comma-separated values", "用逗号分隔的值"),
+    "access_key": ("Access key", "访问密钥"),
+    "run": ("Run", "运行"),
+    "api": (
+        "API: POST api/run (header X-Mo-Key when the service has an access key)",
+        "API：POST api/run（服务设有访问密钥时带上请求头 X-Mo-Key）",
+    ),
+    "spec": ("spec", "规格"),
+    # used by the script
+    "need_key": (
+        "This service needs its access key: paste it above, or open the page as ...#key=<key>.",
+        "这个服务需要访问密钥：请粘贴到上方，或以 ...#key=<密钥> 打开本页。",
+    ),
+    "failed": ("request failed: ", "请求失败："),
+    "running": ("running...", "运行中..."),
+    "took": ("%1 in %2 ms", "%1，用时 %2 ms"),
+    "error": ("error", "错误"),
 }
+TEXTS = {lang: {key: pair[i] for key, pair in STRINGS.items()} for i, lang in enumerate(LANGUAGES)}
 SCRIPT_TEXTS = ("need_key", "failed", "running", "took", "error")
 
 
