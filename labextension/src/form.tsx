@@ -178,6 +178,7 @@ export async function showFormUntilDone<T, R>(options: {
   let values = options.initial;
   let serverError = '';
   for (;;) {
+    const message = serverError;
     const result = await showDialog<T>({
       title: options.title,
       buttons: [
@@ -187,7 +188,7 @@ export async function showFormUntilDone<T, R>(options: {
       focusNodeSelector: options.focusNodeSelector,
       body: new ValuesForm(
         values,
-        p => options.form(p, serverError),
+        p => options.form(p, message),
         options.className
       )
     });
