@@ -5,3 +5,4 @@ import './catalog.css';
 import './catalog-forms.css';
 import './deploy.css';
 import './help.css';
+import './project.css';

@@ -90,11 +90,12 @@ describe('New Project from Template', () => {
   it('File > New has the command; an existing folder is refused in the dialog; the default is unique', async () => {
     const { page, server } = lab;
     await withSnapshot(page, 'project-menu', async () => {
-      await execute(page, 'filebrowser:go-to-path', { path: '/' });
-      await page.waitForFunction(() => {
+      // back to the root, awaited in the page (the command that does it resolves before the listing moves)
+      await page.evaluate(async () => {
         const b = Array.from(window.jupyterapp.shell.widgets('left')).find(w => w.id === 'filebrowser');
-        return b?.model.path === '';
+        await b.model.cd('/');
       });
+      await page.locator('.jp-FileBrowser .jp-DirListing-item', { hasText: 'text-classification' }).first().waitFor();
       await page.locator('.lm-MenuBar-item', { hasText: /^File$/ }).click();
       await page.locator('.lm-Menu-item', { hasText: /^New$/ }).first().hover();
       await page.locator('.lm-Menu-item', { hasText: 'New Project from Template…' }).click();
