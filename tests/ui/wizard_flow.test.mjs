@@ -9,7 +9,7 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 
 import { execute, useLab } from './lib/browser.mjs';
-import { makeCatalogDir, openNotebook, startCatalogServer, waitForDetails } from './lib/catalog.mjs';
+import { createNotebook, makeCatalogDir, openNotebook, startCatalogServer, waitForDetails } from './lib/catalog.mjs';
 import { WIZARD, gotoStep, openDeployWizard, waitForScan, wizardCells } from './lib/deploy.mjs';
 import { dismissToasts, openJobTab, waitForJobState, waitForToast, withSnapshot } from './lib/lab.mjs';
 import { OUTPUT } from './lib/server.mjs';
@@ -18,24 +18,6 @@ const HANDLE = `def handle(conf):
     x = conf['x']  # value_type: float # description: a number
     return {'y': x * 2}  # value_type: float
 `;
-
-/** A notebook over REST: code sources, or {markdown} for a markdown cell. */
-async function putNotebook(server, nbPath, cells) {
-  const content = {
-    cells: cells.map(c =>
-      typeof c === 'string'
-        ? { cell_type: 'code', source: c, metadata: {}, outputs: [], execution_count: null }
-        : { cell_type: 'markdown', source: c.markdown, metadata: {} }
-    ),
-    metadata: {
-      kernelspec: { name: 'python3', display_name: 'Python 3 (ipykernel)', language: 'python' },
-      language_info: { name: 'python' }
-    },
-    nbformat: 4,
-    nbformat_minor: 5
-  };
-  await server.api(`api/contents/${nbPath}`, { method: 'PUT', body: { type: 'notebook', format: 'json', content } });
-}
 
 /** A module in the user catalog whose parameter table has long values. */
 function writeWideModule(catalogDir) {
@@ -109,8 +91,8 @@ describe('wizard flow', () => {
         fs.mkdirSync(path.join(server.root, 'results'), { recursive: true });
         fs.writeFileSync(path.join(server.root, 'results', 'my_model.txt'), 'weights');
         fs.writeFileSync(path.join(server.root, 'results', 'other.bin'), 'other');
-        await putNotebook(server, 'flow.ipynb', [{ markdown: '# Flow' }, 'import math', HANDLE]);
-        await putNotebook(server, 'two.ipynb', [
+        await createNotebook(server, 'flow.ipynb', [{ markdown: '# Flow' }, 'import math', HANDLE]);
+        await createNotebook(server, 'two.ipynb', [
           { markdown: '# Two handles' },
           'import math',
           HANDLE,

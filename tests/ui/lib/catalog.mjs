@@ -27,16 +27,17 @@ export async function startCatalogServer({ name, catalogDir = makeCatalogDir(), 
   return server;
 }
 
-/** Create a notebook with a python3 kernelspec (no "Select Kernel" dialog) over REST. */
-export async function createNotebook(server, nbPath, sources = ['']) {
+/**
+ * Create a notebook with a python3 kernelspec (no "Select Kernel" dialog) over REST: `cells` are
+ * code sources, or `{ markdown: text }` for a markdown cell.
+ */
+export async function createNotebook(server, nbPath, cells = ['']) {
   const content = {
-    cells: sources.map(source => ({
-      cell_type: 'code',
-      source,
-      metadata: {},
-      outputs: [],
-      execution_count: null
-    })),
+    cells: cells.map(c =>
+      typeof c === 'string'
+        ? { cell_type: 'code', source: c, metadata: {}, outputs: [], execution_count: null }
+        : { cell_type: 'markdown', source: c.markdown, metadata: {} }
+    ),
     metadata: {
       kernelspec: { name: 'python3', display_name: 'Python 3 (ipykernel)', language: 'python' },
       language_info: { name: 'python' }

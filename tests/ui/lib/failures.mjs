@@ -2,6 +2,7 @@
 // created from the file browser's menu, the deploy wizard driven to its Deploy button, the
 // Deploy sidebar's Logs dialog, the end of an upload.
 import { execute } from './browser.mjs';
+import { createNotebook } from './catalog.mjs';
 import { fileItem, showFileBrowser } from './lab.mjs';
 
 async function makeFolders(server, filePath) {
@@ -21,26 +22,10 @@ export async function putText(server, filePath, content) {
   await server.api(`api/contents/${filePath}`, { method: 'PUT', body: { type: 'file', format: 'text', content } });
 }
 
-/**
- * Write a notebook (its folders too) with a python3 kernelspec: `cells` are code sources, or
- * `{ markdown: text }` for a markdown cell.
- */
+/** createNotebook() with the notebook's folders made first. */
 export async function putNotebook(server, nbPath, cells) {
   await makeFolders(server, nbPath);
-  const content = {
-    cells: cells.map(c =>
-      typeof c === 'string'
-        ? { cell_type: 'code', source: c, metadata: {}, outputs: [], execution_count: null }
-        : { cell_type: 'markdown', source: c.markdown, metadata: {} }
-    ),
-    metadata: {
-      kernelspec: { name: 'python3', display_name: 'Python 3 (ipykernel)', language: 'python' },
-      language_info: { name: 'python' }
-    },
-    nbformat: 4,
-    nbformat_minor: 5
-  };
-  await server.api(`api/contents/${nbPath}`, { method: 'PUT', body: { type: 'notebook', format: 'json', content } });
+  await createNotebook(server, nbPath, cells);
 }
 
 /** Poll `fn` until it returns a truthy value; throws with `label` after `timeout` ms. */

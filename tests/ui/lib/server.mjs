@@ -29,7 +29,8 @@ export function freePort() {
   });
 }
 
-function tmp(prefix) {
+/** A fresh temporary folder, named mo-ui-<prefix>-… */
+export function tmp(prefix) {
   return fs.mkdtempSync(path.join(os.tmpdir(), `mo-ui-${prefix}-`));
 }
 
@@ -51,7 +52,7 @@ export function makeProject() {
 }
 
 /** User settings that keep JupyterLab quiet (no news / update toast). */
-function makeSettingsDir(extra = {}) {
+export function makeSettingsDir(extra = {}) {
   const dir = tmp('settings');
   const files = {
     '@jupyterlab/apputils-extension/notification.jupyterlab-settings': {
@@ -79,9 +80,6 @@ export async function startServer({ name = 'server', settings = {}, timeoutMs = 
   const workspaces = tmp('workspaces');
   const settingsDir = makeSettingsDir(settings);
   const runtime = tmp('runtime');
-  fs.mkdirSync(OUTPUT, { recursive: true });
-  const logFile = path.join(OUTPUT, `${name}.log`);
-  const log = fs.openSync(logFile, 'w');
   const args = [
     '-m', 'jupyterlab', '--no-browser',
     '--ip=127.0.0.1', `--port=${port}`, '--ServerApp.port_retries=0',
@@ -100,7 +98,22 @@ export async function startServer({ name = 'server', settings = {}, timeoutMs = 
     JUPYTER_RUNTIME_DIR: runtime,
     PYTHONUNBUFFERED: '1'
   };
-  const proc = spawn(PYTHON, args, { cwd: root, env, detached: true, stdio: ['ignore', log, log] });
+  return launch({
+    name, label: 'jupyter lab', command: PYTHON, args, cwd: root, env,
+    port, token, root, tempDirs: [root, workspaces, settingsDir, runtime], timeoutMs
+  });
+}
+
+/**
+ * Spawn `command args` in its own process group, its output in test-output/<name>.log, and
+ * resolve to the server (url, token, api(), stop()...) once `GET /mo/api/config` answers on
+ * `port`. `label` names the command in the errors: it exited, or did not answer in `timeoutMs`.
+ */
+export async function launch({ name, label, command, args, cwd, env, port, token, root, tempDirs, timeoutMs }) {
+  fs.mkdirSync(OUTPUT, { recursive: true });
+  const logFile = path.join(OUTPUT, `${name}.log`);
+  const log = fs.openSync(logFile, 'w');
+  const proc = spawn(command, args, { cwd, env, detached: true, stdio: ['ignore', log, log] });
   fs.closeSync(log);
   let exited = null;
   proc.on('exit', (code, signal) => {
@@ -109,8 +122,7 @@ export async function startServer({ name = 'server', settings = {}, timeoutMs = 
 
   const url = `http://127.0.0.1:${port}/`;
   const server = {
-    url, port, token, root, logFile, proc,
-    tempDirs: [root, workspaces, settingsDir, runtime],
+    url, port, token, root, logFile, proc, tempDirs,
     labUrl: `${url}lab?token=${token}`,
     api: (p, init = {}) => api(server, p, init),
     stop: () => stopServer(server)
@@ -119,24 +131,23 @@ export async function startServer({ name = 'server', settings = {}, timeoutMs = 
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (exited) {
-      throw new Error(`jupyter lab exited (${JSON.stringify(exited)}); log:\n${tail(logFile)}`);
+      throw new Error(`${label} exited (${JSON.stringify(exited)}); log:\n${tail(logFile)}`);
     }
     try {
       const r = await fetch(`${url}mo/api/config?token=${token}`);
       if (r.ok) {
         await r.json();
-        break;
+        return server;
       }
     } catch {
-      // not listening yet
+      // not listening yet (or still installing)
     }
     if (Date.now() > deadline) {
       await stopServer(server);
-      throw new Error(`jupyter lab did not answer in ${timeoutMs} ms; log:\n${tail(logFile)}`);
+      throw new Error(`${label} did not answer in ${timeoutMs} ms; log:\n${tail(logFile)}`);
     }
     await new Promise(r => setTimeout(r, 200));
   }
-  return server;
 }
 
 /** fetch() a server path with the token; JSON bodies in and out. */
