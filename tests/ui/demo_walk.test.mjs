@@ -8,7 +8,7 @@ import { describe, it } from 'node:test';
 
 import { useLab } from './lib/browser.mjs';
 import { waitForDetails, searchSidebar } from './lib/catalog.mjs';
-import { WIZARD, gotoStep, waitForScan, wizardCells } from './lib/deploy.mjs';
+import { WIZARD, drawDigitAndRun, gotoStep, waitForScan, wizardCells } from './lib/deploy.mjs';
 import { startDemo } from './lib/demo.mjs';
 import {
   fileItem,
@@ -80,22 +80,7 @@ describe('the demo as .ci/demo starts it: the seeds\' tutorial from dataset to d
       assert.equal(services.length, 1, 'the wizard deployed one service');
       const svc = services[0];
       assert.equal(svc.backend, 'local');
-      const frame = page.frameLocator(`#mo-testpage-${svc.id} iframe`);
-      const pad = frame.locator('canvas.pad');
-      await pad.waitFor({ timeout: 180000 });
-      const box = await pad.boundingBox();
-      const x = box.x + box.width / 2;
-      await page.mouse.move(x, box.y + box.height * 0.15);
-      await page.mouse.down();
-      for (let i = 1; i <= 20; i++) {
-        await page.mouse.move(x, box.y + box.height * (0.15 + 0.7 * (i / 20)));
-      }
-      await page.mouse.up();
-      await frame.locator('#u-img').click();
-      await frame.locator('button.run').click();
-      const out = frame.locator('#out');
-      await out.getByText(/digit/).waitFor({ timeout: 60000 });
-      const text = await out.innerText();
+      const text = await drawDigitAndRun(page, svc.id);
       assert.match(text, /digit\D*[0-9]\b/, text);
     });
   });

@@ -7,7 +7,7 @@ import { describe, it } from 'node:test';
 
 import { execute, useLab } from './lib/browser.mjs';
 import { openNotebook } from './lib/catalog.mjs';
-import { WIZARD, gotoStep, openDeployWizard, wizardCells } from './lib/deploy.mjs';
+import { WIZARD, drawDigitAndRun, gotoStep, openDeployWizard, wizardCells } from './lib/deploy.mjs';
 import { withSnapshot } from './lib/lab.mjs';
 import { startServer } from './lib/server.mjs';
 
@@ -86,25 +86,9 @@ describe('the seeds\' tutorial: train, deploy, draw a digit', () => {
       assert.equal(svc.machine, 'cpu');
       assert.deepEqual(svc.trained_by.map(t => [t.file, t.job]), [['results/my_model.keras', job.id]]);
 
-      // the wizard opens the test page once the service runs (TensorFlow loads in the container)
-      const frame = page.frameLocator(`#mo-testpage-${svc.id} iframe`);
-      const pad = frame.locator('canvas.pad');
-      await pad.waitFor({ timeout: 180000 });
-
-      // draw a "1": a thick vertical stroke in the middle of the pad
-      const box = await pad.boundingBox();
-      const x = box.x + box.width / 2;
-      await page.mouse.move(x, box.y + box.height * 0.15);
-      await page.mouse.down();
-      for (let i = 1; i <= 20; i++) {
-        await page.mouse.move(x, box.y + box.height * (0.15 + 0.7 * (i / 20)));
-      }
-      await page.mouse.up();
-      await frame.locator('#u-img').click();
-      await frame.locator('button.run').click();
-      const out = frame.locator('#out');
-      await out.getByText(/digit/).waitFor({ timeout: 60000 });
-      const text = await out.innerText();
+      // the wizard opens the test page once the service runs (TensorFlow loads in the container):
+      // draw a "1", Run, get a digit
+      const text = await drawDigitAndRun(page, svc.id);
       assert.match(text, /digit\D*[0-9]\b/, text);
       assert.match(text, /confidence/, text);
 

@@ -33,3 +33,27 @@ export async function gotoStep(page, button, step) {
   await page.locator(`${WIZARD} [data-testid="mo-deploy-${button}"]`).click();
   await page.waitForSelector(`${WIZARD}[data-step="${step}"]`);
 }
+
+/**
+ * On the test page the wizard opened for service `serviceId`: draw a "1" (a thick vertical stroke
+ * in the middle of the pad), take the drawing as the image, Run, and return the output's text once
+ * it names a digit.
+ */
+export async function drawDigitAndRun(page, serviceId) {
+  const frame = page.frameLocator(`#mo-testpage-${serviceId} iframe`);
+  const pad = frame.locator('canvas.pad');
+  await pad.waitFor({ timeout: 180000 });
+  const box = await pad.boundingBox();
+  const x = box.x + box.width / 2;
+  await page.mouse.move(x, box.y + box.height * 0.15);
+  await page.mouse.down();
+  for (let i = 1; i <= 20; i++) {
+    await page.mouse.move(x, box.y + box.height * (0.15 + 0.7 * (i / 20)));
+  }
+  await page.mouse.up();
+  await frame.locator('#u-img').click();
+  await frame.locator('button.run').click();
+  const out = frame.locator('#out');
+  await out.getByText(/digit/).waitFor({ timeout: 60000 });
+  return out.innerText();
+}
