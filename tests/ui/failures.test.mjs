@@ -192,6 +192,7 @@ describe('failure messages', () => {
       assert.notEqual(shown, status, status);
       assert.match(shown, broken);
       noFrames(shown);
+      await page.locator(`${w} [data-testid="mo-service-error"]`, { hasText: `${sid} failed: ${shown}` }).waitFor();
       assert.match(await failure.innerText(), new RegExp(`^${escape(`${sid} failed: ${shown}`)}`));
 
       // the wizard's Logs button: the newest separator, dated now, comes before the new error
@@ -213,6 +214,7 @@ describe('failure messages', () => {
       const row = page.locator(`#mo-deploy-sidebar .mo-Service[data-id="${sid}"][data-state="failed"]`);
       await row.waitFor({ timeout: 30000 });
       const listed = row.locator('[data-testid="mo-service-error"]');
+      await row.locator('[data-testid="mo-service-error"]', { hasText: shown }).waitFor({ timeout: 10000 });
       assert.match(await listed.innerText(), new RegExp(`^${escape(`${sid} failed: ${shown}`)}`));
       checkLog(await readLogsDialog(page, listed.locator('[data-testid="mo-service-error-logs"]')));
       const logs = await readLogsDialog(page, row.locator('[data-testid="mo-service-logs-button"]'));

@@ -21,7 +21,7 @@ import {
   writeFiles
 } from './actions';
 import { checkedFiles } from './files';
-import { serviceDeleted } from './services';
+import { serviceDeleted, serviceDeployed } from './services';
 import { IWizardState } from './state';
 import { IStatus } from './steps/deploy';
 import { ITarget } from './targets';
@@ -167,6 +167,7 @@ export function useDeployRun(o: IDeployRunOptions): IDeployRun {
           text: trans.__('Starting %1…', started.id)
         });
         const service = await settled(started); // at most a minute: running, or failed with its error
+        serviceDeployed.emit(service.id);
         o.onSettled();
         if (service.state === 'failed') {
           setFailed(service);

@@ -20,6 +20,8 @@ import { closeTestPage, openTestPage } from './testpage';
  * is closed already; the deploy wizard clears its status line about it.
  */
 export const serviceDeleted = new Signal<object, string>({});
+/** Emitted with a service's id when a deploy of it has settled (running or failed): lists refresh. */
+export const serviceDeployed = new Signal<object, string>({});
 
 export function listServices(): Promise<{ services: IService[] }> {
   return requestAPI<{ services: IService[] }>('services');
@@ -129,7 +131,13 @@ export function ServicesList(props: IServicesProps): JSX.Element {
       standby: 'when-hidden'
     });
     poll.current = p;
-    return () => p.dispose();
+    // a deploy that just settled shows here at once, not after the poll's back-off
+    const onDeployed = () => void p.refresh();
+    serviceDeployed.connect(onDeployed);
+    return () => {
+      serviceDeployed.disconnect(onDeployed);
+      p.dispose();
+    };
   }, []);
 
   const act = async (what: () => Promise<unknown>, done?: string) => {
