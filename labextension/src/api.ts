@@ -45,6 +45,8 @@ export interface IJob {
   peak_memory: number | null;
   cpu_percent?: number;
   memory?: number;
+  description?: string;
+  max_run_seconds?: number | null;
 }
 
 export interface IMachine {
@@ -75,6 +77,8 @@ export interface ICreateJob {
   env?: { [key: string]: string };
   machine?: string;
   backend?: string;
+  description?: string;
+  max_run_seconds?: number;
 }
 
 export interface IMetric {
@@ -231,6 +235,11 @@ export function getJob(id: string): Promise<IJob> {
 
 export function createJob(spec: ICreateJob): Promise<IJob> {
   return requestAPI<IJob>('jobs', post(spec));
+}
+
+/** Run a finished job again as a new job (same file, args, env, machine). */
+export function rerunJob(id: string): Promise<IJob> {
+  return requestAPI<IJob>(`jobs/${enc(id)}/rerun`, post());
 }
 
 export function stopJob(id: string): Promise<IJob> {

@@ -1,5 +1,6 @@
 /**
- * The job commands (create, open list, open one, stop, delete), the end-of-
+ * The job commands (create, open list, open one, stop, delete, clone,
+ * re-run), the Jobs sidebar rows' context menu, the end-of-
  * job notification, and the "Create Job…" button of Python editors.
  */
 import { JupyterFrontEnd } from '@jupyterlab/application';
@@ -14,16 +15,30 @@ import {
 import { IDefaultFileBrowser } from '@jupyterlab/filebrowser';
 import { TranslationBundle } from '@jupyterlab/translation';
 
-import { IJob, deleteJob, errorMessage, stopJob } from '../api';
+import {
+  IJob,
+  deleteJob,
+  errorMessage,
+  getJob,
+  isFinal,
+  rerunJob,
+  stopJob
+} from '../api';
 import { contextMenuPath, currentDocument } from '../export';
 import { runJobIcon } from '../icons';
 import { openTabCommand } from '../shell';
 import { CommandIDs, SettingsHolder } from '../tokens';
-import { showCreateJobDialog } from './dialog';
-import { JobPanel, createJobWidget } from './jobwidget';
+import { ICreateJobOptions, cloneOptions, showCreateJobDialog } from './dialog';
+import {
+  CLONE_JOB,
+  JobPanel,
+  RERUN_JOB,
+  createJobWidget
+} from './jobwidget';
 import { JobsModel } from './model';
 
 export const DELETE_JOB = 'mo:delete-job';
+export { CLONE_JOB, RERUN_JOB };
 
 export interface IJobCommandsOptions {
   model: JobsModel;
@@ -54,26 +69,108 @@ export function addJobCommands(
     return doc && RUNNABLE.test(doc.context.path) ? doc.context.path : '';
   };
 
+  /** Create a job with the dialog, then show it. */
+  const createWith = async (dialog: ICreateJobOptions) => {
+    const job = await showCreateJobDialog(dialog);
+    if (!job) {
+      return null;
+    }
+    model.update(job);
+    void model.refresh().catch(() => undefined);
+    await commands.execute(CommandIDs.openJob, { id: job.id });
+    return job;
+  };
+
+  /**
+   * The job a command is about: its `id` argument, else the Jobs sidebar row
+   * under the context menu, else (the palette) the current job tab.
+   */
+  const targetJobId = (args: any): string => {
+    if (typeof args?.id === 'string' && args.id) {
+      return args.id;
+    }
+    // the palette passes isPalette (the last context menu is stale then)
+    const row = args?.isPalette
+      ? undefined
+      : app.contextMenuHitTest(
+          node => node.classList.contains('mo-JobRow') && !!node.dataset.jobId
+        );
+    return row?.dataset.jobId ?? tracker.currentWidget?.content.jobId ?? '';
+  };
+
   commands.addCommand(CommandIDs.createJob, {
     label: trans.__('Create Job…'),
     caption: trans.__('Run a Python file or a notebook as a job'),
     icon: args => (args.isPalette ? undefined : runJobIcon),
-    execute: async args => {
-      const job = await showCreateJobDialog({
+    execute: args =>
+      createWith({
         path: targetPath(args),
         trans,
         defaultBackend: settings.current.defaultBackend,
         defaultMachine: settings.current.defaultMachine
-      });
-      if (!job) {
+      })
+  });
+
+  commands.addCommand(CLONE_JOB, {
+    label: trans.__('Clone Job…'),
+    caption: trans.__(
+      'Open the Create Job dialog filled in from this job, to change and run'
+    ),
+    isEnabled: args => !!targetJobId(args),
+    execute: async args => {
+      const id = targetJobId(args);
+      if (!id) {
         return null;
       }
-      model.update(job);
-      void model.refresh().catch(() => undefined);
-      await commands.execute(CommandIDs.openJob, { id: job.id });
-      return job;
+      let job = model.find(id);
+      try {
+        // the list may lack fields the job view has (description, env)
+        job = await getJob(id);
+      } catch (err) {
+        if (!job) {
+          await showErrorMessage(trans.__('Cannot clone job'), errorMessage(err));
+          return null;
+        }
+      }
+      return createWith(cloneOptions(job, trans));
     }
   });
+
+  commands.addCommand(RERUN_JOB, {
+    label: trans.__('Re-run Job'),
+    caption: trans.__(
+      'Run a finished job again as a new job with the same file, arguments, environment and machine'
+    ),
+    isEnabled: args => {
+      const job = model.find(targetJobId(args));
+      return !job || isFinal(job.state);
+    },
+    execute: async args => {
+      const id = targetJobId(args);
+      if (!id) {
+        return null;
+      }
+      try {
+        const job = await rerunJob(id);
+        model.update(job);
+        await commands.execute(CommandIDs.openJob, { id: job.id });
+        return job;
+      } catch (err) {
+        Notification.error(
+          trans.__('Cannot re-run job %1: %2', id, errorMessage(err)),
+          { autoClose: 8000 }
+        );
+        return null;
+      } finally {
+        void model.refresh().catch(() => undefined);
+      }
+    }
+  });
+
+  let rank = 10;
+  for (const command of [CLONE_JOB, RERUN_JOB, DELETE_JOB]) {
+    app.contextMenu.addItem({ command, selector: '.mo-JobRow', rank: rank++ });
+  }
 
   commands.addCommand(CommandIDs.openJobs, {
     label: trans.__('Show Jobs'),
@@ -119,7 +216,7 @@ export function addJobCommands(
     label: trans.__('Delete Job'),
     caption: trans.__('Delete a finished job with its log and metrics'),
     execute: async args => {
-      const id = String(args.id ?? '');
+      const id = targetJobId(args);
       const job = model.find(id);
       if (!id) {
         return;

@@ -29,6 +29,7 @@ export class JobDetails extends Widget {
       .join('\n');
     const rows: [string, string, string][] = [
       ['name', t.__('Name'), job.name],
+      ['description', t.__('Description'), job.description ?? ''],
       ['path', t.__('File'), job.path],
       ['kind', t.__('Kind'), job.kind],
       ['state', t.__('State'), stateLabel(t, job.state)],
@@ -37,6 +38,11 @@ export class JobDetails extends Widget {
       ['command', t.__('Command'), (job.command ?? []).map(quote).join(' ')],
       ['args', t.__('Arguments'), (job.args ?? []).map(quote).join(' ')],
       ['env', t.__('Environment'), env],
+      [
+        'max_run_seconds',
+        t.__('Max run time'),
+        job.max_run_seconds ? formatDuration(job.max_run_seconds) : ''
+      ],
       ['created', t.__('Created'), formatTime(job.created)],
       ['started', t.__('Started'), formatTime(job.started)],
       ['ended', t.__('Ended'), formatTime(job.ended)],
@@ -60,7 +66,10 @@ export class JobDetails extends Widget {
     table.className = 'mo-Table mo-JobDetails-table';
     const body = table.createTBody();
     for (const [key, label, value] of rows) {
-      if (!value && (key === 'memory' || key === 'cpu_percent')) {
+      if (
+        !value &&
+        ['memory', 'cpu_percent', 'description', 'max_run_seconds'].includes(key)
+      ) {
         continue;
       }
       const tr = body.insertRow();
@@ -70,6 +79,9 @@ export class JobDetails extends Widget {
       tr.appendChild(th);
       const td = tr.insertCell();
       td.textContent = value;
+      if (key === 'description') {
+        td.style.whiteSpace = 'pre-wrap';
+      }
     }
     this.node.textContent = '';
     this.node.appendChild(table);
@@ -87,5 +99,5 @@ function quote(arg: string): string {
   if (arg !== '' && /^[\w@%+=:,./-]+$/.test(arg)) {
     return arg;
   }
-  return `'${arg.replace(/'/g, `'"'"'`)}'`;
+  return `'${arg.replace(/'/g, '\'"\'"\'')}'`;
 }

@@ -1,5 +1,6 @@
 /**
- * The "Create Job" dialog: file path, name, machine, arguments.
+ * The "Create Job" dialog: file path, name, machine, arguments, environment
+ * variables, description and max run time.
  */
 import { Dialog, showDialog, showErrorMessage } from '@jupyterlab/apputils';
 import { TranslationBundle } from '@jupyterlab/translation';
@@ -13,12 +14,25 @@ import {
   errorMessage,
   getConfig
 } from '../api';
+import {
+  TimeUnit,
+  formatEnvLines,
+  maxRunToSeconds,
+  parseEnvLines,
+  secondsToMaxRun
+} from './format';
 import { shellSplit } from './shlex';
 
 export interface ICreateJobOptions {
   path: string;
   name?: string;
   args?: string;
+  /** `NAME=value` lines. */
+  env?: string;
+  description?: string;
+  /** The max run time as typed, and its unit. */
+  maxRun?: string;
+  maxRunUnit?: TimeUnit;
   trans: TranslationBundle;
   /** The machine to preselect when the server offers it. */
   defaultMachine: string;
@@ -33,6 +47,38 @@ export interface ICreateJobValue {
   path: string;
   name: string;
   args: string;
+  env: string;
+  description: string;
+  maxRun: string;
+  maxRunUnit: TimeUnit;
+}
+
+/** The dialog's options pre-filled from a job (Clone). */
+export function cloneOptions(
+  job: IJob,
+  trans: TranslationBundle
+): ICreateJobOptions {
+  const maxRun = secondsToMaxRun(job.max_run_seconds);
+  return {
+    path: job.path,
+    name: job.name,
+    args: (job.args ?? []).map(quoteArg).join(' '),
+    env: formatEnvLines(job.env),
+    description: job.description ?? '',
+    maxRun: maxRun.value,
+    maxRunUnit: maxRun.unit,
+    trans,
+    defaultMachine: job.machine,
+    defaultBackend: job.backend
+  };
+}
+
+/** Quote an argument so that shellSplit reads it back as it is. */
+export function quoteArg(arg: string): string {
+  if (arg !== '' && /^[\w@%+=:,./-]+$/.test(arg)) {
+    return arg;
+  }
+  return `'${arg.replace(/'/g, '\'"\'"\'')}'`;
 }
 
 /** The dialog body; `getValue` validates (it never throws). */
@@ -52,6 +98,51 @@ export class CreateJobForm extends Widget {
     this._name.placeholder = trans.__('Defaults to the file name');
     this._args = this._input('mo-CreateJob-args', _options.args ?? '');
     this._args.placeholder = trans.__('e.g. --epochs 3 --lr "1e-3"');
+    this._description = document.createElement('textarea');
+    this._description.className = 'jp-mod-styled mo-CreateJob-description';
+    this._description.rows = 2;
+    this._description.maxLength = 2000;
+    this._description.value = _options.description ?? '';
+    this._description.placeholder = trans.__('What this run is for (optional)');
+    this._env = document.createElement('textarea');
+    this._env.className = 'jp-mod-styled mo-CreateJob-env';
+    this._env.rows = 3;
+    this._env.spellcheck = false;
+    this._env.value = _options.env ?? '';
+    this._env.placeholder = trans.__('One NAME=value a line, e.g. SEED=42');
+    this._envError = document.createElement('div');
+    this._envError.className = 'mo-CreateJob-envError';
+    this._envError.setAttribute('role', 'alert');
+    this._env.oninput = () => this._checkEnv();
+    this._maxRun = this._input('mo-CreateJob-maxRun', _options.maxRun ?? '');
+    this._maxRun.inputMode = 'decimal';
+    this._maxRun.placeholder = trans.__('No limit');
+    this._maxRunUnit = document.createElement('select');
+    this._maxRunUnit.className = 'jp-mod-styled mo-CreateJob-maxRunUnit';
+    for (const [unit, label] of [
+      ['minutes', trans.__('minutes')],
+      ['hours', trans.__('hours')]
+    ]) {
+      const opt = document.createElement('option');
+      opt.value = unit;
+      opt.textContent = label;
+      this._maxRunUnit.appendChild(opt);
+    }
+    this._maxRunUnit.value = _options.maxRunUnit ?? 'minutes';
+    this._maxRunUnit.setAttribute('aria-label', trans.__('Unit'));
+    // the dialog's sheet (base.css) styles inputs and selects; these too
+    for (const area of [this._description, this._env]) {
+      Object.assign(area.style, {
+        width: '100%',
+        boxSizing: 'border-box',
+        resize: 'vertical'
+      });
+    }
+    this._env.style.fontFamily = 'var(--jp-code-font-family)';
+    Object.assign(this._envError.style, {
+      gridColumn: '2',
+      color: 'var(--jp-error-color1)'
+    });
 
     this._config = config;
     this._backend = document.createElement('select');
@@ -78,6 +169,17 @@ export class CreateJobForm extends Widget {
     }
     node.appendChild(this._row(trans.__('Machine'), this._machine));
     node.appendChild(this._row(trans.__('Arguments'), this._args));
+    node.appendChild(
+      this._row(trans.__('Environment variables'), this._env, this._envError)
+    );
+    const maxRun = document.createElement('span');
+    maxRun.className = 'mo-CreateJob-maxRunGroup';
+    Object.assign(maxRun.style, { display: 'flex', gap: '4px' });
+    Object.assign(this._maxRunUnit.style, { width: 'auto', flex: '0 0 auto' });
+    maxRun.append(this._maxRun, this._maxRunUnit);
+    node.appendChild(this._row(trans.__('Max run time'), maxRun));
+    node.appendChild(this._row(trans.__('Description'), this._description));
+    this._checkEnv();
     if (configError) {
       const warn = document.createElement('div');
       warn.className = 'mo-CreateJobForm-warning';
@@ -99,7 +201,11 @@ export class CreateJobForm extends Widget {
       error: null,
       path,
       name,
-      args: raw
+      args: raw,
+      env: this._env.value,
+      description: this._description.value,
+      maxRun: this._maxRun.value,
+      maxRunUnit: this._maxRunUnit.value as TimeUnit
     };
     if (!path) {
       value.error = trans.__('Choose a file to run.');
@@ -112,7 +218,30 @@ export class CreateJobForm extends Widget {
       value.error = trans.__('Invalid arguments: %1', errorMessage(err));
       return value;
     }
+    const envError = this._checkEnv();
+    if (envError) {
+      value.error = envError;
+      return value;
+    }
+    const maxRun = maxRunToSeconds(value.maxRun, value.maxRunUnit);
+    if (maxRun !== null && isNaN(maxRun)) {
+      value.error = trans.__(
+        'The max run time must be a positive number of at most 30 days.'
+      );
+      return value;
+    }
     const spec: ICreateJob = { path, args };
+    const env = parseEnvLines(value.env).env;
+    if (Object.keys(env).length) {
+      spec.env = env;
+    }
+    const description = value.description.trim();
+    if (description) {
+      spec.description = description;
+    }
+    if (maxRun !== null) {
+      spec.max_run_seconds = maxRun;
+    }
     if (name) {
       spec.name = name;
     }
@@ -164,6 +293,26 @@ export class CreateJobForm extends Widget {
       preferred.find(usable) ?? machines.find(m => m.available)?.name ?? '';
   }
 
+  /** Show (and return) the first bad environment line's error, or ''. */
+  private _checkEnv(): string {
+    const { trans } = this._options;
+    const { error } = parseEnvLines(this._env.value);
+    let text = '';
+    if (error) {
+      text =
+        error.why === 'no-equals'
+          ? trans.__('Line %1: write NAME=value', error.line)
+          : trans.__(
+              'Line %1: a name is letters, digits and _, not starting with a digit',
+              error.line
+            );
+    }
+    this._envError.textContent = text;
+    this._envError.hidden = !text;
+    this._env.classList.toggle('mo-mod-invalid', !!text);
+    return text;
+  }
+
   private _input(cls: string, value: string): HTMLInputElement {
     const input = document.createElement('input');
     input.type = 'text';
@@ -172,19 +321,31 @@ export class CreateJobForm extends Widget {
     return input;
   }
 
-  private _row(label: string, control: HTMLElement): HTMLElement {
+  private _row(
+    label: string,
+    control: HTMLElement,
+    note?: HTMLElement
+  ): HTMLElement {
     const row = document.createElement('label');
     row.className = 'mo-CreateJobForm-row';
     const span = document.createElement('span');
     span.textContent = label;
     row.appendChild(span);
     row.appendChild(control);
+    if (note) {
+      row.appendChild(note);
+    }
     return row;
   }
 
   private _path: HTMLInputElement;
   private _name: HTMLInputElement;
   private _args: HTMLInputElement;
+  private _env: HTMLTextAreaElement;
+  private _envError: HTMLDivElement;
+  private _description: HTMLTextAreaElement;
+  private _maxRun: HTMLInputElement;
+  private _maxRunUnit: HTMLSelectElement;
   private _machine: HTMLSelectElement;
   private _backend: HTMLSelectElement;
   private _config: IConfig | null;
@@ -224,7 +385,16 @@ export async function showCreateJobDialog(
     if (!result.button.accept || !value) {
       return null;
     }
-    current = { ...current, path: value.path, name: value.name, args: value.args };
+    current = {
+      ...current,
+      path: value.path,
+      name: value.name,
+      args: value.args,
+      env: value.env,
+      description: value.description,
+      maxRun: value.maxRun,
+      maxRunUnit: value.maxRunUnit
+    };
     if (!value.spec) {
       await showErrorMessage(trans.__('Cannot create job'), value.error ?? '');
       continue;

@@ -99,3 +99,82 @@ export function endLines(trans: TranslationBundle, job: IJob): string[] {
   }
   return lines;
 }
+
+/** The names an environment variable may have (as the job schema says). */
+export const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/** Environment variables as `NAME=value` lines, one a line. */
+export function formatEnvLines(env: { [key: string]: string } | undefined): string {
+  return Object.entries(env ?? {})
+    .map(([k, v]) => `${k}=${v}`)
+    .join('\n');
+}
+
+/** The result of reading `NAME=value` lines: the variables, or a bad line. */
+export interface IEnvParse {
+  env: { [key: string]: string };
+  /** The first bad line (1-based) and why; null when every line is good. */
+  error: { line: number; text: string; why: 'no-equals' | 'bad-name' } | null;
+}
+
+/**
+ * Read `NAME=value` lines (blank lines skipped, the value is everything after
+ * the first `=`, kept as typed; a later line wins over an earlier one).
+ */
+export function parseEnvLines(text: string): IEnvParse {
+  const env: { [key: string]: string } = {};
+  const lines = text.split(/\r?\n/);
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i];
+    if (!line.trim()) {
+      continue;
+    }
+    const eq = line.indexOf('=');
+    if (eq < 0) {
+      return { env, error: { line: i + 1, text: line, why: 'no-equals' } };
+    }
+    const name = line.slice(0, eq).trim();
+    if (!ENV_NAME.test(name) || name.length > 256) {
+      return { env, error: { line: i + 1, text: line, why: 'bad-name' } };
+    }
+    env[name] = line.slice(eq + 1);
+  }
+  return { env, error: null };
+}
+
+export type TimeUnit = 'minutes' | 'hours';
+
+/** The longest max run time the server takes (30 days), in seconds. */
+export const MAX_RUN_SECONDS = 2592000;
+
+/**
+ * A max run time typed in a unit as seconds: null for empty, NaN when it is
+ * not a positive number within 1 s .. 30 days.
+ */
+export function maxRunToSeconds(text: string, unit: TimeUnit): number | null {
+  const raw = text.trim();
+  if (!raw) {
+    return null;
+  }
+  const n = Number(raw);
+  if (!/^\d*\.?\d+$/.test(raw) || !isFinite(n)) {
+    return NaN;
+  }
+  const secs = Math.round(n * (unit === 'hours' ? 3600 : 60));
+  return secs >= 1 && secs <= MAX_RUN_SECONDS ? secs : NaN;
+}
+
+/** Seconds as a value and unit for the form: whole hours in hours, else minutes. */
+export function secondsToMaxRun(seconds: number | null | undefined): {
+  value: string;
+  unit: TimeUnit;
+} {
+  if (!seconds || seconds <= 0) {
+    return { value: '', unit: 'minutes' };
+  }
+  if (seconds % 3600 === 0) {
+    return { value: String(seconds / 3600), unit: 'hours' };
+  }
+  const minutes = Math.round((seconds / 60) * 100) / 100;
+  return { value: String(minutes), unit: 'minutes' };
+}

@@ -4,7 +4,12 @@
  */
 import { MainAreaWidget } from '@jupyterlab/apputils';
 import { TranslationBundle } from '@jupyterlab/translation';
-import { ToolbarButton, stopIcon } from '@jupyterlab/ui-components';
+import {
+  ToolbarButton,
+  copyIcon,
+  refreshIcon,
+  stopIcon
+} from '@jupyterlab/ui-components';
 import { CommandRegistry } from '@lumino/commands';
 import { TabPanel, Widget } from '@lumino/widgets';
 
@@ -212,7 +217,13 @@ export class JobPanel extends TabPanel {
   private _onJob: ((job: IJob) => void) | null = null;
 }
 
-/** Wrap a JobPanel in a MainAreaWidget with a stop button and the state. */
+export const CLONE_JOB = 'mo:clone-job';
+export const RERUN_JOB = 'mo:rerun-job';
+
+/**
+ * Wrap a JobPanel in a MainAreaWidget with stop, re-run and clone buttons
+ * and the state.
+ */
 export function createJobWidget(
   options: IJobPanelOptions
 ): MainAreaWidget<JobPanel> {
@@ -234,6 +245,25 @@ export function createJobWidget(
       void commands.execute(CommandIDs.stopJob, { id: options.id })
   });
   widget.toolbar.addItem('stop', stop);
+  const rerun = new ToolbarButton({
+    icon: refreshIcon,
+    className: 'mo-JobRerunButton',
+    label: trans.__('Re-run'),
+    tooltip: trans.__('Run this job again as a new job'),
+    enabled: false,
+    onClick: () => void commands.execute(RERUN_JOB, { id: options.id })
+  });
+  widget.toolbar.addItem('rerun', rerun);
+  widget.toolbar.addItem(
+    'clone',
+    new ToolbarButton({
+      icon: copyIcon,
+      className: 'mo-JobCloneButton',
+      label: trans.__('Clone'),
+      tooltip: trans.__('Create a new job filled in from this one'),
+      onClick: () => void commands.execute(CLONE_JOB, { id: options.id })
+    })
+  );
   widget.toolbar.addItem('status', content.statusWidget);
 
   const sync = (job: IJob) => {
@@ -242,6 +272,7 @@ export function createJobWidget(
     widget.title.icon = STATE_ICONS[job.state];
     widget.title.className = `mo-JobTitle mo-mod-${job.state}`;
     stop.enabled = !isFinal(job.state);
+    rerun.enabled = isFinal(job.state);
   };
   content.jobChanged = sync;
   if (content.job) {
