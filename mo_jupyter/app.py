@@ -32,6 +32,7 @@ from .handlers.jobs import (
     JobHandler,
     JobLogHandler,
     JobMetricsHandler,
+    JobRerunHandler,
     JobsHandler,
     JobStopHandler,
 )
@@ -202,6 +203,7 @@ class MoJupyterApp(ExtensionApp):
                 (rf"{api}/jobs", JobsHandler),
                 (rf"{api}/jobs/{JOB_ID}", JobHandler),
                 (rf"{api}/jobs/{JOB_ID}/stop", JobStopHandler),
+                (rf"{api}/jobs/{JOB_ID}/rerun", JobRerunHandler),
                 (rf"{api}/jobs/{JOB_ID}/log", JobLogHandler),
                 (rf"{api}/jobs/{JOB_ID}/metrics", JobMetricsHandler),
                 (rf"{api}/jobs/{JOB_ID}/stream", JobStreamHandler),

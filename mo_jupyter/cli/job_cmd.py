@@ -1,4 +1,4 @@
-"""``jupyter mo job run|list|show|logs|metrics|stop|plot|delete``"""
+"""``jupyter mo job run|rerun|list|show|logs|metrics|stop|plot|delete``"""
 
 from __future__ import annotations
 
@@ -27,10 +27,18 @@ def add_parser(nouns) -> None:
     p.add_argument("--machine", default="cpu", help="cpu (default) or gpu")
     p.add_argument("--backend")
     p.add_argument("--env", action="append", default=[], metavar="KEY=VALUE")
+    p.add_argument("--description", metavar="TEXT", help="what the job is for (shown with it)")
+    p.add_argument("--max-run-time", type=int, metavar="SECONDS",
+                   help="stop the job (reason 'time limit') when it has run this long")
     p.add_argument("--wait", action="store_true", help="wait for the end; exit with the job's exit code")
     p.add_argument("--follow", action="store_true", help="print the output as it comes (implies --wait)")
     p.add_argument("args", nargs="*", help="arguments for the script, after --")
     p.set_defaults(func=cmd_run)
+
+    p = verbs.add_parser("rerun", help="run a job again (same file, args, env, machine...); prints the new id")
+    p.add_argument("id")
+    p.add_argument("--wait", action="store_true", help="wait for the end; exit with the job's exit code")
+    p.set_defaults(func=cmd_rerun)
 
     verbs.add_parser("list", help="the project's jobs, newest first").set_defaults(func=cmd_list)
     for name, func, helptext in (
@@ -166,17 +174,31 @@ def cmd_run(args) -> int:
         request["name"] = args.name
     if args.backend:
         request["backend"] = args.backend
+    if args.description is not None:
+        request["description"] = args.description
+    if args.max_run_time is not None:
+        request["max_run_seconds"] = args.max_run_time
     record = svc.create(request)
     print(record["id"], flush=True)
     if not (args.wait or args.follow):
         return 0
+    return _await_end(svc, record, args.follow)
 
+
+def cmd_rerun(args) -> int:
+    svc = service(args)
+    record = svc.rerun(resolve_id(svc, args.id))
+    print(record["id"], flush=True)
+    return _await_end(svc, record, False) if args.wait else 0
+
+
+def _await_end(svc: JobService, record: dict, follow: bool) -> int:
     def stop_on_signal(signum, frame):  # Ctrl-C while waiting stops the job, then reports it
         svc.stop(record["id"])
         print(f"\nstopping {record['id']}...", file=sys.stderr, flush=True)
 
     signal.signal(signal.SIGINT, stop_on_signal)
-    final = follow_output(svc, record["id"]) if args.follow else wait_with_progress(svc, record["id"])
+    final = follow_output(svc, record["id"]) if follow else wait_with_progress(svc, record["id"])
     if final["state"] != "completed":
         print(ending(final), file=sys.stderr)
     return exit_code_of(final)

@@ -43,6 +43,12 @@ class JobStopHandler(MoHandler):
         self.reply(await self.run_slow(self.jobs.stop, job_id))
 
 
+class JobRerunHandler(MoHandler):
+    @web.authenticated
+    async def post(self, job_id: str):
+        self.reply(await self.run_slow(self.jobs.rerun, job_id), status=201)
+
+
 class JobLogHandler(MoHandler):
     @web.authenticated
     async def get(self, job_id: str):

@@ -34,6 +34,10 @@ LOG_CHUNK = 1024 * 1024
 # args and env of one job together, as JSON: every list and record repeats them (the schema bounds
 # each item; this bounds their sum, which a schema cannot say).
 MAX_ARGS_ENV_BYTES = 64 * 1024
+# optional request fields kept as given in the spec; with path, name, args, env, machine and backend
+# they are what a re-run repeats
+RERUN_OPTIONAL = ("description", "max_run_seconds")
+RERUN_FIELDS = ("path", "name", "args", "env", "machine", "backend", *RERUN_OPTIONAL)
 
 
 def _whole_text(data: bytes, f) -> bytes:
@@ -136,6 +140,9 @@ class JobService:
             "grace_seconds": self.grace_seconds,
             "backend_config": self.backend_config[backend_name],
         }
+        for key in RERUN_OPTIONAL:  # absent from the spec (and the view) when not given
+            if key in request:
+                spec[key] = request[key]
         backend.check(spec)
         if isinstance(backend, LocalBackend):  # runs on job_python: a missing framework is said now
             require_importable(target, cwd, self.python, label=rel, what="the local backend",
@@ -167,6 +174,15 @@ class JobService:
                 raise self._unwritable(exc) from None
             raise
         return job.record()
+
+    def rerun(self, job_id: str) -> dict:
+        """A new job with the same request as ``job_id`` (validated as any create)."""
+        job = self.job_dir(job_id)
+        try:
+            spec = job.spec()
+        except (OSError, ValueError) as exc:
+            raise Conflict(f"job '{job_id}' cannot be re-run: its record is unreadable ({exc})") from None
+        return self.create({k: spec[k] for k in RERUN_FIELDS if k in spec})
 
     def _unwritable(self, exc: OSError) -> MoError:
         """A jobs folder that cannot take a new job: 409 (a file in the way), 403 (permissions,

@@ -44,6 +44,7 @@ class Supervisor:
         self.backend = backend_for(self.spec["backend"], self.spec.get("backend_config"))
         self.status: dict = {"state": "queued", "supervisor_pid": os.getpid()}
         self.stop_signalled = False
+        self.stop_reason = "stopped by the user"
         self.writer = EventWriter(self.job.path)
         self.peak = 0
 
@@ -126,7 +127,7 @@ class Supervisor:
             reason = None if stopped or exit_code == 0 else runner.failure_reason(exit_code)
             self.peak = max(self.peak, runner.peak_memory())
             if stopped:
-                self._finish("stopped", exit_code=exit_code, reason="stopped by the user")
+                self._finish("stopped", exit_code=exit_code, reason=self.stop_reason)
             elif exit_code == 0:
                 self._finish("completed", exit_code=0)
             else:
@@ -159,6 +160,15 @@ class Supervisor:
             sel.unregister(key.fd)
         return len(data)
 
+    def _over_time(self, now: float) -> bool:
+        """True once the job has run past its max_run_seconds (counted from its start: the
+        writer's t0, set when it started, or back-dated on re-attach)."""
+        limit = self.spec.get("max_run_seconds")
+        if not isinstance(limit, (int, float)) or isinstance(limit, bool) or now - self.writer.t0 < limit:
+            return False
+        self.stop_reason = f"time limit: ran longer than {limit} s"
+        return True
+
     def _pump(self, runner) -> tuple[int, bool]:
         sel = selectors.DefaultSelector()
         for name, fd in runner.output_fds().items():
@@ -184,7 +194,7 @@ class Supervisor:
                 time.sleep(COALESCE_SECONDS)
             now = time.monotonic()
             if exit_code is None:
-                if term_at is None and self.should_stop():
+                if term_at is None and (self.should_stop() or self._over_time(now)):
                     runner.terminate()
                     term_at = now
                 elif term_at is not None and not killed and now - term_at > grace:

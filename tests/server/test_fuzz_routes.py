@@ -64,8 +64,10 @@ RAW_BODIES = {
 # (handler class, method) -> (a body whose other fields pass, the fields to attack one at a time).
 # "raw": the route takes bytes, not JSON (only the raw bodies are sent).
 BODIES = {
-    ("JobsHandler", "post"): ({"path": "ok.py"}, ["path", "args", "env", "name", "machine", "backend"]),
+    ("JobsHandler", "post"): ({"path": "ok.py"}, ["path", "args", "env", "name", "machine", "backend",
+                                                  "description", "max_run_seconds"]),
     ("JobStopHandler", "post"): ({}, []),
+    ("JobRerunHandler", "post"): ({}, []),
     ("ExportHandler", "post"): ({"path": "nb.ipynb"}, ["path", "out", "overwrite"]),
     ("ModulePublishHandler", "post"): ({"path": "nosuch"}, ["path", "permission"]),
     ("ModuleInsertHandler", "post"): ({"notebook": "nb.ipynb"}, ["notebook", "action", "replace"]),
