@@ -139,6 +139,7 @@ export class CreateJobForm extends Widget {
       });
     }
     this._env.style.fontFamily = 'var(--jp-code-font-family)';
+    this._description.style.fontFamily = 'var(--jp-ui-font-family)';
     Object.assign(this._envError.style, {
       gridColumn: '2',
       color: 'var(--jp-error-color1)'
@@ -175,7 +176,11 @@ export class CreateJobForm extends Widget {
     const maxRun = document.createElement('span');
     maxRun.className = 'mo-CreateJob-maxRunGroup';
     Object.assign(maxRun.style, { display: 'flex', gap: '4px' });
-    Object.assign(this._maxRunUnit.style, { width: 'auto', flex: '0 0 auto' });
+    Object.assign(this._maxRunUnit.style, {
+      width: 'auto',
+      flex: '0 0 auto',
+      paddingRight: '24px'
+    });
     maxRun.append(this._maxRun, this._maxRunUnit);
     node.appendChild(this._row(trans.__('Max run time'), maxRun));
     node.appendChild(this._row(trans.__('Description'), this._description));
