@@ -26,7 +26,12 @@ import { setTestPageLanguage } from './deploy/testurl';
 import { addExportCommand } from './export';
 import { helpPlugin } from './help';
 import { exportIcon, runJobIcon } from './icons';
-import { DELETE_JOB, addJobCommands } from './jobs/commands';
+import {
+  CLONE_JOB,
+  DELETE_JOB,
+  RERUN_JOB,
+  addJobCommands
+} from './jobs/commands';
 import { JobPanel } from './jobs/jobwidget';
 import { JobsModel } from './jobs/model';
 import { JobsSidebar } from './jobs/sidebar';
@@ -110,7 +115,9 @@ const plugin: JupyterFrontEndPlugin<void> = {
       for (const command of [
         CommandIDs.createJob,
         CommandIDs.openJobs,
-        CommandIDs.exportNotebook
+        CommandIDs.exportNotebook,
+        CLONE_JOB,
+        RERUN_JOB
       ]) {
         palette.addItem({ command, category, args: { isPalette: true } });
       }
