@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
-import { shellSplit } from '../src/jobs/shlex';
+import { shellQuote, shellSplit } from '../src/jobs/shlex';
 
 test('splits on whitespace', () => {
   assert.deepEqual(shellSplit('  --epochs 3\t--lr  0.1 '), [
@@ -42,4 +42,10 @@ test('unterminated quotes and trailing backslash throw', () => {
   assert.throws(() => shellSplit('"abc'), /unterminated double quote/);
   assert.throws(() => shellSplit("'abc"), /unterminated single quote/);
   assert.throws(() => shellSplit('abc\\'), /trailing backslash/);
+});
+
+test('shellQuote gives back what shellSplit reads as the same words', () => {
+  const words = ['--lr', '0.1', 'a b', '', "it's", '"q"', 'x$y', 'back\\slash'];
+  assert.deepEqual(shellSplit(words.map(shellQuote).join(' ')), words);
+  assert.equal(shellQuote('--epochs'), '--epochs');
 });

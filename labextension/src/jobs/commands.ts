@@ -28,7 +28,9 @@ import { contextMenuPath, currentDocument } from '../export';
 import { runJobIcon } from '../icons';
 import { openTabCommand } from '../shell';
 import { CommandIDs, SettingsHolder } from '../tokens';
-import { ICreateJobOptions, cloneOptions, showCreateJobDialog } from './dialog';
+import { ICreateJobOptions, showCreateJobDialog } from './dialog';
+import { formatEnvLines, secondsToMaxRun } from './format';
+import { shellQuote } from './shlex';
 import {
   CLONE_JOB,
   JobPanel,
@@ -49,6 +51,26 @@ export interface IJobCommandsOptions {
 }
 
 const RUNNABLE = /\.(py|ipynb)$/;
+
+/** The dialog's options pre-filled from a job (Clone). */
+function cloneOptions(
+  job: IJob,
+  trans: TranslationBundle
+): ICreateJobOptions {
+  const maxRun = secondsToMaxRun(job.max_run_seconds);
+  return {
+    path: job.path,
+    name: job.name,
+    args: (job.args ?? []).map(shellQuote).join(' '),
+    env: formatEnvLines(job.env),
+    description: job.description ?? '',
+    maxRun: maxRun.value,
+    maxRunUnit: maxRun.unit,
+    trans,
+    defaultMachine: job.machine,
+    defaultBackend: job.backend
+  };
+}
 
 export function addJobCommands(
   app: JupyterFrontEnd,

@@ -14,13 +14,7 @@ import {
   errorMessage,
   getConfig
 } from '../api';
-import {
-  TimeUnit,
-  formatEnvLines,
-  maxRunToSeconds,
-  parseEnvLines,
-  secondsToMaxRun
-} from './format';
+import { TimeUnit, maxRunToSeconds, parseEnvLines } from './format';
 import { shellSplit } from './shlex';
 
 export interface ICreateJobOptions {
@@ -51,34 +45,6 @@ export interface ICreateJobValue {
   description: string;
   maxRun: string;
   maxRunUnit: TimeUnit;
-}
-
-/** The dialog's options pre-filled from a job (Clone). */
-export function cloneOptions(
-  job: IJob,
-  trans: TranslationBundle
-): ICreateJobOptions {
-  const maxRun = secondsToMaxRun(job.max_run_seconds);
-  return {
-    path: job.path,
-    name: job.name,
-    args: (job.args ?? []).map(quoteArg).join(' '),
-    env: formatEnvLines(job.env),
-    description: job.description ?? '',
-    maxRun: maxRun.value,
-    maxRunUnit: maxRun.unit,
-    trans,
-    defaultMachine: job.machine,
-    defaultBackend: job.backend
-  };
-}
-
-/** Quote an argument so that shellSplit reads it back as it is. */
-export function quoteArg(arg: string): string {
-  if (arg !== '' && /^[\w@%+=:,./-]+$/.test(arg)) {
-    return arg;
-  }
-  return `'${arg.replace(/'/g, '\'"\'"\'')}'`;
 }
 
 /** The dialog body; `getValue` validates (it never throws). */

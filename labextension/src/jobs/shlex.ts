@@ -71,3 +71,11 @@ export function shellSplit(input: string): string[] {
   }
   return words;
 }
+
+/** Quote an argument so that shellSplit reads it back as it is. */
+export function shellQuote(arg: string): string {
+  if (arg !== '' && /^[\w@%+=:,./-]+$/.test(arg)) {
+    return arg;
+  }
+  return `'${arg.replace(/'/g, '\'"\'"\'')}'`;
+}
