@@ -22,6 +22,8 @@ from .handlers.base import install_bounded_log
 from .handlers.handle import handle_routes
 from .handlers.projects import project_routes
 from .handlers.help import help_routes
+from .handlers.models import model_routes
+from .handlers.tasks import task_routes
 from .handlers.services import service_routes
 from .jobs.backends import BUILTIN_BACKENDS, class_path
 from .services.manager import ServiceManager
@@ -213,6 +215,8 @@ class MoJupyterApp(ExtensionApp):
                 *service_routes(api),
                 *help_routes(api),
                 *project_routes(api),
+                *task_routes(api),
+                *model_routes(api),
             ]
         )
 

@@ -20,6 +20,7 @@ import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 
 import { activateCatalog } from './catalog/commands';
+import { comparePlugin } from './compare/plugin';
 import { addDeployCommands } from './deploy/commands';
 import { addHandleCommands } from './deploy/handle';
 import { setTestPageLanguage } from './deploy/testurl';
@@ -36,7 +37,9 @@ import { JobPanel } from './jobs/jobwidget';
 import { JobsModel } from './jobs/model';
 import { JobsSidebar } from './jobs/sidebar';
 import { launcherPlugin } from './launcher';
+import { modelsPlugin } from './models/plugin';
 import { projectPlugin } from './project/plugin';
+import { taskPlugin } from './tasks/plugin';
 import {
   CommandIDs,
   DEFAULT_SETTINGS,
@@ -220,5 +223,8 @@ export default [
   deployPlugin,
   launcherPlugin,
   helpPlugin,
-  projectPlugin
+  projectPlugin,
+  taskPlugin,
+  comparePlugin,
+  modelsPlugin
 ];

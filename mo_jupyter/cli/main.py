@@ -10,7 +10,7 @@ from traitlets import TraitError
 
 from ..errors import MoError, cut, user_error
 from . import dataset_cmd, export_cmd, handle_cmd, image_cmd, job_cmd, module_cmd, serve_cmd, service_cmd
-from . import project_cmd
+from . import model_cmd, project_cmd, task_cmd
 
 
 class Parser(argparse.ArgumentParser):
@@ -26,7 +26,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--debug", action="store_true", help="print the traceback of an unexpected error")
     parser.add_argument("--root", default=".", help="the project root (default: the current directory)")
     parser.add_argument("--jobs-dir", help="job records, relative to the root (default: the config's, .mo/jobs)")
-    nouns = parser.add_subparsers(dest="noun", required=True, metavar="{job,export,image,module,dataset,handle,serve,deploy,service,project}")
+    nouns = parser.add_subparsers(dest="noun", required=True, metavar="{job,export,image,module,dataset,handle,serve,deploy,service,project,task,model}")
     job_cmd.add_parser(nouns)
     export_cmd.add_parser(nouns)
     image_cmd.add_parser(nouns)
@@ -36,6 +36,8 @@ def build_parser() -> argparse.ArgumentParser:
     handle_cmd.add_parser(nouns)
     service_cmd.add_parser(nouns)
     project_cmd.add_parser(nouns)
+    task_cmd.add_parser(nouns)
+    model_cmd.add_parser(nouns)
     return parser
 
 

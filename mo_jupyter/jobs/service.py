@@ -36,7 +36,7 @@ LOG_CHUNK = 1024 * 1024
 MAX_ARGS_ENV_BYTES = 64 * 1024
 # optional request fields kept as given in the spec; with path, name, args, env, machine and backend
 # they are what a re-run repeats
-RERUN_OPTIONAL = ("description", "max_run_seconds")
+RERUN_OPTIONAL = ("description", "max_run_seconds", "task")
 RERUN_FIELDS = ("path", "name", "args", "env", "machine", "backend", *RERUN_OPTIONAL)
 
 
@@ -107,9 +107,9 @@ class JobService:
     # ---- create ---------------------------------------------------------------------------
     def build_spec(self, request: dict) -> dict:
         schemas.validate("job_request", request)
-        size = len(orjson.dumps(request.get("args", []))) + len(orjson.dumps(request.get("env", {})))
+        size = sum(len(orjson.dumps(request.get(key, empty))) for key, empty in (("args", []), ("env", {}), ("task", {})))
         if size > MAX_ARGS_ENV_BYTES:
-            raise BadRequest(f"args and env are {size // 1024} KiB together; the limit is "
+            raise BadRequest(f"args, env and task are {size // 1024} KiB together; the limit is "
                              f"{MAX_ARGS_ENV_BYTES // 1024} KiB (pass large inputs in a file)")
         target, rel = resolve_in_root(self.root, request["path"])
         if not target.is_file():
