@@ -179,9 +179,10 @@ class ServiceManager:
 
     def deploy(self, folder: str = "", name: str | None = None, version: str = "dev", files: list[str] = (),
                backend: str = "local", replicas: int = 1, machine: str = "cpu",
-               protected: bool | None = None) -> dict:
+               protected: bool | None = None, model: dict | None = None) -> dict:
         """Snapshot and start an app. ``protected``: its replicas ask for the service's key
-        (None: as the service was before, else not)."""
+        (None: as the service was before, else not). ``model``: the model record it serves
+        ({"name", "version"}, set by a deploy from the Models registry; kept in the record)."""
         if version not in ("dev", "prod"):
             raise BadRequest("'version' must be dev or prod")
         if isinstance(replicas, bool) or not isinstance(replicas, int) or not 0 <= replicas <= MAX_REPLICAS:
@@ -226,6 +227,8 @@ class ServiceManager:
                       "deployed": time.time(), "timeout": spec.get("timeout"), "spec": spec, "machine": machine,
                       "trained_by": trained_by(self.jobs, picked), "key": (old or {}).get("key") or new_key(),
                       "protected": bool((old or {}).get("protected")) if protected is None else protected}
+            if model:
+                record["model"] = {"name": str(model["name"]), "version": model["version"]}
             self._save(target, record)
             log_deploy(target / LOG, record)
             be.scale(target, record, replicas)

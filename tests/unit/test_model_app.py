@@ -9,6 +9,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+import yaml
 
 from mo_jupyter.catalog.roots import BUILTIN_PATH
 from mo_jupyter.catalog.service import CatalogService
@@ -70,10 +71,40 @@ def test_the_generated_app_deploys_and_answers_with_the_given_model(project, tmp
     made = write_model_app(root, "model_apps/bayes-v1", catalog.modules, BAYES,
                            {"name": "bayes", "version": 1}, [relabelled_model(tmp_path)])
     mgr = manager()
-    view = mgr.deploy(made["folder"], "bayes", "dev", made["files"], "local", 1)
+    view = mgr.deploy(made["folder"], "bayes", "dev", made["files"], "local", 1, model={"name": "bayes", "version": 1})
+    assert mgr.get(view["id"])["model"] == {"name": "bayes", "version": 1}  # the service says which model it serves
     wait_until(lambda: running(mgr, view["id"]), timeout=60, message="running")
     status, body = call(view["port"], body=json.dumps({"app": {"input": {"text": "足球比赛"}}}).encode())
     assert status == 200, body
     out = json.loads(body)
     assert out["output"]["label"] == "my-sports", out
     shutil.rmtree(root / "model_apps")
+
+
+def test_a_model_published_to_the_catalog_is_the_next_version_of_my_module_with_its_weights(tmp_path):
+    from mo_jupyter.catalog.model_module import publish_model
+    from mo_jupyter.catalog.roots import BUILTIN_PATH as BUILTIN
+
+    root = tmp_path / "proj"
+    root.mkdir()
+    spec_file = BUILTIN / "modules/mo/text_classifier_bayes/1.0.0/module_spec.yml"  # names its weights
+    spec = yaml.safe_load(spec_file.read_text())
+    assert spec["training"]["shipped_model"] == "results/bayes_model.json"
+    user = tmp_path / "user-catalog"
+    catalog = CatalogService(root, [str(user)], owner="alice")
+    model = {"name": "text_classifier_bayes", "version": 3,
+             "lineage": {"module": BAYES, "job": {"id": "j-1", "name": "bayes", "path": "tasks/b/train.py"},
+                         "datasets": [{"id": "mo/text_zh_en", "version": "1.0.0"}], "conf": {"alpha": 0.5},
+                         "metrics": {"accuracy": {"last": 0.9}}}}
+    weights = relabelled_model(tmp_path)
+    first = publish_model(catalog.modules, root, model, [weights])
+    assert (first["id"], first["version"]) == ("alice/text_classifier_bayes", "1.0.0")
+    folder = user / "modules/alice/text_classifier_bayes/1.0.0"
+    assert (folder / "results/bayes_model.json").read_bytes() == weights.read_bytes()
+    readme = (folder / "README.md").read_text()
+    assert "model text_classifier_bayes version 3" in readme and "mo/text_zh_en" in readme and "alpha=0.5" in readme
+    second = publish_model(catalog.modules, root, model, [weights])
+    assert second["version"] == "1.0.1"
+    assert not list(root.glob(".mo-publish-*"))  # the staging folder is gone
+    with pytest.raises(BadRequest, match="not trained from a catalog module"):
+        publish_model(catalog.modules, root, {"name": "x", "version": 1, "lineage": {}}, [weights])
