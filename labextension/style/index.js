@@ -6,3 +6,4 @@ import './catalog-forms.css';
 import './deploy.css';
 import './help.css';
 import './project.css';
+import './models.css';
