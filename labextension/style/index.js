@@ -6,4 +6,5 @@ import './catalog-forms.css';
 import './deploy.css';
 import './help.css';
 import './project.css';
+import './tasks.css';
 import './models.css';
