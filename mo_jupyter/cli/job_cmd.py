@@ -1,4 +1,4 @@
-"""``jupyter mo job run|rerun|list|show|logs|metrics|stop|plot|delete``"""
+"""``jupyter mo job run|rerun|list|show|logs|metrics|stop|plot|compare|delete``"""
 
 from __future__ import annotations
 
@@ -62,6 +62,13 @@ def add_parser(nouns) -> None:
     p.add_argument("--out", required=True)
     p.add_argument("--x", choices=("time", "step", "epoch"), default="time")
     p.set_defaults(func=cmd_plot)
+    p = verbs.add_parser("compare", help="compare jobs: their parameters against each metric's last and best value")
+    p.add_argument("ids", nargs="+", metavar="ID", help="two or more job ids (or unique prefixes)")
+    p.add_argument("--out", metavar="FILE", help="write compare.csv (the table) or compare.png (the charts)")
+    p.add_argument("--x", choices=("auto", "time", "step", "epoch"), default="auto",
+                   help="the charts' x axis (auto: step or epoch when every point has it, as in JupyterLab)")
+    p.add_argument("--json", action="store_true", help="the table as JSON")
+    p.set_defaults(func=cmd_compare)
 
 
 def project_relative(path: str, root) -> str:
@@ -287,4 +294,35 @@ def cmd_plot(args) -> int:
     record = svc.get(job_id)
     panels = plot_metrics(svc.metrics(job_id), Path(args.out), args.x, title=f"{record['name']} ({job_id})")
     print(f"wrote {args.out} ({panels} panel{'s' if panels != 1 else ''})")
+    return 0
+
+
+def cmd_compare(args) -> int:
+    from ..jobs import compare, plot
+
+    ids = list(dict.fromkeys(args.ids))
+    if len(ids) < 2:
+        raise BadRequest("compare needs two or more different jobs")
+    out = Path(args.out) if args.out else None
+    if out is not None and out.suffix.lower() not in (".csv", ".png"):
+        raise BadRequest(f"--out takes a .csv or a .png file, got '{args.out}'")
+    svc = service(args)
+    jobs = [svc.get(resolve_id(svc, given)) for given in ids]
+    metrics = {job["id"]: svc.metrics(job["id"]) for job in jobs}
+    table = compare.compare_table(jobs, metrics)
+    if out is not None and out.suffix.lower() == ".png":
+        runs = [(f"{job.get('name') or job['id']} ({job['id']})", metrics[job["id"]]) for job in jobs]
+        x_axis = plot.auto_x_axis(list(metrics.values())) if args.x == "auto" else args.x
+        panels = plot.plot_compare(runs, out, x_axis, title=f"{len(jobs)} jobs")
+        print(f"wrote {args.out} ({panels} panel{'s' if panels != 1 else ''}, x axis {x_axis})",
+              file=sys.stderr if args.json else sys.stdout)
+    elif out is not None:
+        with open(out, "w", newline="", encoding="utf-8") as f:
+            compare.write_csv(table, f)
+        print(f"wrote {args.out} ({len(jobs)} jobs, {len(table['columns'])} columns)",
+              file=sys.stderr if args.json else sys.stdout)
+    if args.json:
+        sys.stdout.write(orjson.dumps(compare.json_safe(table), option=orjson.OPT_INDENT_2).decode() + "\n")
+    elif out is None:
+        sys.stdout.write(compare.text_table(table))
     return 0
