@@ -31,6 +31,8 @@ TEMPLATES_DIR = _HERE / "templates"
 # An installed wheel carries jobs/examples as mo_jupyter/examples; a checkout has it at the top.
 EXAMPLE_DIRS = (_HERE / "examples", _HERE.parent / "jobs" / "examples")
 MARKER = ".mo_project.json"
+TASK_MARKER = ".mo_task.json"
+"""A training task's folder (mo_jupyter/tasks) holds this: its jobs run in that folder too."""
 STAGING = ".mo-new-"
 TEMPLATE_NAME = re.compile(r"^[a-z][a-z0-9_-]{0,39}$")
 FILE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
@@ -101,14 +103,15 @@ def _is_marker(path: Path) -> bool:
         return False
 
 
-def project_folder(root: Path | str, target: Path | str) -> Path:
+def project_folder(root: Path | str, target: Path | str, markers: tuple[str, ...] = (MARKER, TASK_MARKER)) -> Path:
     """The project folder of ``target`` (a real path inside ``root``): the nearest folder at or above
-    it, inside the root, that holds a marker file (never a link); else the root."""
+    it, inside the root, that holds one of ``markers`` as a regular file (never a link); else the
+    root. By default a training task's folder counts too: a job of a file in it runs there."""
     real_root = Path(os.path.realpath(root))
     folder = Path(target)
     folder = folder if folder.is_dir() and not folder.is_symlink() else folder.parent
     while folder != real_root and folder.is_relative_to(real_root):
-        if _is_marker(folder / MARKER):
+        if any(_is_marker(folder / marker) for marker in markers):
             return folder
         folder = folder.parent
     return real_root

@@ -5,8 +5,9 @@ after the Mo seeds' MNIST walkthrough, with trained weights in results/mnist_cnn
     model = MnistCnn()
     model.predict({"img": "modules/mnist_cnn/samples/digit_7.png"})   # {'digit': 7, 'probabilities': [...]}
     model.train({"epochs": 3, "batch_size": 128,                      # 二次训练: go on from the
-                 "data_path": "datasets/mo-mnist/mnist.npz",          # shipped weights
-                 "model_save_path": "results/my_model.keras"})
+                 "data_path": "datasets/mo-mnist/mnist.npz",          # shipped weights, or from
+                 "model_save_path": "results/my_model.keras",         # start_model_path (迁移训练)
+                 "start_model_path": ""})
     model.predict({"img": x_test[0]})                                 # a 28x28 array works too
 
 Keras is imported inside the methods: importing this file needs only NumPy. Paths in conf are
@@ -107,13 +108,20 @@ class MnistCnn:
         return self.model
 
     def train(self, conf):
-        """Go on training the current model (the shipped weights unless trained or loaded already) on
-        the npz's train split, validating on its test split; save it to model_save_path."""
+        """Go on training a model on the npz's train split, validating on its test split; save it to
+        model_save_path. The model: start_model_path when given (a saved .keras file: transfer
+        training, 迁移训练), else the current one (the shipped weights unless trained or loaded)."""
         keras = _keras()
         epochs, batch_size = int(conf.get("epochs", 3)), int(conf.get("batch_size", 128))
         (x_train, y_train), (x_test, y_test) = load_data(conf.get("data_path", "datasets/mo-mnist/mnist.npz"))
         print(f"{len(x_train)} train samples, {len(x_test)} test samples; "
               f"keras {keras.__version__} ({keras.backend.backend()})", flush=True)
+        start = conf.get("start_model_path") or ""
+        if start:
+            if not Path(start).is_file():
+                raise FileNotFoundError(f"start_model_path: no model file at {start}")
+            self.model = keras.models.load_model(start)
+            print(f"going on from {start}", flush=True)
         model = self._shipped()
         compile_model(model)
 
