@@ -1,6 +1,7 @@
 /**
  * mo_jupyter's cards in the Launcher (category "Mo"): Create Job…, Deploy…,
- * Jobs and New Module… (New Project from Template… adds its own card). From the Launcher no document is current, so the cards' commands
+ * Jobs, New Module… and New Training Task (New Project from Template… adds
+ * its own card). From the Launcher no document is current, so the cards' commands
  * pick their file first: Create Job… takes the file browser's selected .py
  * or notebook (else the dialog opens with an empty File field); Deploy…
  * takes the last active notebook, else the selected .ipynb, else says what
@@ -20,18 +21,20 @@ import { NEW_MODULE_COMMAND } from './catalog/newmodule';
 import { DEPLOY } from './deploy/commands';
 import { deployIcon, jobsIcon, runJobIcon } from './icons';
 import { selectedPath } from './selection';
+import { TASK_COMMANDS, trainTaskIcon } from './tasks/actions';
 import { CommandIDs, DOMAIN } from './tokens';
 
 export const LAUNCHER_COMMANDS = {
   createJob: 'mo:launcher-create-job',
   deploy: 'mo:launcher-deploy',
-  jobs: 'mo:launcher-jobs'
+  jobs: 'mo:launcher-jobs',
+  trainingTask: 'mo:launcher-training-task'
 };
 
 export const launcherPlugin: JupyterFrontEndPlugin<void> = {
   id: 'mo_jupyter:launcher',
   description:
-    'Mo cards in the Launcher: Create Job…, Deploy… and the Jobs sidebar.',
+    'Mo cards in the Launcher: Create Job…, New Training Task, Deploy… and the Jobs sidebar.',
   autoStart: true,
   requires: [],
   optional: [ILauncher, ITranslator, INotebookTracker, IDefaultFileBrowser],
@@ -90,10 +93,24 @@ export const launcherPlugin: JupyterFrontEndPlugin<void> = {
       execute: () => commands.execute(CommandIDs.openJobs)
     });
 
+    commands.addCommand(LAUNCHER_COMMANDS.trainingTask, {
+      label: trans.__('New Training Task'),
+      caption: trans.__(
+        'Train a catalog algorithm on a dataset without writing code'
+      ),
+      icon: trainTaskIcon,
+      execute: () => commands.execute(TASK_COMMANDS.create, {})
+    });
+
     const category = trans.__('Mo');
     launcher.add({ command: LAUNCHER_COMMANDS.createJob, category, rank: 10 });
     launcher.add({ command: LAUNCHER_COMMANDS.deploy, category, rank: 20 });
     launcher.add({ command: LAUNCHER_COMMANDS.jobs, category, rank: 30 });
     launcher.add({ command: NEW_MODULE_COMMAND, category, rank: 40 });
+    launcher.add({
+      command: LAUNCHER_COMMANDS.trainingTask,
+      category,
+      rank: 15
+    });
   }
 };
