@@ -123,3 +123,14 @@ export const deployIcon = new LabIcon({
       '<path d="M3 16h18v6H3zm2 2v2h2v-2z"/></g>'
   )
 });
+
+/** Models: a small network (three inputs, two hidden units, one output). */
+export const modelsIcon = new LabIcon({
+  name: 'mo_jupyter:models',
+  svgstr: svg(
+    '<path class="jp-icon3" stroke="#616161" stroke-width="1.4" d="M4 5l8 3M4 5l8 11M4 12l8-4M4 12l8 4M4 19l8-11M4 19l8-3M12 8l8 4M12 16l8-4"/>' +
+      '<g class="jp-icon3" fill="#616161"><circle cx="4" cy="5" r="2.3"/><circle cx="4" cy="12" r="2.3"/>' +
+      '<circle cx="4" cy="19" r="2.3"/><circle cx="12" cy="8" r="2.5"/><circle cx="12" cy="16" r="2.5"/>' +
+      '<circle cx="20" cy="12" r="2.7"/></g>'
+  )
+});
