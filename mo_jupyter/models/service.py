@@ -37,7 +37,7 @@ log = logging.getLogger("mo_jupyter.models")
 
 SEEN = ".jobs"  # <models>/.jobs/<job id>.json: the job was looked at (what it registered, or why not)
 STAGING = ".staging-"
-CLOCK_SLACK = 1.0  # seconds around a job's start and end that a file's mtime may fall in (coarse clocks)
+CLOCK_SLACK = 1.0  # seconds after a job's end that a file's mtime may fall in (coarse clocks)
 
 
 class ModelService:
@@ -290,10 +290,19 @@ class ModelService:
                 mtime = item.path.lstat().st_mtime
             except OSError:
                 continue
-            if started - CLOCK_SLACK <= mtime <= ended + CLOCK_SLACK:
+            if _written_during(mtime, started, ended):
                 inner = item.path.relative_to(results).as_posix()
                 out.append(Source(item.path, inner, item.rel))
         return out
+
+
+def _written_during(mtime: float, started: float, ended: float) -> bool:
+    """Whether a file modified at ``mtime`` was written by a job that ran from ``started`` to
+    ``ended`` (the job's process starts after ``started`` is set: a file of the job before it is
+    older). A file system that keeps whole seconds (mtime integral) is compared by whole seconds."""
+    if mtime > ended + CLOCK_SLACK:
+        return False
+    return mtime >= started or (mtime.is_integer() and mtime >= int(started))
 
 
 def _matches(record: dict, words: list[str]) -> bool:
