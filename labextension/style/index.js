@@ -8,3 +8,4 @@ import './help.css';
 import './project.css';
 import './tasks.css';
 import './models.css';
+import './compare.css';
