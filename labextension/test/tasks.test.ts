@@ -135,6 +135,11 @@ test('params: the validator alone checks types, enum, range and required', () =>
     ),
     { kind: 'minimum', limit: 0, item: 1 }
   );
+  assert.deepEqual(checkValue({ type: 'string', maxLength: 3 }, 'abcd'), {
+    kind: 'maxLength',
+    limit: 3
+  });
+  assert.equal(checkValue({ type: 'string', maxLength: 3 }, '数字三'), null);
   // a numeric enum (a value_range of more than two values)
   const choice = { type: 'integer' as const, enum: [16, 32, 64] };
   assert.equal(toRaw(choice, 32), '32');

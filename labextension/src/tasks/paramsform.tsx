@@ -40,6 +40,8 @@ export function problemText(trans: TranslationBundle, p: Problem): string {
       return where + trans.__('At least %1.', p.limit);
     case 'maximum':
       return where + trans.__('At most %1.', p.limit);
+    case 'maxLength':
+      return where + trans.__('At most %1 characters.', p.limit);
     case 'enum':
       return (
         where +

@@ -2,7 +2,8 @@
  * The parameters form's values checked against the JSON Schema that
  * GET mo/api/tasks/form generates from a module's input.train (CONTRACT C),
  * for exactly the keywords that generator writes: type (integer, number,
- * string, boolean, array with items), minimum, maximum, enum, required. The
+ * string, boolean, array with items), minimum, maximum, enum, maxLength,
+ * required. The
  * server validates with the same schema; this one answers first, inline.
  *
  * Pure (no JupyterLab imports): problems are data, their words are the
@@ -17,6 +18,7 @@ export interface IParamSchema {
   minimum?: number;
   maximum?: number;
   enum?: unknown[];
+  maxLength?: number;
   default?: unknown;
   description?: string;
   title?: string;
@@ -35,7 +37,8 @@ export type Problem =
   | { kind: 'type'; type: ParamType; item?: number }
   | { kind: 'minimum'; limit: number; item?: number }
   | { kind: 'maximum'; limit: number; item?: number }
-  | { kind: 'enum'; values: unknown[]; item?: number };
+  | { kind: 'enum'; values: unknown[]; item?: number }
+  | { kind: 'maxLength'; limit: number; item?: number };
 
 /** What a form control holds: text for most, a flag for a checkbox. */
 export type RawValue = string | boolean;
@@ -80,6 +83,13 @@ export function checkValue(
     if (typeof schema.maximum === 'number' && value > schema.maximum) {
       return { kind: 'maximum', limit: schema.maximum, ...at };
     }
+  }
+  if (
+    typeof value === 'string' &&
+    typeof schema.maxLength === 'number' &&
+    [...value].length > schema.maxLength
+  ) {
+    return { kind: 'maxLength', limit: schema.maxLength, ...at };
   }
   if (Array.isArray(value) && schema.items) {
     for (let i = 0; i < value.length; i++) {
