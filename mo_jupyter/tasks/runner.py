@@ -24,8 +24,9 @@ if str(HERE) not in sys.path:
 
 from modules.{package}.main import {cls}  # noqa: E402
 
+MODULE, VERSION = {module_id!r}, {version!r}
 conf = json.loads((HERE / {conf_file!r}).read_text(encoding="utf-8"))
-print("train(conf) of " + {module_id!r} + " " + {version!r} + " with " + json.dumps(conf, ensure_ascii=False), flush=True)
+print(f"train(conf) of {{MODULE}} {{VERSION}} with {{json.dumps(conf, ensure_ascii=False)}}", flush=True)
 result = {cls}().train(conf)
 print("result: " + json.dumps(result, ensure_ascii=False, default=str), flush=True)
 '''
@@ -33,7 +34,8 @@ print("result: " + json.dumps(result, ensure_ascii=False, default=str), flush=Tr
 
 def _doc(text: str) -> str:
     """``text`` safe inside the script's docstring (no quotes that end it, no backslashes)."""
-    return " ".join(str(text).replace("\\", "/").replace('"', "'").split())[:200]
+    text = "".join(c if c.isprintable() else " " for c in str(text))
+    return " ".join(text.replace("\\", "/").replace('"', "'").split())[:200]
 
 
 def script_text(task_id: str, task_name: str, module_id: str, version: str, datasets: list[str],

@@ -132,10 +132,12 @@ class TaskStore:
             if not Path(folder).is_relative_to(self.root):
                 raise BadRequest(f"'{cut(folder, 200)}' is outside the project root")
             folder = os.path.relpath(folder, self.root)
-        walk = self.root
-        for part in (p for p in folder.split("/") if p not in ("", ".")):
+        parts = [p for p in folder.split("/") if p not in ("", ".")]
+        for part in parts:
             if part == ".." or part.startswith("."):
                 raise BadRequest(f"'{cut(part, 100)}' is not a folder for a task (no '..', no hidden folders)")
+        walk = self.root
+        for part in parts:
             walk = walk / part
             if walk.is_symlink():
                 raise BadRequest(f"'{cut(walk.relative_to(self.root).as_posix(), 200)}' is a symbolic link; "
