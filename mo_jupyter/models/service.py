@@ -87,7 +87,14 @@ class ModelService:
             raise NotFound(f"model '{cut(name, 100)}:{version}' has an unreadable record") from None
 
     def _view(self, record: dict, using: dict) -> dict:
-        return {**record, "services": using.get(record["id"], [])}
+        """The record as answered: ``services`` from the services' records, and ``lineage.job.deleted``
+        once the job that wrote it is gone (its recorded facts stay)."""
+        view = {**record, "services": using.get(record["id"], [])}
+        job = record["lineage"].get("job")
+        if isinstance(job, dict) and self.jobs is not None:
+            exists = ID_RE.match(job["id"]) and (Path(self.jobs.jobs_dir) / job["id"] / "spec.json").is_file()
+            view["lineage"] = {**record["lineage"], "job": {**job, "deleted": not exists}}
+        return view
 
     def zip(self, name: str, version) -> tuple[str, object]:
         """(a download name, an open temporary file of the zip of the version's files)."""

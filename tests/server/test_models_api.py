@@ -52,7 +52,9 @@ async def test_a_completed_job_s_model_is_listed_with_its_lineage_and_metrics(ap
     assert one.code == 200 and one.json == record
     # the job goes; its model and the facts of its lineage stay
     assert (await api.delete(f"jobs/{job['id']}")).code == 204
-    assert (await api.get("models/model/1")).json["lineage"]["job"]["id"] == job["id"]
+    kept = (await api.get("models/model/1")).json["lineage"]
+    assert kept["job"]["id"] == job["id"] and kept["job"]["deleted"] is True and kept["metrics"]["loss"]["best"] == 0.2
+    assert record["lineage"]["job"]["deleted"] is False
 
 
 async def test_search_download_register_and_delete(api, root):

@@ -81,6 +81,7 @@ def test_lineage_survives_deleting_the_job(project):
     (project / "results" / "model.npz").unlink()
     record = models.list()["models"][0]["versions"][0]
     assert record["lineage"]["job"]["id"] == job["id"] and record["lineage"]["metrics"]["loss"]["steps"] == 3
+    assert record["lineage"]["job"]["deleted"] is True and record["lineage"]["job"]["args"] == []
     name, archive = models.zip("model", 1)
     with archive:
         assert archive.read(2) == b"PK"
