@@ -176,7 +176,7 @@ test('conf rows keep the conf order', () => {
   assert.deepEqual(confRows(null), []);
 });
 
-test("lineage: versioned ids, a deleted job's recorded facts without empty rows", () => {
+test("lineage: versioned ids, the job's recorded facts without empty rows", () => {
   assert.equal(
     versioned({ id: 'mo/mnist', version: '1.0.0' }),
     'mo/mnist@1.0.0'
@@ -199,10 +199,6 @@ test("lineage: versioned ids, a deleted job's recorded facts without empty rows"
     () => ''
   );
   assert.deepEqual(rows, [
-    ['Job', 'train (job-1)'],
-    ['Code', 'proj/train.py'],
-    ['Code sha256', 'f'.repeat(16)],
-    ['Arguments', '--epochs 2'],
     ['Environment variables', 'SEED'],
     ['Backend', 'local'],
     ['Machine', 'cpu'],

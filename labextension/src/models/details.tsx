@@ -149,6 +149,19 @@ class ModelInfo extends ReactWidget {
   constructor(private _options: IModelDetailsOptions) {
     super();
     this.addClass('mo-ModelInfo');
+    // Deploy and the task link show once their commands exist (plugins load in any order)
+    _options.commands.commandChanged.connect(this._onCommand, this);
+  }
+
+  dispose(): void {
+    this._options.commands.commandChanged.disconnect(this._onCommand, this);
+    super.dispose();
+  }
+
+  private _onCommand(_: unknown, change: CommandRegistry.ICommandChangedArgs) {
+    if ((change.type === 'added' || change.type === 'removed') && this.record) {
+      this.update();
+    }
   }
 
   record: IModelRecord | null = null;
@@ -205,7 +218,9 @@ function ModelView(
     [trans.__('Framework'), frameworkLabel(trans, String(r.framework))],
     [
       trans.__('Size'),
-      trans.__('%1 in %2 files', formatBytes(r.size), r.files.length)
+      r.files.length === 1
+        ? trans.__('%1 in 1 file', formatBytes(r.size))
+        : trans.__('%1 in %2 files', formatBytes(r.size), r.files.length)
     ],
     [trans.__('Created'), formatTime(r.created)],
     [

@@ -179,17 +179,16 @@ export function versioned(ref: {
   return ref.version ? `${ref.id}@${ref.version}` : ref.id;
 }
 
-/** The recorded facts of the job that wrote a model, as [label, value] rows. */
+/**
+ * The job's recorded facts after its link, code and arguments: environment
+ * variable names, backend, machine, end state and time (empty ones left out).
+ */
 export function jobFactRows(
   trans: ITrans,
   job: IJobFacts,
   formatTime: (epoch: number | null | undefined) => string
 ): [string, string][] {
   const rows: [string, string | undefined | null][] = [
-    [trans.__('Job'), job.name ? `${job.name} (${job.id})` : job.id],
-    [trans.__('Code'), job.path],
-    [trans.__('Code sha256'), shortSha(job.code_sha256, 16)],
-    [trans.__('Arguments'), (job.args ?? []).join(' ')],
     [trans.__('Environment variables'), (job.env_keys ?? []).join(', ')],
     [trans.__('Backend'), job.backend],
     [trans.__('Machine'), job.machine],

@@ -1,7 +1,7 @@
 /**
- * A model's lineage: the job that wrote it (a link, or "deleted" with the
- * facts recorded when the model was made), its code and arguments, the
- * training task, the module and the datasets, each a link to its tab.
+ * A model's lineage: the job that wrote it (a link, or "deleted"), its
+ * code, arguments and the other facts recorded when the model was made,
+ * the training task, the module and the datasets, each a link to its tab.
  */
 import { TranslationBundle } from '@jupyterlab/translation';
 import { CommandRegistry } from '@lumino/commands';
@@ -124,6 +124,9 @@ export function Lineage(props: {
       <code className="mo-ModelLineage-args">{job.args.join(' ')}</code>
     ]);
   }
+  if (job) {
+    rows.push(...jobFactRows(trans, job, formatTime));
+  }
   if (lineage.task) {
     rows.push([
       trans.__('Training task'),
@@ -186,18 +189,5 @@ export function Lineage(props: {
       </div>
     );
   }
-  return (
-    <>
-      <FactTable rows={rows} className="mo-ModelLineage-table" />
-      {job && props.job === 'deleted' && (
-        <details className="mo-ModelLineage-recorded" open>
-          <summary>{trans.__('Recorded facts of the deleted job')}</summary>
-          <FactTable
-            rows={jobFactRows(trans, job, formatTime)}
-            className="mo-ModelLineage-facts"
-          />
-        </details>
-      )}
-    </>
-  );
+  return <FactTable rows={rows} className="mo-ModelLineage-table" />;
 }
