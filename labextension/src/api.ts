@@ -47,6 +47,27 @@ export interface IJob {
   memory?: number;
   description?: string;
   max_run_seconds?: number | null;
+  /** Set when a training task started the job (what it trains). */
+  task?: IJobTask;
+}
+
+/** A catalog module or dataset at a version. */
+export interface IVersionRef {
+  id: string;
+  version?: string;
+  path?: string;
+}
+
+/** What a training task's job trains (schema/job_request.schema.json `task`). */
+export interface IJobTask {
+  id: string;
+  name?: string;
+  module: IVersionRef;
+  datasets?: IVersionRef[];
+  /** The conf passed to the module's train(conf). */
+  conf?: { [key: string]: unknown };
+  /** Model files, relative to the job's working directory. */
+  model_paths?: string[];
 }
 
 export interface IMachine {

@@ -1,9 +1,14 @@
 /**
  * The Jobs sidebar: the project's jobs, newest first, with their state,
  * elapsed time, a stop button for active ones and a click to open one.
+ *
+ * Jobs are selected to compare them: a checkbox per row, Ctrl/Cmd-click
+ * (toggle), Shift-click (a range) or Space on a focused row; **Compare**
+ * (2+ selected) runs `mo:compare-jobs` with their ids.
  */
 import { TranslationBundle } from '@jupyterlab/translation';
 import {
+  LabIcon,
   ReactWidget,
   UseSignal,
   addIcon,
@@ -15,7 +20,8 @@ import { CommandRegistry } from '@lumino/commands';
 import * as React from 'react';
 
 import { IJob, isFinal } from '../api';
-import { IconButton, SidebarHeader, activation } from '../components';
+import { compareIcon, newTaskIcon } from '../compare/icons';
+import { IconButton, SidebarHeader } from '../components';
 import { STATE_ICONS, jobsIcon } from '../icons';
 import { CommandIDs } from '../tokens';
 import {
@@ -27,11 +33,23 @@ import {
 } from './format';
 import { JobsModel } from './model';
 
+/** The command comparing jobs (compare/plugin.ts), args `{ids}`. */
+export const COMPARE_JOBS = 'mo:compare-jobs';
+/** The New Training Task wizard (tasks/), shown when registered. */
+export const NEW_TRAINING_TASK = 'mo:new-training-task';
+
 export interface IJobsSidebarOptions {
   model: JobsModel;
   commands: CommandRegistry;
   trans: TranslationBundle;
   onDelete: (job: IJob) => void;
+}
+
+/** What the rows need of the sidebar's selection. */
+interface ISelection {
+  has: (id: string) => boolean;
+  /** A click with its modifiers, or a checkbox / Space toggle (`toggle`). */
+  select: (id: string, how: 'toggle' | 'range') => void;
 }
 
 export class JobsSidebar extends ReactWidget {
@@ -42,16 +60,67 @@ export class JobsSidebar extends ReactWidget {
     this.addClass('mo-JobsSidebar');
     this.title.icon = jobsIcon;
     this.title.caption = _options.trans.__('Jobs');
+    // the New Training Task button shows once its command exists
+    _options.commands.commandChanged.connect((_, change) => {
+      if (change.id === NEW_TRAINING_TASK || change.type === 'many-changed') {
+        this.update();
+      }
+    }, this);
+  }
+
+  /** The selected jobs' ids, in the list's order (newest first). */
+  get selectedIds(): string[] {
+    return this._options.model.jobs
+      .filter(j => this._selected.has(j.id))
+      .map(j => j.id);
+  }
+
+  set selectedIds(ids: string[]) {
+    this._selected = new Set(ids);
+    this._anchor = ids.length ? ids[ids.length - 1] : null;
+    this.update();
   }
 
   render(): JSX.Element {
     const { model } = this._options;
+    const selection: ISelection = {
+      has: id => this._selected.has(id),
+      select: (id, how) => this._select(id, how)
+    };
     return (
       <UseSignal signal={model.changed}>
-        {() => <JobsList {...this._options} />}
+        {() => (
+          <JobsList
+            {...this._options}
+            selection={selection}
+            selected={this.selectedIds}
+            onClear={() => (this.selectedIds = [])}
+          />
+        )}
       </UseSignal>
     );
   }
+
+  private _select(id: string, how: 'toggle' | 'range'): void {
+    const ids = this._options.model.jobs.map(j => j.id);
+    if (how === 'range' && this._anchor !== null && ids.includes(this._anchor)) {
+      const [a, b] = [ids.indexOf(this._anchor), ids.indexOf(id)].sort(
+        (x, y) => x - y
+      );
+      for (const each of ids.slice(a, b + 1)) {
+        this._selected.add(each);
+      }
+    } else if (this._selected.has(id)) {
+      this._selected.delete(id);
+    } else {
+      this._selected.add(id);
+    }
+    this._anchor = id;
+    this.update();
+  }
+
+  private _selected = new Set<string>();
+  private _anchor: string | null = null;
 }
 
 /** Re-render every second while some job is running, for elapsed times. */
@@ -66,13 +135,28 @@ function useTicker(active: boolean): void {
   }, [active]);
 }
 
-function JobsList(props: IJobsSidebarOptions): JSX.Element {
-  const { model, commands, trans } = props;
+type ListProps = IJobsSidebarOptions & {
+  selection: ISelection;
+  selected: string[];
+  onClear: () => void;
+};
+
+function JobsList(props: ListProps): JSX.Element {
+  const { model, commands, trans, selected } = props;
   const jobs = model.jobs;
   useTicker(jobs.some(j => j.state === 'running'));
+  const taskIcon = commands.icon(NEW_TRAINING_TASK);
   return (
     <div className="mo-JobsSidebar-content">
       <SidebarHeader prefix="mo-JobsSidebar" title={trans.__('Jobs')}>
+        {commands.hasCommand(NEW_TRAINING_TASK) && (
+          <IconButton
+            className="mo-JobsSidebar-newTask"
+            icon={taskIcon instanceof LabIcon ? taskIcon : newTaskIcon}
+            title={trans.__('New Training Task')}
+            onClick={() => void commands.execute(NEW_TRAINING_TASK)}
+          />
+        )}
         <IconButton
           className="mo-JobsSidebar-create"
           icon={addIcon}
@@ -86,6 +170,34 @@ function JobsList(props: IJobsSidebarOptions): JSX.Element {
           onClick={() => void model.refresh().catch(() => undefined)}
         />
       </SidebarHeader>
+      {jobs.length > 1 && (
+        <div className="mo-JobsSidebar-selection">
+          <span className="mo-JobsSidebar-selectionCount" aria-live="polite">
+            {selected.length
+              ? trans.__('%1 selected', selected.length)
+              : trans.__('Select jobs to compare them')}
+          </span>
+          {selected.length > 0 && (
+            <button
+              className="jp-Button jp-mod-minimal jp-mod-styled mo-JobsSidebar-clear"
+              onClick={props.onClear}
+            >
+              {trans.__('Clear')}
+            </button>
+          )}
+          <button
+            className="jp-Button jp-mod-styled jp-mod-accept mo-JobsSidebar-compare"
+            disabled={selected.length < 2}
+            title={trans.__('Compare the selected jobs: charts and a table')}
+            onClick={() =>
+              void commands.execute(COMPARE_JOBS, { ids: selected })
+            }
+          >
+            <compareIcon.react tag="span" elementSize="normal" />
+            {trans.__('Compare')}
+          </button>
+        </div>
+      )}
       {model.error !== null && (
         <div className="mo-Message mo-mod-error mo-JobsSidebar-error" role="alert">
           {trans.__('Cannot load jobs: %1', model.error)}
@@ -107,8 +219,9 @@ function JobsList(props: IJobsSidebarOptions): JSX.Element {
   );
 }
 
-function JobRow(props: IJobsSidebarOptions & { job: IJob }): JSX.Element {
-  const { job, commands, trans, onDelete } = props;
+function JobRow(props: ListProps & { job: IJob }): JSX.Element {
+  const { job, commands, trans, onDelete, selection } = props;
+  const selected = selection.has(job.id);
   const Icon = STATE_ICONS[job.state] ?? STATE_ICONS.queued;
   const secs = elapsed(job);
   const label = stateLabel(trans, job.state);
@@ -124,12 +237,43 @@ function JobRow(props: IJobsSidebarOptions & { job: IJob }): JSX.Element {
     .join('\n');
   return (
     <li
-      className={`mo-Sidebar-row mo-JobRow mo-mod-${job.state}`}
+      className={`mo-Sidebar-row mo-JobRow mo-mod-${job.state}${
+        selected ? ' mo-mod-selected' : ''
+      }`}
       data-job-id={job.id}
       data-state={job.state}
+      data-selected={selected ? 'true' : 'false'}
       title={title}
-      {...activation(open)}
+      tabIndex={0}
+      onClick={e => {
+        if (e.ctrlKey || e.metaKey) {
+          selection.select(job.id, 'toggle');
+        } else if (e.shiftKey) {
+          selection.select(job.id, 'range');
+        } else {
+          open();
+        }
+      }}
+      onKeyDown={e => {
+        if (e.target !== e.currentTarget) {
+          return;
+        }
+        if (e.key === 'Enter') {
+          open();
+        } else if (e.key === ' ') {
+          e.preventDefault();
+          selection.select(job.id, e.shiftKey ? 'range' : 'toggle');
+        }
+      }}
     >
+      <input
+        type="checkbox"
+        className="mo-JobRow-select"
+        checked={selected}
+        aria-label={trans.__('Select %1 to compare', job.name)}
+        onClick={e => e.stopPropagation()}
+        onChange={() => selection.select(job.id, 'toggle')}
+      />
       <span
         className={`mo-JobRow-state mo-StateIcon mo-mod-${job.state}`}
         aria-label={label}

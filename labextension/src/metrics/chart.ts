@@ -163,53 +163,21 @@ export class MetricChart extends Widget {
   private _create(width: number): void {
     this._plot?.destroy();
     this._plotNode.textContent = '';
-    const css = getComputedStyle(this.node);
-    const v = (name: string, fallback: string) =>
-      css.getPropertyValue(name).trim() || fallback;
-    const fg = v('--jp-ui-font-color2', '#616161');
-    const grid = v('--jp-border-color2', '#e0e0e0');
-    const line = v('--jp-brand-color1', '#1976d2');
-    const font = `11px ${v('--jp-ui-font-family', 'sans-serif')}`;
-    const axis = (): uPlot.Axis => ({
-      stroke: fg,
-      font,
-      grid: { stroke: grid, width: 1 },
-      ticks: { stroke: grid, width: 1 }
-    });
+    const theme = chartTheme(this.node);
     const xKey = this._xKey;
-    const xLabel =
-      xKey === 'time'
-        ? this._trans.__('time since start')
-        : xKey === 'step'
-          ? this._trans.__('step')
-          : this._trans.__('epoch');
+    const xLabel = xAxisLabel(this._trans, xKey);
     const opts: uPlot.Options = {
       width,
       height: HEIGHT,
       scales: { x: { time: false } },
       legend: { show: true, live: true },
       cursor: { drag: { x: true, y: false } },
-      axes: [
-        {
-          ...axis(),
-          values:
-            xKey === 'time'
-              ? (_u, ticks) => ticks.map(t => formatDuration(t))
-              : undefined
-        },
-        { ...axis(), size: 60, values: (_u, ticks) => ticks.map(formatValue) }
-      ],
+      axes: chartAxes(theme, xKey),
       series: [
-        {
-          label: xLabel,
-          value: (u, val) =>
-            legendValue(val, u.data[0], v =>
-              xKey === 'time' ? formatDuration(v) : String(v)
-            )
-        },
+        xSeries(xLabel, xKey),
         {
           label: this.series.name,
-          stroke: line,
+          stroke: theme.line,
           width: 1.5,
           spanGaps: false,
           points: { show: false },
@@ -260,6 +228,66 @@ export class MetricChart extends Widget {
   private _zoom: [number, number] | null = null;
   private _xRange: [number, number] = [NaN, NaN];
   private _resizeObserver: ResizeObserver | null = null;
+}
+
+/** Colours and font of a chart, read from the theme's CSS variables at `node`. */
+export interface IChartTheme {
+  fg: string;
+  grid: string;
+  line: string;
+  font: string;
+}
+
+export function chartTheme(node: HTMLElement): IChartTheme {
+  const css = getComputedStyle(node);
+  const v = (name: string, fallback: string) =>
+    css.getPropertyValue(name).trim() || fallback;
+  return {
+    fg: v('--jp-ui-font-color2', '#616161'),
+    grid: v('--jp-border-color2', '#e0e0e0'),
+    line: v('--jp-brand-color1', '#1976d2'),
+    font: `11px ${v('--jp-ui-font-family', 'sans-serif')}`
+  };
+}
+
+/** The x axis's name in the legend. */
+export function xAxisLabel(trans: TranslationBundle, xKey: XAxisKey): string {
+  return xKey === 'time'
+    ? trans.__('time since start')
+    : xKey === 'step'
+      ? trans.__('step')
+      : trans.__('epoch');
+}
+
+/** The x and y axes: theme colours, durations on a time axis. */
+export function chartAxes(theme: IChartTheme, xKey: XAxisKey): uPlot.Axis[] {
+  const axis = (): uPlot.Axis => ({
+    stroke: theme.fg,
+    font: theme.font,
+    grid: { stroke: theme.grid, width: 1 },
+    ticks: { stroke: theme.grid, width: 1 }
+  });
+  return [
+    {
+      ...axis(),
+      values:
+        xKey === 'time'
+          ? (_u, ticks) => ticks.map(t => formatDuration(t))
+          : undefined
+    },
+    { ...axis(), size: 60, values: (_u, ticks) => ticks.map(formatValue) }
+  ];
+}
+
+/** The x series: its legend shows the hovered (or last) x. */
+export function xSeries(label: string, xKey: XAxisKey): uPlot.Series {
+  return {
+    label,
+    value: (u, val) =>
+      legendValue(val, u.data[0], v =>
+        xKey === 'time' ? formatDuration(v) : String(v)
+      )
+  };
 }
 
 /** The plot width for a host this wide (0 while not laid out: a guess). */
