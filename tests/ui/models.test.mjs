@@ -3,7 +3,8 @@
 // job, a link that opens the job tab), the final metrics and the job's charts;
 // Download saves the zip; after the job is deleted the lineage shows it as
 // deleted with its recorded facts; "Register as Model…" on a file in the file
-// browser makes a manual model, and Delete removes it.
+// browser makes a manual model; Delete refused (409, a service serves it) says
+// the server's message, and Delete removes it.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -11,7 +12,7 @@ import { describe, it } from 'node:test';
 
 import { execute, useLab } from './lib/browser.mjs';
 import { fileMenuEntry, until } from './lib/failures.mjs';
-import { dismissToasts, withSnapshot } from './lib/lab.mjs';
+import { dismissToasts, waitForToast, withSnapshot } from './lib/lab.mjs';
 import { startServer, tmp } from './lib/server.mjs';
 
 const TRAIN = `import json, os
@@ -185,8 +186,28 @@ describe('models: sidebar, details, download, register, delete', () => {
       assert.equal(await tab.locator('.mo-ModelDetails-content').getAttribute('data-source'), 'manual');
       assert.match(await tab.locator('.mo-ModelMeta').innerText(), /my_weights\.pt/);
 
-      await tab.locator('[data-testid="mo-model-delete"]').click();
+      // refused while a service serves it: the server's 409 message (its own wording, as the
+      // models service words it) shows in a notification and the tab stays
+      const inUse = `model hand_made:${made.version} is served by svc-demo: delete that service first`;
+      const route = `**/mo/api/models/hand_made/${made.version}*`;
+      await page.route(route, r =>
+        r.request().method() === 'DELETE'
+          ? r.fulfill({
+              status: 409,
+              contentType: 'application/json',
+              body: JSON.stringify({ message: inUse, reason: 'in use' })
+            })
+          : r.continue()
+      );
       const confirm = page.locator('.jp-Dialog', { hasText: /hand_made/ });
+      await tab.locator('[data-testid="mo-model-delete"]').click();
+      await confirm.locator('.jp-Dialog-button.jp-mod-warn').click();
+      assert.match(await waitForToast(page, /svc-demo/), /delete that service first/);
+      await page.unroute(route);
+      await dismissToasts(page);
+      assert.ok(await tab.isVisible(), 'the tab stays after a refused delete');
+
+      await tab.locator('[data-testid="mo-model-delete"]').click();
       await confirm.locator('.jp-Dialog-button.jp-mod-warn').click();
       await tab.waitFor({ state: 'detached' });
       const gone = await server.api(`mo/api/models/hand_made/${made.version}`, { raw: true });
