@@ -122,6 +122,8 @@ class Store:
     def read(self, name: str, version: int) -> dict:
         """The record, checked; NotFound when it is missing, BadRequest when it is broken."""
         path = self.record_path(name, version)
+        if self.name_dir(name).is_symlink():
+            raise BadRequest(f"the folder of model {name} is a link")
         if not os.path.lexists(path):
             raise NotFound(f"no model '{cut(name, 100)}:{version}'")
         if os.path.islink(path):

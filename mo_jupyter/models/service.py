@@ -37,6 +37,7 @@ log = logging.getLogger("mo_jupyter.models")
 
 SEEN = ".jobs"  # <models>/.jobs/<job id>.json: the job was looked at (what it registered, or why not)
 STAGING = ".staging-"
+PASS_WAIT = 2.0  # seconds a pass waits for another one to end before it leaves the work to it
 CLOCK_SLACK = 1.0  # seconds after a job's end that a file's mtime may fall in (coarse clocks)
 
 
@@ -188,9 +189,9 @@ class ModelService:
             return []
         added: list[str] = []
         try:
-            fcntl.flock(fd, fcntl.LOCK_EX)  # one pass at a time, across servers and the CLI
-            registered = {r["lineage"]["job"]["id"] for r in self.store.iter_records()
-                          if isinstance(r["lineage"].get("job"), dict)}
+            if not _lock_within(fd, PASS_WAIT):  # one pass at a time, across servers and the CLI
+                return []  # another pass is at work (copying a large model): it registers what is new
+            registered = _Registered(self.store)
             for job_id in todo:
                 if os.path.lexists(seen_dir / f"{job_id}.json"):
                     continue  # another pass did it meanwhile
@@ -204,7 +205,7 @@ class ModelService:
             os.close(fd)
         return added
 
-    def _consider(self, job_id: str, registered: set) -> Optional[dict]:
+    def _consider(self, job_id: str, registered: "_Registered") -> Optional[dict]:
         """What one job gives: None while it has not ended (looked at again later), else its mark."""
         try:
             view = self.jobs.get(job_id)
@@ -215,7 +216,7 @@ class ModelService:
             return None
         if state != "completed":
             return {"state": state, "models": []}
-        if job_id in registered:
+        if registered.has(job_id):
             return {"state": state, "models": [], "note": "registered before"}
         try:
             record = self.register_job(job_id, view)
@@ -301,6 +302,32 @@ class ModelService:
                 inner = item.path.relative_to(results).as_posix()
                 out.append(Source(item.path, inner, item.rel))
         return out
+
+
+class _Registered:
+    """The job ids of the models' lineages, read (all records) only when first asked: the check that
+    keeps a job from being registered twice when its mark was lost."""
+
+    def __init__(self, store: Store):
+        self.store, self.ids = store, None
+
+    def has(self, job_id: str) -> bool:
+        if self.ids is None:
+            self.ids = {r["lineage"]["job"]["id"] for r in self.store.iter_records()
+                        if isinstance(r["lineage"].get("job"), dict)}
+        return job_id in self.ids
+
+
+def _lock_within(fd: int, seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return True
+        except BlockingIOError:
+            if time.monotonic() > deadline:
+                return False
+            time.sleep(0.05)
 
 
 def _written_during(mtime: float, started: float, ended: float) -> bool:

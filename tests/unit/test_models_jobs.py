@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import threading
 import time
 from pathlib import Path
 
@@ -149,3 +150,18 @@ def test_a_broken_job_record_does_not_stop_the_pass(project):
     models = ModelService(project, jobs)
     assert models.reconcile() == ["model:1"]
     assert models.get("model", 1)["lineage"]["job"]["id"] == good["id"]
+
+
+def test_passes_at_once_register_each_job_once(project):
+    jobs = make_service(project)
+    for _ in range(3):
+        run(jobs, {"path": "train.py"})
+    got: list = []
+    passes = [threading.Thread(target=lambda: got.extend(ModelService(project, jobs).reconcile())) for _ in range(4)]
+    for t in passes:
+        t.start()
+    for t in passes:
+        t.join()
+    assert sorted(got) == ["model:1", "model:2", "model:3"]
+    listed = ModelService(project, jobs).list()["models"]
+    assert sorted(v["lineage"]["job"]["id"] for v in listed[0]["versions"]) == sorted(j["id"] for j in jobs.list())

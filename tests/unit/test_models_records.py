@@ -250,3 +250,17 @@ def test_a_model_a_service_serves_is_not_deleted_and_names_the_service(root):
     assert "digits-dev" in caught.value.message
     svc.delete("model", 2)  # a broken record names no service
     assert [v["version"] for v in svc.list()["models"][0]["versions"]] == [1]
+
+
+def test_a_model_folder_that_is_a_link_is_not_served(root, tmp_path_factory):
+    elsewhere = tmp_path_factory.mktemp("elsewhere")
+    svc = ModelService(root)
+    svc.register_path("results/model.npz", name="real")
+    os.rename(root / ".mo" / "models" / "real", elsewhere / "real")
+    (root / ".mo" / "models" / "real").symlink_to(elsewhere / "real")
+    assert svc.list()["models"] == []
+    for call in (svc.get, svc.zip, svc.delete):
+        with pytest.raises(NotFound):
+            call("real", 1)
+    with pytest.raises(Conflict):
+        svc.register_path("results/model.npz", name="real")
