@@ -121,7 +121,8 @@ class ModelService:
 
     def register_path(self, path: str, name: Optional[str] = None, description: str = "") -> dict:
         """A file or folder of the project (not a link, not outside the root) as a new version."""
-        request = {"path": path, **({"name": name} if name else {}), **({"description": description} if description else {})}
+        request = {"path": path, **({"name": name} if name else {}),
+                   **({"description": description} if description else {})}
         schemas.validate("model_request", request)
         items = sources(self.root, path, self.limits)
         target, _ = locate(self.root, path)

@@ -115,7 +115,8 @@ async def test_unknown_models_are_404(api, root, path):
 async def test_every_route_is_403_without_a_token(api, root):
     write(root, "results/model.npz", "w")
     assert (await api.post("models", {"path": "results/model.npz"})).code == 201
-    calls = [("GET", "models", None), ("POST", "models", {"path": "results/model.npz"}), ("GET", "models/model/1", None),
+    calls = [("GET", "models", None), ("POST", "models", {"path": "results/model.npz"}),
+             ("GET", "models/model/1", None),
              ("GET", "models/model/1/download", None), ("DELETE", "models/model/1", None)]
     for method, path, body in calls:
         for headers in ({"Authorization": ""}, {"Authorization": "token wrong"}):
