@@ -15,11 +15,13 @@ from typing import Any, Optional
 from ..catalog.copying import read_marker
 from ..errors import MoError, cut
 from ..jobs.metrics import is_chartable, numeric_value
+from ..loaders import json_depth_ok
 from .files import locate, sha256_of
 
 DATASET_MARKER = ".mo_dataset.json"
 MAX_METRICS = 200
 MAX_ARGS = 500
+MAX_CONF_DEPTH = 32  # a record is read back at depth 64 at most; the conf sits 2 levels down
 LOWER_IS_BETTER = re.compile(r"loss|err|mse|mae|rmse|perplexity|wer|cer|distance|time", re.I)
 
 
@@ -130,6 +132,8 @@ def job_lineage(root: Path, view: dict, metrics: list, cwd: Optional[Path]) -> d
         datasets = [d for d in map(_ref, task.get("datasets") or []) if d][:100] \
             if isinstance(task.get("datasets"), list) else []
         conf = task.get("conf") if isinstance(task.get("conf"), dict) else None
+        if conf is not None and not json_depth_ok(conf, MAX_CONF_DEPTH):
+            conf = {"_note": f"not kept: nested deeper than {MAX_CONF_DEPTH} levels"}
     else:
         folders = [cwd] if cwd else []
         path = _text(view.get("path"))

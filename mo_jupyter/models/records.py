@@ -30,7 +30,7 @@ from ..loaders import load_json_file
 log = logging.getLogger("mo_jupyter.models")
 
 NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")
-VERSION_RE = re.compile(r"^[1-9][0-9]{0,9}$")
+VERSION_RE = re.compile(r"^[1-9][0-9]{0,8}$")  # up to 999,999,999 (the schema's bound)
 MAX_RECORD_BYTES = 4 * 1024 * 1024
 MAX_RECORD_DEPTH = 64
 LAST_VERSION = ".last_version"
@@ -60,7 +60,7 @@ def make_name(text: str) -> str:
 
 
 def parse_version(text) -> int:
-    if isinstance(text, int) and not isinstance(text, bool) and 1 <= text < 10**10:
+    if isinstance(text, int) and not isinstance(text, bool) and 1 <= text < 10**9:
         return text
     if not isinstance(text, str) or not VERSION_RE.match(text):
         raise NotFound(f"no model version '{cut(text, 40)}' (versions are whole numbers from 1)")

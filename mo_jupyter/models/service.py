@@ -30,7 +30,7 @@ from ..jobs.records import ACTIVE, ID_RE, list_job_ids
 from ..loaders import load_json_file
 from .files import Limits, Source, build_zip, copy_files, locate, sources
 from .lineage import empty_lineage, job_lineage, module_name, scrub
-from .records import LOCK, Store, check_name, detect_framework, lock_fd, make_name, parse_version
+from .records import LOCK, Store, check_name, check_record, detect_framework, lock_fd, make_name, parse_version
 from .usage import services_by_model
 
 log = logging.getLogger("mo_jupyter.models")
@@ -145,6 +145,7 @@ class ModelService:
                     "files": entries, "size": sum(e["size"] for e in entries), "created": time.time(),
                     "source": source, "lineage": lineage, "services": [], "description": description or "",
                 })
+                check_record(record, name, version)  # before anything takes its place
                 self.store.set_last_version(name, version)  # first: a crash never gives it out twice
                 os.rename(staging, folder / str(version))
                 self.store.write(record)
