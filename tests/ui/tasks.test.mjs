@@ -3,6 +3,7 @@
 // mo/text_zh_en with a typed ratio of 0.8 → alpha 0.5 (99 refused inline) →
 // the local backend → Save draft; Edit the draft (the wizard shows its values)
 // → Start: the job tab opens and the job completes with an accuracy chart.
+// A server refusal shows in the wizard; Clone saves a new task.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
@@ -191,6 +192,47 @@ describe('training tasks: the New Training Task wizard', () => {
       await waitForAttr(page, chart, 'data-points', v => Number(v) >= 1, { label: 'an accuracy point' });
       const errors = page.errors.filter(e => !/favicon|404/.test(e));
       assert.deepEqual(errors, [], 'no console errors');
+    });
+  });
+  it('shows a server refusal in place; Clone makes a new draft with the same values', async () => {
+    const { page, server } = lab;
+    await withSnapshot(page, 'tasks-refused', async () => {
+      const draft = await server.api('mo/api/tasks', {
+        method: 'POST',
+        body: {
+          name: 'bayes-half',
+          module: 'mo/text_classifier_bayes',
+          dataset: 'mo/text_zh_en',
+          split: { kind: 'ratio', ratio: 0.5 },
+          params: { alpha: 2 }
+        }
+      });
+      void execute(page, 'mo:edit-training-task', { id: draft.id });
+      await wizardAt(page, 'name', 'edit');
+      // started elsewhere meanwhile: the draft can no longer be edited
+      const started = await server.api(`mo/api/tasks/${draft.id}/start`, { method: 'POST' });
+      await page.locator(`${WIZARD} [data-testid="mo-task-save"]`).click();
+      const error = page.locator('.mo-TaskWizard .mo-TaskWizard-error');
+      await error.waitFor();
+      assert.match(await error.innerText(), /has been started/);
+      await page.locator('.lm-DockPanel .lm-TabBar-tab.lm-mod-current .lm-TabBar-tabCloseIcon').click();
+      await page.waitForSelector('.mo-TaskWizard', { state: 'detached' });
+
+      void execute(page, 'mo:clone-training-task', { id: draft.id });
+      await wizardAt(page, 'name', 'clone');
+      assert.equal(await page.locator(`${WIZARD} .mo-TaskName`).inputValue(), 'bayes-half-copy');
+      const summary = page.locator(`${WIZARD} [data-testid="mo-task-summary"]`);
+      assert.match(await summary.locator('tr[data-field="params"]').innerText(), /alpha=2/);
+      await page.locator(`${WIZARD} [data-testid="mo-task-save"]`).click();
+      await waitForToast(page, /Draft bayes-half-copy saved/);
+      const { tasks } = await server.api('mo/api/tasks');
+      const clone = tasks.find(t => t.name === 'bayes-half-copy');
+      assert.ok(clone, 'the clone is a new task');
+      assert.notEqual(clone.id, draft.id);
+      assert.equal(clone.state, 'draft');
+      assert.deepEqual(clone.split, { kind: 'ratio', ratio: 0.5 });
+      assert.deepEqual(clone.params, { alpha: 2 });
+      assert.equal(started.state, 'started');
     });
   });
 });

@@ -1,8 +1,10 @@
 /**
  * Training tasks (issue 11 §1): the New Training Task wizard in the main
- * area (tracked as 'mo-task'), opened new (optionally with a module and a
- * dataset chosen), on a draft (Edit) or pre-filled from a task (Clone), and
- * the commands the drafts list uses (Start, Delete).
+ * area (tracked as 'mo-task'), opened new (optionally with a module, a
+ * dataset and parameter values chosen: `{module?: 'owner/name', dataset?,
+ * params?}`, e.g. transfer training with `{params: {start_model_path}}`), on
+ * a draft (Edit, `{id}`) or pre-filled from a task (Clone, `{id}`), and the
+ * commands the drafts list uses (Start, Delete).
  */
 import {
   JupyterFrontEnd,
@@ -111,7 +113,11 @@ export const taskPlugin: JupyterFrontEndPlugin<void> = {
         open({
           mode: 'new',
           module: str(args.module) || undefined,
-          dataset: str(args.dataset) || undefined
+          dataset: str(args.dataset) || undefined,
+          params:
+            args.params && typeof args.params === 'object'
+              ? (args.params as { [name: string]: unknown })
+              : undefined
         })
     });
 

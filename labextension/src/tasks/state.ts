@@ -42,6 +42,8 @@ export interface IWizardInit {
   dataset?: string;
   /** The name a clone starts with. */
   name?: string;
+  /** Parameter values to start with (for `module`), e.g. a model to go on from. */
+  params?: { [name: string]: unknown };
 }
 
 /** A server answer being fetched: its data, or why not. */
@@ -149,14 +151,18 @@ export function useTaskWizard(init: IWizardInit) {
     if (!f) {
       return;
     }
+    const given = task
+      ? { module: task.module.id, params: task.params }
+      : { module: init.module, params: init.params };
     const seed =
-      !seeded.current && task && task.module.id === f.module.id
-        ? task.params
+      !seeded.current && given.module === f.module.id
+        ? (given.params ?? {})
         : {};
     seeded.current = seeded.current || Object.keys(seed).length > 0;
     setRaw(initialRaw(f.params_schema, seed));
     if (!f.datasets.some(d => d.id === dataset)) {
-      setDataset('');
+      // the only dataset that fits is chosen for the user
+      setDataset(f.datasets.length === 1 ? f.datasets[0].id : '');
     }
   }, [form.data]);
 

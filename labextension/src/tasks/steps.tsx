@@ -289,11 +289,13 @@ export function DatasetStep(props: T & { s: WizardState }): JSX.Element {
               )}
             </label>
           ))}
-          <div className="mo-TaskField-help">
-            {trans.__(
-              'The train share: e.g. 0.9 trains on 90 % of the samples and measures the model on the other 10 %.'
-            )}
-          </div>
+          {choices.some(c => c.kind !== 'independent') && (
+            <div className="mo-TaskField-help">
+              {trans.__(
+                'The train share: e.g. 0.9 trains on 90 % of the samples and measures the model on the other 10 %.'
+              )}
+            </div>
+          )}
           {ratioBad && (
             <div className="mo-TaskField-error" role="alert">
               {trans.__('The ratio is a number above 0 and at most 1.')}
