@@ -92,10 +92,19 @@ class ModelDownloadHandler(ModelsBase):
         self.finish()
 
 
+class ModelMetricsHandler(ModelsBase):
+    @web.authenticated
+    async def get(self, name: str, version: str):
+        self.reject_unknown_arguments()
+        service = await self.models()
+        self.reply({"metrics": await self.run(service.metrics, name, version)})
+
+
 def model_routes(api: str) -> list:
     base = f"{api}/models"
     return [
         (rf"{base}", ModelsHandler),
         (rf"{base}/{NAME}/{VERSION}/download", ModelDownloadHandler),
+        (rf"{base}/{NAME}/{VERSION}/metrics", ModelMetricsHandler),
         (rf"{base}/{NAME}/{VERSION}", ModelHandler),
     ]

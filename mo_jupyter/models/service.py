@@ -31,6 +31,7 @@ from ..loaders import load_json_file
 from .files import Limits, Source, build_zip, copy_files, locate, sources
 from .lineage import empty_lineage, job_lineage, module_name, scrub
 from .records import LOCK, Store, check_name, check_record, detect_framework, lock_fd, make_name, parse_version
+from .series import read_series, write_series
 from .usage import services_by_model
 
 log = logging.getLogger("mo_jupyter.models")
@@ -97,6 +98,12 @@ class ModelService:
             view["lineage"] = {**record["lineage"], "job": {**job, "deleted": not exists}}
         return view
 
+    def metrics(self, name: str, version) -> list[dict]:
+        """The metric series of the job that wrote the version, as GET mo/api/jobs/<id>/metrics
+        answered it when the model was registered ([] for a model registered by hand)."""
+        record = self._read(name, version)
+        return read_series(self.store.name_dir(record["name"]) / str(record["version"]))
+
     def zip(self, name: str, version) -> tuple[str, object]:
         """(a download name, an open temporary file of the zip of the version's files)."""
         record = self._read(name, version)
@@ -130,13 +137,16 @@ class ModelService:
         record = self._register(name, items, "manual", empty_lineage(), description)
         return self._view(record, services_by_model(self.root))
 
-    def _register(self, name: str, items: list[Source], source: str, lineage: dict, description: str) -> dict:
+    def _register(self, name: str, items: list[Source], source: str, lineage: dict, description: str,
+                  series: Optional[list] = None) -> dict:
         check_name(name)
         folder = self.store.name_dir(name)
         self._real_folder(folder)
         staging = Path(tempfile.mkdtemp(prefix=STAGING, dir=folder))
         try:
             entries = copy_files(items, staging / "files", self.limits)
+            if series:
+                write_series(staging, series)
             with self._name_lock(name):
                 version = self.store.last_version(name) + 1
                 record = scrub({
@@ -250,7 +260,7 @@ class ModelService:
             metrics = []
         lineage = job_lineage(self.root, view, metrics, cwd)
         description = view.get("description") if isinstance(view.get("description"), str) else ""
-        return self._register(make_name(name), items, "job", lineage, cut(description, 2000))
+        return self._register(make_name(name), items, "job", lineage, cut(description, 2000), metrics)
 
     def _job_cwd(self, job_id: str) -> Optional[Path]:
         """The job's working directory (a real folder inside the root), from its spec."""

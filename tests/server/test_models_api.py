@@ -50,8 +50,11 @@ async def test_a_completed_job_s_model_is_listed_with_its_lineage_and_metrics(ap
     assert [v["id"] for m in again.json["models"] for v in m["versions"]] == ["model:1"]  # once per job
     one = await api.get("models/model/1")
     assert one.code == 200 and one.json == record
-    # the job goes; its model and the facts of its lineage stay
+    series = (await api.get(f"jobs/{job['id']}/metrics")).json
+    assert len(series["metrics"]) == 3
+    # the job goes; its model, the facts of its lineage and its metric series stay
     assert (await api.delete(f"jobs/{job['id']}")).code == 204
+    assert (await api.get("models/model/1/metrics")).json == series
     kept = (await api.get("models/model/1")).json["lineage"]
     assert kept["job"]["id"] == job["id"] and kept["job"]["deleted"] is True and kept["metrics"]["loss"]["best"] == 0.2
     assert record["lineage"]["job"]["deleted"] is False
@@ -81,6 +84,7 @@ async def test_search_download_register_and_delete(api, root):
         assert [(i.filename, i.file_size) for i in z.infolist()] == [("model.npz", SIZE)]
         assert hashlib.sha256(z.read("model.npz")).hexdigest() == hashlib.sha256(bytes(range(256)) * 40).hexdigest()
 
+    assert (await api.get("models/bayes/1/metrics")).json == {"metrics": []}  # by hand: no job, no series
     assert (await api.delete("models/bayes/1")).code == 204
     assert_user_error(await api.get("models/bayes/1"), 404)
     assert [v["version"] for v in (await api.get("models", params={"q": "bayes"})).json["models"][0]["versions"]] == [2]
@@ -102,13 +106,13 @@ async def test_register_refuses_links_paths_outside_and_missing_files(api, root,
     assert "secret" not in json.dumps((await api.get("models")).json)
 
 
-@pytest.mark.parametrize("path", ["models/nosuch/1", "models/nosuch/1/download", "models/model/0", "models/model/x",
+@pytest.mark.parametrize("path", ["models/nosuch/1", "models/nosuch/1/download", "models/nosuch/1/metrics", "models/model/0", "models/model/x",
                                   "models/model/99", "models/..%2Fetc/1", "models/model/99/download"])
 async def test_unknown_models_are_404(api, root, path):
     write(root, "results/model.npz", "w")
     assert (await api.post("models", {"path": "results/model.npz"})).code == 201
     assert_user_error(await api.get(path), 404)
-    if not path.endswith("download"):
+    if not path.endswith(("download", "metrics")):
         assert_user_error(await api.delete(path), 404)
 
 
@@ -117,7 +121,8 @@ async def test_every_route_is_403_without_a_token(api, root):
     assert (await api.post("models", {"path": "results/model.npz"})).code == 201
     calls = [("GET", "models", None), ("POST", "models", {"path": "results/model.npz"}),
              ("GET", "models/model/1", None),
-             ("GET", "models/model/1/download", None), ("DELETE", "models/model/1", None)]
+             ("GET", "models/model/1/download", None), ("GET", "models/model/1/metrics", None),
+             ("DELETE", "models/model/1", None)]
     for method, path, body in calls:
         for headers in ({"Authorization": ""}, {"Authorization": "token wrong"}):
             reply = await api.call(method, path, body=body, headers=headers)
