@@ -3,14 +3,16 @@
 // job, a link that opens the job tab), the final metrics and the job's charts;
 // Download saves the zip; after the job is deleted the lineage shows it as
 // deleted with its recorded facts; "Register as Model…" on a file in the file
-// browser makes a manual model; Delete refused (409, a service serves it) says
-// the server's message, and Delete removes it.
+// browser makes a manual model; a training task's model links its module, dataset
+// and task and shows the task's conf, and its tab comes back after a reload;
+// Delete refused (409, a service serves it) says the server's message, and
+// Delete removes it.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 
-import { execute, useLab } from './lib/browser.mjs';
+import { execute, useLab, waitForLab } from './lib/browser.mjs';
 import { fileMenuEntry, until } from './lib/failures.mjs';
 import { dismissToasts, waitForToast, withSnapshot } from './lib/lab.mjs';
 import { startServer, tmp } from './lib/server.mjs';
@@ -162,6 +164,57 @@ describe('models: sidebar, details, download, register, delete', () => {
     });
   });
 
+  it("a training task's model: module, dataset and task in the lineage, the conf; restored on reload", async () => {
+    const { page, server } = lab;
+    await withSnapshot(page, 'models-task', async () => {
+      const task = await server.api('mo/api/tasks', {
+        method: 'POST',
+        body: {
+          name: 'bayes-08',
+          module: 'mo/text_classifier_bayes',
+          dataset: 'mo/text_zh_en',
+          split: { kind: 'ratio', ratio: 0.8 },
+          start: true
+        }
+      });
+      const job = task.jobs[task.jobs.length - 1];
+      await poll(async () => (await server.api(`mo/api/jobs/${job}`)).state === 'completed', 'the task job', 120000);
+      const made = await poll(() => findVersion(server, 'text_classifier_bayes'), 'the task model');
+      assert.equal(made.lineage.task.id, task.id);
+
+      const tab = await openFromSidebar(page, 'text_classifier_bayes', made.version);
+      const lineage = tab.locator('.mo-ModelLineage-table');
+      assert.match(await lineage.locator('.mo-ModelLineage-task').innerText(), /bayes-08/);
+      assert.equal(await lineage.locator('.mo-ModelLineage-module').innerText(), 'mo/text_classifier_bayes@1.0.0');
+      assert.equal(await lineage.locator('.mo-ModelLineage-dataset').innerText(), 'mo/text_zh_en@1.0.0');
+      const conf = tab.locator('.mo-ModelConf-table');
+      assert.equal(await conf.locator('tr[data-field="alpha"] td').innerText(), '0.3');
+      assert.equal(await conf.locator('tr[data-field="train_ratio"] td').innerText(), '0.8');
+      assert.equal(
+        await tab.locator('.mo-ModelMetrics-table tr[data-metric="accuracy"] .mo-ModelMetrics-last').innerText(),
+        String(made.lineage.metrics.accuracy.last)
+      );
+
+      // the module and dataset links open their details tabs
+      await lineage.locator('.mo-ModelLineage-module').click();
+      await page.locator('#mo-module-mo_text_classifier_bayes').waitFor({ state: 'visible' });
+      await page.evaluate(id => window.jupyterapp.shell.activateById(id), await tab.getAttribute('id'));
+      await lineage.locator('.mo-ModelLineage-dataset').click();
+      await page.locator('#mo-dataset-mo_text_zh_en').waitFor({ state: 'visible' });
+
+      // the model's tab is part of the layout: a reload brings it back
+      await page.evaluate(id => window.jupyterapp.shell.activateById(id), await tab.getAttribute('id'));
+      // the layout is saved (debounced) after a change: wait until the workspace holds the tab
+      const key = `mo-model:text_classifier_bayes:${made.version}`;
+      await poll(async () => JSON.stringify(await server.api('lab/api/workspaces/default')).includes(key), 'the saved layout');
+      await page.reload();
+      await waitForLab(page);
+      await page
+        .locator(`#mo-model-text_classifier_bayes-${made.version} .mo-ModelDetails-content[data-state="ready"]`)
+        .waitFor({ state: 'attached' });
+    });
+  });
+
   it('Register as Model… on a file adds a manual model; Delete removes it', async () => {
     const { page, server } = lab;
     await withSnapshot(page, 'models-register-delete', async () => {
@@ -181,6 +234,15 @@ describe('models: sidebar, details, download, register, delete', () => {
       assert.equal(made.source, 'manual');
       assert.equal(made.framework, 'pytorch');
       assert.equal(made.description, 'registered from the browser test');
+
+      // the search box asks the server (?q=): only the matching model stays
+      await showModels(page);
+      const search = page.locator('#mo-models-sidebar .mo-ModelsSearch input');
+      await search.fill('hand_');
+      await until(page, async () =>
+        (await page.locator('#mo-models-sidebar .mo-ModelGroup').evaluateAll(n => n.map(e => e.dataset.model))).join() ===
+        'hand_made', { label: 'the search result' });
+      await search.fill('');
 
       const tab = await openFromSidebar(page, 'hand_made', made.version);
       assert.equal(await tab.locator('.mo-ModelDetails-content').getAttribute('data-source'), 'manual');
