@@ -173,9 +173,7 @@ function JobsList(props: ListProps): JSX.Element {
       {jobs.length > 1 && (
         <div className="mo-JobsSidebar-selection">
           <span className="mo-JobsSidebar-selectionCount" aria-live="polite">
-            {selected.length
-              ? trans.__('%1 selected', selected.length)
-              : trans.__('Select jobs to compare them')}
+            {trans.__('%1 selected', selected.length)}
           </span>
           {selected.length > 0 && (
             <button
