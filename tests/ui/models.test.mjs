@@ -2,7 +2,7 @@
 // model; the Models sidebar lists it, its details tab shows the lineage (the
 // job, a link that opens the job tab), the final metrics and the job's charts;
 // Download saves the zip; after the job is deleted the lineage shows it as
-// deleted with its recorded facts; "Register as Model…" on a file in the file
+// deleted with its recorded facts, and its charts stay; "Register as Model…" on a file in the file
 // browser makes a manual model; a training task's model links its module, dataset
 // and task and shows the task's conf, and its tab comes back after a reload;
 // Delete refused (409, a service serves it) says the server's message, and
@@ -135,7 +135,7 @@ describe('models: sidebar, details, download, register, delete', () => {
     });
   });
 
-  it('after the job is deleted, the lineage shows it deleted with its recorded facts', async () => {
+  it('after the job is deleted, the lineage shows it deleted with its recorded facts; the charts stay', async () => {
     const { page, server } = lab;
     await withSnapshot(page, 'models-deleted-job', async () => {
       await server.api(`mo/api/jobs/${jobId}`, { method: 'DELETE' });
@@ -155,12 +155,16 @@ describe('models: sidebar, details, download, register, delete', () => {
       assert.match(facts, /train_model\.py/);
       assert.match(facts, /local/);
       assert.match(facts, /completed/);
-      // the recorded final metrics stay; no charts without the job
+      // the recorded final metrics stay, and so do the charts (the series are kept with the model)
       assert.equal(
         await tab.locator('.mo-ModelMetrics-table tr[data-metric="loss"] .mo-ModelMetrics-last').innerText(),
         '0.2'
       );
-      assert.equal(await tab.locator('.mo-ModelDetails-charts').count(), 0);
+      const chart = tab.locator('.mo-ModelDetails-charts .mo-MetricChart[data-metric="loss"]');
+      await chart.waitFor({ state: 'visible' });
+      await until(page, async () => (await chart.getAttribute('data-points')) === '5', {
+        label: 'the kept loss chart with 5 points'
+      });
     });
   });
 

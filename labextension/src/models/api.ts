@@ -1,12 +1,13 @@
 /**
  * The models' REST client (issue 11 §3, CONTRACT E): list and search, one
- * record, delete, register a file by hand, and the download URL. JSON calls
+ * record and its metric series, delete, register a file by hand, and the
+ * download URL. JSON calls
  * go through the shared `requestAPI`.
  */
 import { URLExt } from '@jupyterlab/coreutils';
 import { ServerConnection } from '@jupyterlab/services';
 
-import { API, enc, requestAPI } from '../api';
+import { API, IMetric, enc, requestAPI } from '../api';
 
 export type Framework =
   'keras' | 'pytorch' | 'sklearn' | 'numpy' | 'onnx' | 'json' | 'unknown';
@@ -94,6 +95,17 @@ export function getModel(
   version: number | string
 ): Promise<IModelRecord> {
   return requestAPI<IModelRecord>(base(name, version));
+}
+
+/** The metric series of the job that wrote it, kept with the model ([] by hand). */
+export async function getModelMetrics(
+  name: string,
+  version: number | string
+): Promise<IMetric[]> {
+  const data = await requestAPI<{ metrics: IMetric[] }>(
+    `${base(name, version)}/metrics`
+  );
+  return data.metrics ?? [];
 }
 
 export function deleteModel(

@@ -3,8 +3,9 @@
  * lineage with links (the job, the training task, the module and the
  * datasets), the task's conf, the job's final metrics, the files; Download,
  * Delete and (where the deploy part registers it) Deploy; and under it the
- * job's metric charts, drawn by the Metrics tab's own panel. A job deleted
- * since shows as "deleted" with the facts recorded when the model was made.
+ * job's metric charts (the series kept with the model), drawn by the
+ * Metrics tab's own panel. A job deleted since shows as "deleted" with the
+ * facts recorded when the model was made.
  */
 import { MainAreaWidget } from '@jupyterlab/apputils';
 import { TranslationBundle } from '@jupyterlab/translation';
@@ -13,13 +14,13 @@ import { CommandRegistry } from '@lumino/commands';
 import { Panel, Widget } from '@lumino/widgets';
 import * as React from 'react';
 
-import { MoApiError, errorMessage, getJob, getMetrics } from '../api';
+import { IMetric, MoApiError, errorMessage, getJob, getMetrics } from '../api';
 import { Badge, CatalogError } from '../catalog/search';
 import { formatBytes } from '../catalog/util';
 import { modelsIcon } from '../icons';
 import { formatTime } from '../jobs/format';
 import { MetricsPanel } from '../metrics/panel';
-import { IModelRecord, getModel } from './api';
+import { IModelRecord, getModel, getModelMetrics } from './api';
 import {
   confRows,
   copiedFrom,
@@ -60,7 +61,10 @@ export class ModelDetails extends Panel {
     return this._info.record;
   }
 
-  /** Load (again) the record, whether its job exists, and the job's charts. */
+  /**
+   * Load the record, then whether its job still exists (the server says so
+   * in `lineage.job.deleted`; asked of the job otherwise), then the charts.
+   */
   async load(): Promise<void> {
     const { name, version } = this.options;
     const info = this._info;
@@ -73,35 +77,49 @@ export class ModelDetails extends Panel {
       return;
     }
     const job = info.record.lineage?.job;
-    info.job = !job ? 'none' : job.deleted ? 'deleted' : 'checking';
+    info.job = !job
+      ? 'none'
+      : job.deleted === undefined
+        ? 'checking'
+        : job.deleted
+          ? 'deleted'
+          : 'present';
     info.update();
-    if (info.job !== 'checking' || !job) {
-      return;
+    if (job && info.job === 'checking') {
+      try {
+        await getJob(job.id);
+        info.job = 'present';
+      } catch (err) {
+        info.job =
+          err instanceof MoApiError && err.status === 404 ? 'deleted' : 'none';
+      }
+      info.update();
     }
-    try {
-      await getJob(job.id);
-      info.job = 'present';
-    } catch (err) {
-      info.job =
-        err instanceof MoApiError && err.status === 404 ? 'deleted' : 'none';
-    }
-    info.update();
-    if (info.job === 'present') {
-      await this._loadCharts(job.id);
-    }
+    await this._loadCharts(info.job === 'present' ? job!.id : null);
   }
-
   /** Recreate the charts with the current theme's colours. */
   refreshTheme(): void {
     this._charts?.refreshTheme();
   }
 
-  private async _loadCharts(jobId: string): Promise<void> {
-    let metrics;
+  /**
+   * The series kept with the model (they outlive the job); from the job
+   * itself when the server keeps none and the job is there.
+   */
+  private async _loadCharts(jobId: string | null): Promise<void> {
+    const { name, version } = this.options;
+    let metrics: IMetric[] = [];
     try {
-      metrics = await getMetrics(jobId);
+      metrics = await getModelMetrics(name, version);
     } catch {
-      return; // the final metrics table still has the recorded values
+      // an older server: no series kept with models
+    }
+    if (metrics.length === 0 && jobId) {
+      try {
+        metrics = await getMetrics(jobId);
+      } catch {
+        // the final metrics table still has the recorded values
+      }
     }
     if (this.isDisposed || metrics.length === 0) {
       return;
