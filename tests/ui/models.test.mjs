@@ -285,4 +285,28 @@ describe('models: sidebar, details, download, register, delete', () => {
       await page.locator('#mo-models-sidebar .mo-ModelGroup[data-model="model"]').waitFor({ state: 'visible' });
     });
   });
+
+  it('speaks Chinese after switching JupyterLab to zh_CN', async t => {
+    const { page, server } = lab;
+    const { data } = await server.api('lab/api/translations');
+    if (!('zh_CN' in data)) {
+      t.skip('jupyterlab-language-pack-zh-CN is not installed');
+      return;
+    }
+    await withSnapshot(page, 'models-zh', async () => {
+      await server.api('lab/api/settings/@jupyterlab/translation-extension:plugin', {
+        method: 'PUT',
+        body: { raw: JSON.stringify({ locale: 'zh_CN' }) }
+      });
+      await page.reload();
+      await waitForLab(page);
+      await showModels(page);
+      assert.equal(await page.locator('#mo-models-sidebar .mo-Sidebar-title').innerText(), '模型');
+      const tab = await openFromSidebar(page, 'model', model.version);
+      const headings = await tab.locator('.mo-Details-section > h2').allInnerTexts();
+      assert.deepEqual(headings.slice(0, 2), ['详情', '血缘']);
+      assert.equal(await tab.locator('[data-testid="mo-model-download"]').innerText(), '下载');
+      assert.match(await tab.locator('.mo-ModelLineage-job .mo-Badge-deleted').innerText(), /已删除/);
+    });
+  });
 });
