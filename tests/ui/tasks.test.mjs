@@ -3,11 +3,12 @@
 // mo/text_zh_en with a typed ratio of 0.8 → alpha 0.5 (99 refused inline) →
 // the local backend → Save draft; Edit the draft (the wizard shows its values)
 // → Start: the job tab opens and the job completes with an accuracy chart.
-// A server refusal shows in the wizard; Clone saves a new task.
+// A server refusal shows in the wizard; Clone saves a new task; the wizard in
+// Chinese (seed 003's 我的算法 / 预置算法 / 公开算法).
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
-import { execute, useLab, waitForAttr } from './lib/browser.mjs';
+import { execute, useLab, waitForAttr, waitForLab } from './lib/browser.mjs';
 import { openJobTab, showJobsSidebar, waitForJobState, waitForToast, withSnapshot } from './lib/lab.mjs';
 import { startServer } from './lib/server.mjs';
 
@@ -233,6 +234,45 @@ describe('training tasks: the New Training Task wizard', () => {
       assert.deepEqual(clone.split, { kind: 'ratio', ratio: 0.5 });
       assert.deepEqual(clone.params, { alpha: 2 });
       assert.equal(started.state, 'started');
+    });
+  });
+  it('speaks Chinese with JupyterLab in zh_CN', async t => {
+    const { page, server } = lab;
+    const { data } = await server.api('lab/api/translations');
+    if (!('zh_CN' in data)) {
+      t.skip('jupyterlab-language-pack-zh-CN is not installed');
+      return;
+    }
+    await withSnapshot(page, 'tasks-zh', async () => {
+      await server.api('lab/api/settings/@jupyterlab/translation-extension:plugin', {
+        method: 'PUT',
+        body: { raw: JSON.stringify({ locale: 'zh_CN' }) }
+      });
+      try {
+        await page.reload();
+        await waitForLab(page);
+        void execute(page, 'mo:new-training-task', { module: 'mo/text_classifier_bayes' });
+        await wizardAt(page, 'dataset');
+        const steps = await page.locator(`${WIZARD} .mo-DeployWizard-stepTitle`).allInnerTexts();
+        assert.deepEqual(
+          steps.map(x => x.replace(/^\d+\s*/, '').trim()),
+          ['用途', '算法', '数据集', '参数', '机器', '名称与保存']
+        );
+        assert.equal(await page.locator(`${WIZARD} h1`).innerText(), '新建训练任务');
+        assert.match(await page.locator(`${WIZARD} .mo-TaskSplit`).innerText(), /数据集自带的训练集比例：80 %/);
+        await page.locator(`${WIZARD} .mo-DeployWizard-stepTitle[data-step="algorithm"] button`).click();
+        await wizardAt(page, 'algorithm');
+        const tabs = await page.locator(`${WIZARD} .mo-TaskTab`).allInnerTexts();
+        assert.deepEqual(
+          tabs.map(x => x.replace(/\s*\d+$/, '').trim()),
+          ['我的算法', '预置算法', '公开算法']
+        );
+      } finally {
+        await server.api('lab/api/settings/@jupyterlab/translation-extension:plugin', {
+          method: 'PUT',
+          body: { raw: JSON.stringify({ locale: 'en' }) }
+        });
+      }
     });
   });
 });
