@@ -172,7 +172,8 @@ def split_kinds(spec: dict, training: dict, meta: dict) -> list[str]:
     return kinds + ["ratio"]
 
 
-def resolve_split(spec: dict, training: dict, meta: dict, split: dict | None, dataset_id: str) -> tuple[dict, float | None]:
+def resolve_split(spec: dict, training: dict, meta: dict, split: dict | None,
+                  dataset_id: str) -> tuple[dict, float | None]:
     """The split as the task records it and the train share its conf passes (None: none passed)."""
     kinds = split_kinds(spec, training, meta)
     split = split or {"kind": kinds[0]}
@@ -182,12 +183,12 @@ def resolve_split(spec: dict, training: dict, meta: dict, split: dict | None, da
                          f"(test_set {meta.get('test_set')}) and this module; choose: {', '.join(kinds)}")
     if kind == "ratio":
         if "ratio" not in split:
-            raise BadRequest("split/ratio: a ratio split needs the train share, e.g. {\"kind\": \"ratio\", \"ratio\": 0.8}")
+            raise BadRequest('split/ratio: a ratio split needs the train share, e.g. {"kind": "ratio", "ratio": 0.8}')
         ratio = float(split["ratio"])
         low, high = _ratio_bounds(spec, training)
         if not _in_bounds(ratio, (low, high)):
-            raise BadRequest(f"split/ratio: {ratio} is out of range; the train share must be > 0 and <= 1"
-                             + (f", from {low} to {high} for '{training['split']}'" if (low, high) != (0.0, 1.0) else ""))
+            narrower = f", from {low} to {high} for '{training['split']}'" if (low, high) != (0.0, 1.0) else ""
+            raise BadRequest(f"split/ratio: {ratio} is out of range; the train share must be > 0 and <= 1{narrower}")
         return {"kind": "ratio", "ratio": ratio}, ratio
     if "ratio" in split:
         raise BadRequest(f"split/ratio: only a split of kind 'ratio' takes one (this one is '{kind}')")

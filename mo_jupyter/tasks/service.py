@@ -131,7 +131,8 @@ class TaskService:
             resolve_in_root(self.root, values[start], must_exist=False)  # never outside the root
         backend = body.get("backend") or self.jobs.default_backend
         if backend not in self.jobs.backend_config:
-            raise BadRequest(f"backend '{cut(backend, 64)}' is not enabled (enabled: {', '.join(self.jobs.backend_config)})")
+            enabled = ", ".join(self.jobs.backend_config)
+            raise BadRequest(f"backend '{cut(backend, 64)}' is not enabled (enabled: {enabled})")
         fields = {"name": body["name"].strip(), "description": body.get("description", ""), "purpose": purpose,
                   "module": {"id": entry.id, "version": v.version},
                   "dataset": {"id": dataset.id, "version": dataset.meta.get("version")},

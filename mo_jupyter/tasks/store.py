@@ -111,7 +111,8 @@ class TaskStore:
         """Changes of tasks one at a time, across threads and processes (server and CLI)."""
         try:
             self.dir.mkdir(parents=True, exist_ok=True)
-            fd = os.open(self.dir / ".lock", os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0), 0o644)
+            flags = os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0)
+            fd = os.open(self.dir / ".lock", flags, 0o644)
         except OSError as exc:
             known = os_error(exc)
             raise (known or exc) from None

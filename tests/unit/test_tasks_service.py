@@ -5,10 +5,8 @@ trained)."""
 
 import json
 import os
-from pathlib import Path
 
 import pytest
-import yaml
 
 from mo_jupyter.catalog.roots import BUILTIN_PATH
 from mo_jupyter.catalog.service import CatalogService
