@@ -105,6 +105,7 @@ export class CompareChart extends Widget {
     this._xRange = [lo, hi];
     this.node.dataset.points = String(count);
     this.node.dataset.renderedPoints = String(data[0].length);
+    this.node.dataset.series = String(parts.filter(p => p.x.length).length);
     this._internal = true;
     this._plot!.setData(data as uPlot.AlignedData, this._zoom === null);
     this._internal = false;

@@ -12,6 +12,7 @@ import {
   ReactWidget,
   UseSignal,
   addIcon,
+  closeIcon,
   deleteIcon,
   refreshIcon,
   stopIcon
@@ -176,12 +177,12 @@ function JobsList(props: ListProps): JSX.Element {
             {trans.__('%1 selected', selected.length)}
           </span>
           {selected.length > 0 && (
-            <button
-              className="jp-Button jp-mod-minimal jp-mod-styled mo-JobsSidebar-clear"
+            <IconButton
+              className="mo-JobsSidebar-clear"
+              icon={closeIcon}
+              title={trans.__('Clear the selection')}
               onClick={props.onClear}
-            >
-              {trans.__('Clear')}
-            </button>
+            />
           )}
           <button
             className="jp-Button jp-mod-styled jp-mod-accept mo-JobsSidebar-compare"
