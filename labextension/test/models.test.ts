@@ -7,6 +7,7 @@ import { test } from 'node:test';
 import type { IModelGroup, IModelRecord } from '../src/models/api';
 import {
   argsKey,
+  chartPoints,
   confRows,
   copiedFrom,
   defaultModelName,
@@ -237,4 +238,32 @@ test("a version's sidebar line: framework, size, date", () => {
     () => 'today'
   );
   assert.equal(line, 'Keras · 2048 B · today');
+});
+
+test('charts: metrics with two plotted points or more; single values and text stay in the table', () => {
+  const m = (
+    metric: string,
+    value: unknown,
+    seq: number,
+    nonfinite?: 'NaN'
+  ) => ({
+    metric,
+    value,
+    time: seq,
+    seq,
+    ...(nonfinite ? { nonfinite } : {})
+  });
+  const points = chartPoints([
+    m('loss', 1, 1),
+    m('accuracy', 0.9, 2),
+    m('loss', 0.5, 3),
+    m('note', 'x', 4),
+    m('note', 'y', 5),
+    m('gap', null, 6, 'NaN'),
+    m('gap', 1, 7)
+  ]);
+  assert.deepEqual(
+    points.map(p => `${p.metric}:${p.seq}`),
+    ['loss:1', 'loss:3', 'gap:6', 'gap:7']
+  );
 });

@@ -109,6 +109,8 @@ describe('models: sidebar, details, download, register, delete', () => {
       const chart = tab.locator('.mo-ModelDetails-charts .mo-MetricChart[data-metric="loss"]');
       await chart.waitFor({ state: 'visible' });
       await until(page, async () => (await chart.getAttribute('data-points')) === '5', { label: 'loss chart with 5 points' });
+      // accuracy was printed once: a row of the table, no one-point chart
+      assert.equal(await tab.locator('.mo-MetricChart[data-metric="accuracy"]').count(), 0);
 
       // the lineage links the job: a click opens its tab
       const jobLink = tab.locator('.mo-ModelLineage-job');

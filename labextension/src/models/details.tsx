@@ -22,6 +22,7 @@ import { formatTime } from '../jobs/format';
 import { MetricsPanel } from '../metrics/panel';
 import { IModelRecord, getModel, getModelMetrics } from './api';
 import {
+  chartPoints,
   confRows,
   copiedFrom,
   frameworkLabel,
@@ -121,6 +122,7 @@ export class ModelDetails extends Panel {
         // the final metrics table still has the recorded values
       }
     }
+    metrics = chartPoints(metrics);
     if (this.isDisposed || metrics.length === 0) {
       return;
     }

@@ -3,6 +3,7 @@
  * the unit tests load them in plain Node): ordering, ids, names, and the
  * rows of the lineage, conf and metrics tables.
  */
+import type { IMetric } from '../api';
 import type { IFinalMetric, IJobFacts, IModelGroup, IModelRecord } from './api';
 
 /** What the helpers need of a TranslationBundle. */
@@ -212,4 +213,20 @@ export function versionFacts(
   ]
     .filter(Boolean)
     .join(' · ');
+}
+
+/**
+ * The points worth a chart: plotted values (numbers, non-finite markers) of
+ * metrics with at least two of them. A metric printed once (a test accuracy
+ * at the end) is a row of the final metrics table, not a one-point chart.
+ */
+export function chartPoints(metrics: IMetric[]): IMetric[] {
+  const plotted = metrics.filter(
+    m => typeof m.value === 'number' || m.nonfinite !== undefined
+  );
+  const counts = new Map<string, number>();
+  for (const m of plotted) {
+    counts.set(m.metric, (counts.get(m.metric) ?? 0) + 1);
+  }
+  return plotted.filter(m => (counts.get(m.metric) ?? 0) >= 2);
 }
