@@ -146,6 +146,10 @@ class ModuleCatalog:
             problems.append("main.py is missing")
         elif spec:
             problems += _check_main(main, spec)
+        if spec:
+            from ..tasks.params import training_problems  # tasks import the catalog: here, when needed
+
+            problems += [f"{MODULE_SPEC}: {p}" for p in training_problems(spec)]
         if spec and keyword.iskeyword(spec["name"]):
             problems.append(f"name '{spec['name']}' is a Python keyword; it cannot be imported")
         owner = spec.get("owner")

@@ -53,6 +53,11 @@ def training_problems(spec: dict) -> list[str]:
         elif name in seen:
             problems.append(f"training.{role}: '{name}' is already training.{seen[name]}")
         seen.setdefault(name, role)
+    predict_model = training.get("predict_model")
+    predict = (spec.get("input") or {}).get("predict") or {}
+    names = {p.get("name") for p in predict} if isinstance(predict, list) else set(predict)
+    if predict_model is not None and predict_model not in names:
+        problems.append(f"training.predict_model: '{predict_model}' is not a parameter of input.predict")
     split = training.get("split")
     if split in params and params[split].get("value_type") not in ("float", "int"):
         problems.append(f"training.split: '{split}' must be a float parameter (the train share)")

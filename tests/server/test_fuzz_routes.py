@@ -32,7 +32,7 @@ SEGMENTS = ["a" * 300, "é" * 200, "x" * 3000, "..", ".", "-rf", "a b", "\x00", 
 RAW_SEGMENTS = ["%ff%fe", "..%2F..%2Fetc%2Fpasswd", "%00", "%2e%2e", "%ed%a0%80"]
 """Sent as they are: invalid UTF-8, an encoded slash, a lone surrogate."""
 BENIGN = {"job_id": "20990101-000000-abcdef", "service_id": "nosuch-dev", "owner": "mo", "name": "nosuch",
-          "version": "1.0.0", "upload_id": "0" * 24, "path": "api/run"}
+          "version": "1.0.0", "upload_id": "0" * 24, "path": "api/run", "task_id": "task-20990101-000000-abcd"}
 """Each route's other groups, while one group is attacked."""
 
 QUERY = {name: ["9" * 30, "-1", "1e9", "", "x" * 5000, "a\x00b", "😀", str(2**63)]
@@ -92,6 +92,13 @@ BODIES = {
     ("ServiceKeyHandler", "post"): ({}, ["protected", "rotate"]),
     ("ServiceProxyHandler", "post"): ("raw", []),
     ("ProjectsHandler", "post"): ({"template": "mnist", "path": "fz_project"}, ["template", "path"]),
+    ("TasksHandler", "post"): ({"name": "fz", "module": "mo/text_classifier_bayes", "dataset": "mo/text_zh_en"},
+                               ["name", "description", "folder", "purpose", "module", "dataset", "split", "params",
+                                "backend", "machine", "max_run_seconds", "start"]),
+    ("TaskHandler", "patch"): ({}, ["name", "description", "folder", "module", "dataset", "split", "params", "backend",
+                                    "machine", "max_run_seconds", "start"]),
+    ("TaskStartHandler", "post"): ({}, []),
+    ("ModelsHandler", "post"): ({"path": "ok.py"}, ["path", "name", "description"]),
 }
 BODY_METHODS = ("post", "put", "patch")
 METHODS = ("get", "post", "put", "patch", "delete")
