@@ -9,8 +9,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 
-import { useLab, waitForLab } from './lib/browser.mjs';
-import { jobRow, showJobsSidebar, withSnapshot } from './lib/lab.mjs';
+import { execute, useLab, waitForLab } from './lib/browser.mjs';
+import { jobRow, luminance, showJobsSidebar, withSnapshot } from './lib/lab.mjs';
 import { OUTPUT, startServer } from './lib/server.mjs';
 
 const TRAIN = `import json, sys
@@ -37,7 +37,26 @@ async function waitForJob(server, id, timeout = 30000) {
   }
 }
 
-/** Column keys of the table's rows, in the order shown. */
+/** Relative luminance of a computed colour as a canvas paints it (any CSS colour syntax). */
+function painted(page, selector, prop) {
+  return page.$eval(
+    selector,
+    (el, p) => {
+      const ctx = Object.assign(document.createElement('canvas'), { width: 1, height: 1 }).getContext('2d');
+      ctx.fillStyle = getComputedStyle(el)[p];
+      ctx.fillRect(0, 0, 1, 1);
+      const lin = c => {
+        c /= 255;
+        return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+      };
+      const [r, g, b] = ctx.getImageData(0, 0, 1, 1).data;
+      return 0.2126 * lin(r) + 0.7152 * lin(g) + 0.0722 * lin(b);
+    },
+    prop
+  );
+}
+
+/** Job ids of the table's rows, in the order shown. */
 function rowIds(page) {
   return page.$$eval(`${TAB} .mo-CompareTable-table tbody tr`, trs => trs.map(tr => tr.dataset.jobId));
 }
@@ -76,6 +95,13 @@ describe('compare runs', () => {
       await page.waitForSelector(`#mo-jobs-sidebar .mo-JobRow[data-job-id="${ids['fast-lr']}"][data-selected="true"]`);
       assert.equal(await page.locator('.mo-JobWidget').count(), 0, 'Ctrl-click selects, it does not open');
       assert.match(await page.locator('.mo-JobsSidebar-selectionCount').innerText(), /2 selected/);
+      // the keyboard: Space on a focused row toggles it (Enter would open it)
+      await slow.focus();
+      await page.keyboard.press('Space');
+      await page.waitForSelector(`#mo-jobs-sidebar .mo-JobRow[data-job-id="${ids['slow-lr']}"][data-selected="false"]`);
+      assert.equal(await compare.isDisabled(), true);
+      await page.keyboard.press('Space');
+      await page.waitForSelector(`#mo-jobs-sidebar .mo-JobRow[data-job-id="${ids['slow-lr']}"][data-selected="true"]`);
       // the row menu offers it too
       await fast.click({ button: 'right' });
       const entry = page.locator('.lm-Menu .lm-Menu-item[data-command="mo:compare-jobs"]');
@@ -100,6 +126,11 @@ describe('compare runs', () => {
       assert.doesNotMatch(await th('arg:--epochs').getAttribute('class'), /mo-mod-differs/);
       const lrCells = page.locator(`${TAB} td[data-key="arg:--lr"].mo-mod-differs`);
       assert.equal(await lrCells.count(), 2);
+      const fg = await painted(page, `${TAB} td.mo-mod-differs`, 'color');
+      const hl = await painted(page, `${TAB} td.mo-mod-differs`, 'background-color');
+      const plain = await painted(page, `${TAB} td[data-key="backend"]`, 'background-color');
+      assert.ok((Math.max(fg, hl) + 0.05) / (Math.min(fg, hl) + 0.05) >= 4.5, 'highlighted text readable');
+      assert.notEqual(hl, plain, 'the highlight shows');
 
       // sort by a metric: loss best ascending puts slow-lr (1/20 + 0.1) first, then the other way
       await th('metric:loss:best').locator('button').click();
@@ -133,9 +164,35 @@ describe('compare runs', () => {
       const bytes = fs.readFileSync(await png.path());
       assert.equal(bytes.subarray(1, 4).toString(), 'PNG');
       assert.ok(bytes.length > 5000, `PNG of ${bytes.length} bytes`);
+      fs.mkdirSync(OUTPUT, { recursive: true });
+      await png.saveAs(path.join(OUTPUT, 'compare-export.png'));
       assert.deepEqual(page.errors, []);
       fs.mkdirSync(OUTPUT, { recursive: true });
       await page.screenshot({ path: path.join(OUTPUT, 'compare-tab.png') });
+    });
+  });
+
+  it('redraws the charts in the dark theme, the highlight readable', async () => {
+    const { page } = lab;
+    await withSnapshot(page, 'compare-dark', async () => {
+      await page.locator(`${TAB} .mo-CompareChart canvas`).first().waitFor();
+      await execute(page, 'apputils:change-theme', { theme: 'JupyterLab Dark' });
+      await page.waitForFunction(() => document.body.dataset.jpThemeLight === 'false');
+      await page.waitForSelector('#jupyterlab-splash', { state: 'detached' });
+      const bg = await luminance(page, `${TAB} .mo-ComparePanel`, 'background-color');
+      const cell = `${TAB} td.mo-mod-differs`;
+      const fg = await painted(page, cell, 'color');
+      const hl = await painted(page, cell, 'background-color');
+      assert.ok(bg < 0.1, `dark background (${bg})`);
+      const contrast = (Math.max(fg, hl) + 0.05) / (Math.min(fg, hl) + 0.05);
+      assert.ok(contrast >= 4.5, `highlighted cell text contrast ${contrast.toFixed(2)}`);
+      // the charts are re-created on the next animation frame
+      await page.evaluate(() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r))));
+      fs.mkdirSync(OUTPUT, { recursive: true });
+      await page.screenshot({ path: path.join(OUTPUT, 'compare-tab-dark.png') });
+      await execute(page, 'apputils:change-theme', { theme: 'JupyterLab Light' });
+      await page.waitForFunction(() => document.body.dataset.jpThemeLight === 'true');
+      assert.deepEqual(page.errors, []);
     });
   });
 

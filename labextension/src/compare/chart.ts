@@ -165,7 +165,15 @@ export class CompareChart extends Widget {
       width,
       height: HEIGHT,
       scales: { x: { time: false } },
-      legend: { show: true, live: true },
+      legend: {
+        show: true,
+        live: true,
+        // filled swatches in the jobs' colours (uPlot's default is an outline)
+        markers: {
+          fill: (_u, i) =>
+            i > 0 ? seriesStyle(this.jobs[i - 1].index).stroke : ''
+        }
+      },
       cursor: { drag: { x: true, y: false } },
       axes: chartAxes(theme, this._xKey),
       series,

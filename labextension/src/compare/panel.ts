@@ -9,6 +9,7 @@ import { Message } from '@lumino/messaging';
 import { Panel, Widget } from '@lumino/widgets';
 
 import { IJob, IMetric, errorMessage, getJob, getMetrics } from '../api';
+import { xAxisLabel } from '../metrics/chart';
 import { isPlotted } from '../metrics/panel';
 import { MetricSeries } from '../metrics/series';
 import { IXAxisCounts, XAxisSetting, effectiveXAxis } from '../metrics/xaxis';
@@ -133,7 +134,10 @@ export class ComparePanel extends Panel {
   async exportPNG(): Promise<void> {
     const images = this.charts
       .filter(c => c.canvas)
-      .map(c => ({ title: c.metric, canvas: c.canvas! }));
+      .map(c => ({
+        title: `${c.metric} (x: ${xAxisLabel(this._trans, this._xKey)})`,
+        canvas: c.canvas!
+      }));
     if (!images.length) {
       throw new Error(this._trans.__('No charts to export.'));
     }
