@@ -1,4 +1,4 @@
-"""``jupyter mo model list | show | register | delete | download``"""
+"""``jupyter mo model list | show | register | delete | download | deploy | publish``"""
 
 from __future__ import annotations
 
@@ -9,8 +9,9 @@ import time
 from ..errors import BadRequest, NotFound, cut
 from ..models.records import parse_ref
 from ..models.service import ModelService
-from .catalog_args import emit_json, human_size, table
-from .config import job_service
+from .catalog_args import add_catalog_options, emit_json, human_size, table
+from .catalog_args import service as catalog_service
+from .config import job_service, service_manager
 from .job_cmd import project_relative
 
 
@@ -44,6 +45,22 @@ def add_parser(nouns) -> None:
     p.add_argument("ref", metavar="NAME:VERSION")
     p.add_argument("--out", metavar="FILE.zip", help="default: NAME-VERSION.zip in the current directory")
     p.set_defaults(func=cmd_download)
+
+    p = verbs.add_parser("deploy", help="serve a version with its module's predict() (a model trained from a "
+                                         "catalog module; no handle to write)")
+    p.add_argument("ref", metavar="NAME:VERSION")
+    p.add_argument("--name", help="the service's name (default: NAME-vVERSION)")
+    p.add_argument("--backend", default="local")
+    p.add_argument("--machine", default="cpu")
+    add_catalog_options(p)
+    p.set_defaults(func=cmd_deploy)
+
+    p = verbs.add_parser("publish", help="the next version of my module of that name, carrying these weights "
+                                          "(发布到共享中心)")
+    p.add_argument("ref", metavar="NAME:VERSION")
+    p.add_argument("--public", action="store_true", help="others may see and insert it (default: private)")
+    add_catalog_options(p)
+    p.set_defaults(func=cmd_publish)
 
 
 def service(args) -> ModelService:
@@ -151,4 +168,27 @@ def cmd_download(args) -> int:
         if os.path.exists(tmp):
             os.unlink(tmp)
     print(out)
+    return 0
+
+
+def cmd_deploy(args) -> int:
+    from ..models import actions
+    from .service_cmd import _show as show_service, _wait_started
+
+    svc = service(args)
+    mgr = service_manager(args)
+    name, version = _versioned(svc, args.ref, True)
+    view = actions.deploy(svc, catalog_service(args), mgr, name, version, args.name, args.backend, args.machine)
+    view = _wait_started(mgr, view)
+    emit_json(view) if args.json else show_service(view)
+    return 0 if view["state"] in ("running", "stopped") else 1
+
+
+def cmd_publish(args) -> int:
+    from ..models import actions
+
+    svc = service(args)
+    name, version = _versioned(svc, args.ref, True)
+    module = actions.publish(svc, catalog_service(args), name, version, "public" if args.public else "private")
+    emit_json(module) if args.json else print(f"published {module['id']} {module['version']}")
     return 0

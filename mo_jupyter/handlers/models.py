@@ -12,6 +12,7 @@ import threading
 from tornado import web
 
 from ..errors import cut
+from ..models import actions
 from ..models.service import ModelService
 from .base import MoHandler
 
@@ -100,11 +101,33 @@ class ModelMetricsHandler(ModelsBase):
         self.reply({"metrics": await self.run(service.metrics, name, version)})
 
 
+class ModelDeployHandler(ModelsBase):
+    @web.authenticated
+    async def post(self, name: str, version: str):
+        body = self.valid_body("model_request#deploy")
+        service = await self.models()
+        view = await self.run_slow(actions.deploy, service, self.settings["mo_catalog"], self.settings["mo_services"],
+                                   name, version, body.get("name"), body.get("backend", "local"),
+                                   body.get("machine", "cpu"))
+        self.reply(view, status=201)
+
+
+class ModelPublishHandler(ModelsBase):
+    @web.authenticated
+    async def post(self, name: str, version: str):
+        body = self.valid_body("model_request#publish")
+        service = await self.models()
+        self.reply(await self.run_slow(actions.publish, service, self.settings["mo_catalog"], name, version,
+                                       body.get("permission", "private")), status=201)
+
+
 def model_routes(api: str) -> list:
     base = f"{api}/models"
     return [
         (rf"{base}", ModelsHandler),
         (rf"{base}/{NAME}/{VERSION}/download", ModelDownloadHandler),
         (rf"{base}/{NAME}/{VERSION}/metrics", ModelMetricsHandler),
+        (rf"{base}/{NAME}/{VERSION}/deploy", ModelDeployHandler),
+        (rf"{base}/{NAME}/{VERSION}/publish", ModelPublishHandler),
         (rf"{base}/{NAME}/{VERSION}", ModelHandler),
     ]

@@ -99,6 +99,8 @@ BODIES = {
                                     "machine", "max_run_seconds", "start"]),
     ("TaskStartHandler", "post"): ({}, []),
     ("ModelsHandler", "post"): ({"path": "ok.py"}, ["path", "name", "description"]),
+    ("ModelDeployHandler", "post"): ({}, ["name", "backend", "machine"]),
+    ("ModelPublishHandler", "post"): ({}, ["permission"]),
 }
 BODY_METHODS = ("post", "put", "patch")
 METHODS = ("get", "post", "put", "patch", "delete")

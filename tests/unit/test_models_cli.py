@@ -45,3 +45,28 @@ def test_list_show_register_download_delete(tmp_path):
     for args, says in ((("model", "delete", "clf:1"), "no model"), (("model", "register", "../x"), "outside")):
         proc = mo(*args, cwd=tmp_path, check=False)
         assert proc.returncode == 2 and says in proc.stderr and len(proc.stderr.splitlines()) == 1, proc
+
+
+def test_a_task_s_model_deploys_and_publishes_from_the_command_line(tmp_path):
+    catalog = tmp_path / "my-catalog"
+    mo("task", "create", "bayes", "--module", "mo/text_classifier_bayes", "--dataset", "mo/text_zh_en",
+       "--start", "--wait", cwd=tmp_path)
+    name = json.loads(mo("model", "list", "--json", cwd=tmp_path).stdout)[0]["name"]
+    assert name == "text_classifier_bayes"
+    deployed = mo("model", "deploy", f"{name}:1", "--json", cwd=tmp_path)
+    view = json.loads(deployed.stdout)
+    try:
+        assert view["state"] == "running" and view["model"] == {"name": name, "version": 1}
+        import urllib.request
+        req = urllib.request.Request(f"http://127.0.0.1:{view['port']}/api/run", method="POST",
+                                     data=json.dumps({"app": {"input": {"text": "下雨了，明天有雪"}}}).encode(),
+                                     headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(req, timeout=10) as resp:
+            assert json.loads(resp.read())["output"]["label"] == "weather"
+    finally:
+        mo("service", "delete", view["id"], cwd=tmp_path)
+    out = mo("model", "publish", f"{name}:1", "--catalog", str(catalog), "--owner", "alice", cwd=tmp_path).stdout
+    assert out.strip() == f"published alice/{name} 1.0.0"
+    assert (catalog / f"modules/alice/{name}/1.0.0/results/bayes_model.json").is_file()
+    proc = mo("model", "deploy", "nope:1", cwd=tmp_path, check=False)
+    assert proc.returncode == 2 and "no model" in proc.stderr
