@@ -129,10 +129,19 @@ describe('training tasks: the New Training Task wizard', () => {
       assert.deepEqual(task.params, { alpha: 0.5 });
       assert.equal(task.backend, 'local');
       assert.equal(task.machine, 'cpu');
-      // the saved wizard now edits that draft
+      // the saved wizard now edits that draft, and comes back so after a reload
       await page.waitForSelector(`${WIZARD}[data-task-id="${taskId}"]`);
-      await page.locator('.lm-DockPanel .lm-TabBar-tab.lm-mod-current .lm-TabBar-tabCloseIcon').click();
-      await page.waitForSelector('.mo-TaskWizard', { state: 'detached' });
+      // the layout is saved in the workspace a moment later
+      const deadline = Date.now() + 20000;
+      while (!JSON.stringify(await server.api('lab/api/workspaces')).includes(`"id":"${taskId}"`)) {
+        assert.ok(Date.now() < deadline, 'the workspace records the draft wizard');
+        await page.waitForTimeout(200);
+      }
+      await page.reload();
+      await waitForLab(page);
+      await wizardAt(page, 'name', 'edit');
+      assert.equal(await page.locator(WIZARD).getAttribute('data-task-id'), taskId);
+      assert.equal(await page.locator('.mo-TaskWizard').count(), 1);
     });
   });
 
@@ -140,9 +149,10 @@ describe('training tasks: the New Training Task wizard', () => {
     const { page, server } = lab;
     await withSnapshot(page, 'tasks-start', async () => {
       assert.ok(taskId, 'the first test saved a draft');
+      // Edit shows the draft's wizard (the restored one, not a second)
       void execute(page, 'mo:edit-training-task', { id: taskId });
-      // a complete draft opens on its last step, its values shown
       await wizardAt(page, 'name', 'edit');
+      assert.equal(await page.locator('.mo-TaskWizard').count(), 1);
       const summary = page.locator(`${WIZARD} [data-testid="mo-task-summary"]`);
       assert.match(await summary.locator('tr[data-field="module"]').innerText(), /mo\/text_classifier_bayes/);
       assert.match(await summary.locator('tr[data-field="params"]').innerText(), /alpha=0\.5/);

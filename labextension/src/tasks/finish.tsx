@@ -138,7 +138,10 @@ function splitText(s: WizardState, trans: TranslationBundle): string {
 export function NameStep(props: {
   s: WizardState;
   trans: TranslationBundle;
+  /** The task's folder once saved. */
   folder?: string;
+  /** Before: the folder whose project it is made in. */
+  project: string;
 }): JSX.Element {
   const { s, trans } = props;
   const params = Object.entries(s.params.values)
@@ -156,9 +159,18 @@ export function NameStep(props: {
     ['machine', trans.__('Machine'), `${s.backend} · ${s.machine}`],
     ['max_run', trans.__('Max run time'), maxRun]
   ];
-  if (props.folder) {
-    summary.push(['folder', trans.__('Folder'), props.folder]);
-  }
+  summary.push(
+    props.folder
+      ? ['folder', trans.__('Folder'), props.folder]
+      : [
+          'folder',
+          trans.__('Folder'),
+          trans.__(
+            'tasks/<name> in the project of %1',
+            props.project ? props.project : '/'
+          )
+        ]
+  );
   return (
     <div className="mo-Deploy-step mo-TaskStep mo-TaskForm">
       <Row label={trans.__('Name')} field="name">

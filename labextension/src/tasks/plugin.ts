@@ -7,6 +7,7 @@
  * commands the drafts list uses (Start, Delete).
  */
 import {
+  ILayoutRestorer,
   JupyterFrontEnd,
   JupyterFrontEndPlugin
 } from '@jupyterlab/application';
@@ -16,7 +17,9 @@ import {
   Notification,
   WidgetTracker
 } from '@jupyterlab/apputils';
+import { IDefaultFileBrowser } from '@jupyterlab/filebrowser';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
+import { UUID } from '@lumino/coreutils';
 
 import { errorMessage } from '../api';
 import { DOMAIN } from '../tokens';
@@ -35,24 +38,39 @@ export { TASK_COMMANDS } from './actions';
 
 const str = (v: unknown): string => (typeof v === 'string' ? v : '');
 
+/** A copy of a task, made in the same project (its folder is <project>/tasks/<slug>). */
+function cloneOf(task: ITask): IWizardInit {
+  const folder = task.folder.split('/').slice(0, -2).join('/');
+  return { mode: 'clone', task, name: `${task.name}-copy`, folder };
+}
+
+/** The hidden command the layout restorer reopens wizards with. */
+const RESTORE = 'mo:restore-training-task';
+
 export const taskPlugin: JupyterFrontEndPlugin<void> = {
   id: 'mo_jupyter:tasks',
   description:
     'Training tasks: the New Training Task wizard, editing and cloning tasks.',
   autoStart: true,
   requires: [],
-  optional: [ITranslator, ICommandPalette],
+  optional: [
+    ITranslator,
+    ICommandPalette,
+    ILayoutRestorer,
+    IDefaultFileBrowser
+  ],
   activate: (
     app: JupyterFrontEnd,
     translator: ITranslator | null,
-    palette: ICommandPalette | null
+    palette: ICommandPalette | null,
+    restorer: ILayoutRestorer | null,
+    browser: IDefaultFileBrowser | null
   ) => {
     const trans = (translator ?? nullTranslator).load(DOMAIN);
     const { commands, shell } = app;
     const tracker = new WidgetTracker<MainAreaWidget<TaskWizard>>({
       namespace: 'mo-task'
     });
-    let counter = 0;
 
     const setTitle = (w: MainAreaWidget<TaskWizard>, task?: ITask) => {
       const label =
@@ -63,10 +81,11 @@ export const taskPlugin: JupyterFrontEndPlugin<void> = {
       w.title.caption = label;
     };
 
-    const open = (init: IWizardInit) => {
+    /** A wizard tab; `key` (its widget id) is kept across reloads. */
+    const open = (init: IWizardInit, key?: string) => {
       const content = new TaskWizard({ init, trans, commands });
       const widget = new MainAreaWidget({ content });
-      widget.id = `mo-task-wizard-${++counter}`;
+      widget.id = key || `mo-task-wizard-${UUID.uuid4()}`;
       widget.title.icon = trainTaskIcon;
       widget.title.closable = true;
       setTitle(widget, init.mode === 'edit' ? init.task : undefined);
@@ -76,6 +95,7 @@ export const taskPlugin: JupyterFrontEndPlugin<void> = {
           widget.dispose();
         } else {
           setTitle(widget, task);
+          void tracker.save(widget);
         }
       });
       void tracker.add(widget);
@@ -112,6 +132,7 @@ export const taskPlugin: JupyterFrontEndPlugin<void> = {
       execute: args =>
         open({
           mode: 'new',
+          folder: str(args.folder) || browser?.model.path || '',
           module: str(args.module) || undefined,
           dataset: str(args.dataset) || undefined,
           params:
@@ -143,7 +164,7 @@ export const taskPlugin: JupyterFrontEndPlugin<void> = {
             ),
             { autoClose: 5000 }
           );
-          return open({ mode: 'clone', task, name: `${task.name}-copy` });
+          return open(cloneOf(task));
         }
         return open({ mode: 'edit', task });
       }
@@ -154,9 +175,7 @@ export const taskPlugin: JupyterFrontEndPlugin<void> = {
       caption: trans.__('A new training task with the values of this one'),
       execute: async args => {
         const task = await fetchTask(str(args.id));
-        return task
-          ? open({ mode: 'clone', task, name: `${task.name}-copy` })
-          : undefined;
+        return task ? open(cloneOf(task)) : undefined;
       }
     });
 
@@ -184,6 +203,33 @@ export const taskPlugin: JupyterFrontEndPlugin<void> = {
         }
       }
     });
+
+    // after a reload: a draft's wizard reopens on it, a new one empty (the
+    // tab keeps its id, so that the layout finds it)
+    commands.addCommand(RESTORE, {
+      execute: async args => {
+        const id = str(args.id);
+        const key = str(args.key) || undefined;
+        if (!id) {
+          return open({ mode: 'new', folder: str(args.folder) }, key);
+        }
+        const task = await getTask(id).catch(() => null);
+        return task?.state === 'draft'
+          ? open({ mode: 'edit', task }, key)
+          : undefined;
+      }
+    });
+    if (restorer) {
+      void restorer.restore(tracker, {
+        command: RESTORE,
+        args: w => ({
+          id: w.content.taskId ?? '',
+          folder: w.content.folder,
+          key: w.id
+        }),
+        name: w => w.id
+      });
+    }
 
     palette?.addItem({
       command: TASK_COMMANDS.create,

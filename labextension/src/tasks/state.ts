@@ -42,6 +42,8 @@ export interface IWizardInit {
   dataset?: string;
   /** The name a clone starts with. */
   name?: string;
+  /** Where a new task is made: the project of this folder (root-relative). */
+  folder?: string;
   /** Parameter values to start with (for `module`), e.g. a model to go on from. */
   params?: { [name: string]: unknown };
 }

@@ -40,6 +40,11 @@ export class TaskWizard extends ReactWidget {
     return this._taskId;
   }
 
+  /** The folder whose project a new task is made in. */
+  get folder(): string {
+    return this._options.init.folder ?? '';
+  }
+
   get mode(): IWizardInit['mode'] {
     return this._options.init.mode;
   }
@@ -133,7 +138,11 @@ function Wizard(
           task = await startTask(id);
         }
       } else {
-        task = await createTask(taskRequest(s.values, start));
+        const body = taskRequest(s.values, start);
+        if (init.folder) {
+          body.folder = init.folder;
+        }
+        task = await createTask(body);
       }
       setFolder(task.folder);
       props.onSaved(task, start);
@@ -189,7 +198,14 @@ function Wizard(
   } else if (step === 4) {
     body = <MachineStep s={s} trans={trans} />;
   } else {
-    body = <NameStep s={s} trans={trans} folder={folder} />;
+    body = (
+      <NameStep
+        s={s}
+        trans={trans}
+        folder={folder}
+        project={init.folder ?? ''}
+      />
+    );
   }
 
   return (
