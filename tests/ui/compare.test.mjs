@@ -86,6 +86,9 @@ describe('compare runs', () => {
       const slow = jobRow(page, ids['slow-lr']);
       const fast = jobRow(page, ids['fast-lr']);
       await page.waitForSelector(`#mo-jobs-sidebar .mo-JobRow[data-job-id="${ids['fast-lr']}"][data-state="completed"]`);
+      // New Training Task sits in the header when its command exists
+      const hasTask = await page.evaluate(() => window.jupyterapp.commands.hasCommand('mo:new-training-task'));
+      assert.equal(await page.locator('#mo-jobs-sidebar .mo-JobsSidebar-newTask').isVisible(), hasTask);
       const compare = page.locator('#mo-jobs-sidebar .mo-JobsSidebar-compare');
       assert.equal(await compare.isDisabled(), true, 'Compare needs two jobs');
       // one by its checkbox, the other by Ctrl-click (which does not open it)
