@@ -23,6 +23,7 @@ import { deleteModel, downloadUrl, getModel } from './api';
 import { ModelDetails, createModelWidget } from './details';
 import { argsKey, downloadName, modelKey, parseModelKey } from './format';
 import { ModelCommandIDs as IDs } from './ids';
+import { addModelActions } from './actions';
 import { showRegisterModelForm } from './register';
 import { MODELS_SIDEBAR_ID } from './sidebar';
 
@@ -247,8 +248,21 @@ export function addModelCommands(
     rank: 13
   });
 
+  // Deploy, Publish to Catalog, Transfer Training: a tab open on the version shows the change
+  addModelActions(app, trans, browser, target, () => {
+    events.emit('');
+    tracker.forEach(w => void w.content.reload());
+  });
+
   let rank = 10;
-  for (const command of [IDs.openModel, IDs.downloadModel, IDs.deleteModel]) {
+  for (const command of [
+    IDs.openModel,
+    IDs.deployModel,
+    IDs.transferModel,
+    IDs.publishModel,
+    IDs.downloadModel,
+    IDs.deleteModel
+  ]) {
     app.contextMenu.addItem({
       command,
       selector: '.mo-ModelVersionRow',

@@ -98,6 +98,20 @@ export class ModelDetails extends Panel {
     }
     await this._loadCharts(info.job === 'present' ? job!.id : null);
   }
+  /** Read the record again (its services after a deploy); the charts stay. */
+  async reload(): Promise<void> {
+    try {
+      this._info.record = await getModel(
+        this.options.name,
+        this.options.version
+      );
+      this._info.error = '';
+    } catch (err) {
+      this._info.error = errorMessage(err);
+    }
+    this._info.update();
+  }
+
   /** Recreate the charts with the current theme's colours. */
   refreshTheme(): void {
     this._charts?.refreshTheme();
@@ -285,14 +299,35 @@ function ModelView(
           >
             {trans.__('Download')}
           </button>
-          {commands.hasCommand(ModelCommandIDs.deployModel) && (
+          <button
+            className="jp-Button jp-mod-styled mo-ModelDetails-deploy"
+            data-testid="mo-model-deploy"
+            title={trans.__('Deploy this model as a service')}
+            onClick={act(ModelCommandIDs.deployModel)}
+          >
+            {trans.__('Deploy')}
+          </button>
+          {lineage.module && (
             <button
-              className="jp-Button jp-mod-styled mo-ModelDetails-deploy"
-              data-testid="mo-model-deploy"
-              title={trans.__('Deploy this model as a service')}
-              onClick={act(ModelCommandIDs.deployModel)}
+              className="jp-Button jp-mod-styled mo-ModelDetails-transfer"
+              data-testid="mo-model-transfer"
+              title={trans.__('A training task that goes on from this model')}
+              disabled={!commands.isEnabled(ModelCommandIDs.transferModel)}
+              onClick={act(ModelCommandIDs.transferModel)}
             >
-              {trans.__('Deploy…')}
+              {trans.__('Transfer Training…')}
+            </button>
+          )}
+          {lineage.module && (
+            <button
+              className="jp-Button jp-mod-styled mo-ModelDetails-publish"
+              data-testid="mo-model-publish"
+              title={trans.__(
+                'A new version of your module of this name, carrying these weights'
+              )}
+              onClick={act(ModelCommandIDs.publishModel)}
+            >
+              {trans.__('Publish to Catalog…')}
             </button>
           )}
           <button

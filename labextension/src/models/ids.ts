@@ -5,6 +5,7 @@ export namespace ModelCommandIDs {
   export const deleteModel = 'mo:delete-model';
   export const downloadModel = 'mo:download-model';
   export const registerModel = 'mo:register-model';
-  /** Owned by the deploy part: shown only where it is registered. */
   export const deployModel = 'mo:deploy-model';
+  export const publishModel = 'mo:publish-model';
+  export const transferModel = 'mo:transfer-train-model';
 }

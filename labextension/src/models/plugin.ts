@@ -67,6 +67,9 @@ export const modelsPlugin: JupyterFrontEndPlugin<void> = {
       for (const command of [
         IDs.openModels,
         IDs.registerModel,
+        IDs.deployModel,
+        IDs.publishModel,
+        IDs.transferModel,
         IDs.downloadModel,
         IDs.deleteModel
       ]) {
