@@ -79,6 +79,8 @@ export interface IService {
   running_replicas?: number;
   /** The jobs whose runs wrote the deployed files (the model the service serves). */
   trained_by?: { file: string; job: string; name?: string; state?: string }[];
+  /** The model record it serves (a deploy from the Models sidebar). */
+  model?: { name: string; version: number };
   reason?: string;
   /** A failed service's own error: the app's exception line and where (handler.py:3). */
   error?: string;

@@ -213,6 +213,24 @@ export function ServicesList(props: IServicesProps): JSX.Element {
           {s.state === 'failed' && s.error && (
             <ServiceFailure service={s} trans={trans} />
           )}
+          {s.model && (
+            <div className="mo-Service-meta" data-testid="mo-service-model">
+              <a
+                href="#"
+                className="mo-Service-modelLink"
+                title={trans.__('Open the model this service serves')}
+                onClick={e => {
+                  e.preventDefault();
+                  void app.commands.execute('mo:open-model', {
+                    name: s.model!.name,
+                    version: s.model!.version
+                  });
+                }}
+              >
+                {trans.__('model %1 version %2', s.model.name, s.model.version)}
+              </a>
+            </div>
+          )}
           {(s.trained_by ?? []).slice(0, 3).map(t => (
             <div
               key={t.file}
