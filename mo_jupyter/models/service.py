@@ -92,6 +92,9 @@ class ModelService:
         """The record as answered: ``services`` from the services' records, and ``lineage.job.deleted``
         once the job that wrote it is gone (its recorded facts stay)."""
         view = {**record, "services": using.get(record["id"], [])}
+        files_dir = self.store.files_dir(record["name"], record["version"])
+        if files_dir.is_relative_to(self.root):  # where a task finds it to go on from (transfer training)
+            view["files_dir"] = files_dir.relative_to(self.root).as_posix()
         job = record["lineage"].get("job")
         if isinstance(job, dict) and self.jobs is not None:
             exists = ID_RE.match(job["id"]) and (Path(self.jobs.jobs_dir) / job["id"] / "spec.json").is_file()

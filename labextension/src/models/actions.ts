@@ -175,10 +175,13 @@ export function addModelActions(
             trans.__('this model was not trained from a catalog module')
           );
         }
+        const file = record.files[0]?.path;
         await commands.execute(NEW_TRAINING_TASK, {
           module: lineage.module.id,
           dataset: lineage.datasets[0]?.id ?? '',
-          startModel: { name: record.name, version: record.version }
+          ...(record.files_dir && file
+            ? { startModel: `${record.files_dir}/${file}` }
+            : {})
         });
       } catch (err) {
         Notification.error(

@@ -66,6 +66,8 @@ export interface IModelRecord {
   lineage: ILineage;
   services?: string[];
   description?: string;
+  /** The folder of its files, relative to the root (a transfer task starts from there). */
+  files_dir?: string;
 }
 
 /** One model name with its versions (the server's order; see sortVersions). */
