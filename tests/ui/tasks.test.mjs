@@ -50,6 +50,8 @@ describe('training tasks: the New Training Task wizard', () => {
       assert.equal(await nextButton.isEnabled(), false, 'no purpose chosen yet');
       const purpose = page.locator(`${WIZARD} [data-purpose="text_classification"]`);
       assert.match(await purpose.innerText(), /Text classification/);
+      // each purpose says how many algorithms train for it
+      await purpose.locator('.mo-TaskCard-count', { hasText: 'algorithms: 1' }).waitFor();
       await purpose.click();
       await next(page, 'algorithm');
 

@@ -118,10 +118,9 @@ export function useTaskWizard(init: IWizardInit) {
   const [nameTouched, setNameTouched] = React.useState(!!(init.name ?? task));
   const [description, setDescription] = React.useState(task?.description ?? '');
 
-  // the module pre-selected without a purpose: find its purpose
-  const all = useLoad<IAlgorithm[]>(!purpose && module ? '' : null, () =>
-    listAlgorithms()
-  );
+  // every algorithm: how many each purpose has, and the purpose of a
+  // module pre-selected without one
+  const all = useLoad<IAlgorithm[]>('all', () => listAlgorithms());
   React.useEffect(() => {
     const found = all.data?.find(a => a.id === module);
     if (found && !purpose) {

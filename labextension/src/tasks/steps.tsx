@@ -52,7 +52,17 @@ export function PurposeStep(props: T & { s: WizardState }): JSX.Element {
             data-purpose={p}
             onClick={() => s.setPurpose(p)}
           >
-            <span className="mo-TaskCard-title">{purposeLabel(trans, p)}</span>
+            <span className="mo-TaskCard-title">
+              {purposeLabel(trans, p)}
+              {s.all.data && (
+                <span className="mo-TaskCard-version mo-TaskCard-count">
+                  {trans.__(
+                    'algorithms: %1',
+                    s.all.data.filter(a => a.purposes.includes(p)).length
+                  )}
+                </span>
+              )}
+            </span>
             <span className="mo-TaskCard-text">{purposeHint(trans, p)}</span>
           </button>
         ))}
