@@ -94,8 +94,11 @@ export const comparePlugin: JupyterFrontEndPlugin<void> = {
     };
 
     const open = async (ids: string[]) => {
-      const key = ids.join(',');
-      const existing = tracker.find(w => w.content.ids.join(',') === key);
+      // the same jobs in another order: the same comparison
+      const key = [...ids].sort().join(',');
+      const existing = tracker.find(
+        w => [...w.content.ids].sort().join(',') === key
+      );
       if (existing) {
         app.shell.activateById(existing.id);
         return existing;
