@@ -3,7 +3,8 @@
 // mo/text_zh_en with a typed ratio of 0.8 → alpha 0.5 (99 refused inline) →
 // the local backend → Save draft; Edit the draft (the wizard shows its values)
 // → Start: the job tab opens and the job completes with an accuracy chart.
-// A server refusal shows in the wizard; Clone saves a new task; the wizard in
+// A server refusal shows in the wizard; Clone saves a new task; the Launcher
+// card; the wizard in
 // Chinese (seed 003's 我的算法 / 预置算法 / 公开算法).
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
@@ -248,6 +249,19 @@ describe('training tasks: the New Training Task wizard', () => {
       assert.equal(started.state, 'started');
     });
   });
+  it('the Launcher card opens the wizard', async () => {
+    const { page } = lab;
+    await withSnapshot(page, 'tasks-launcher', async () => {
+      await execute(page, 'launcher:create');
+      const section = page.locator('.jp-Launcher-section', {
+        has: page.locator('.jp-Launcher-sectionTitle', { hasText: /^Mo$/ })
+      });
+      await section.locator('.jp-LauncherCard', { hasText: /^New Training Task$/ }).click();
+      await wizardAt(page, 'purpose');
+      await page.locator('.lm-DockPanel .lm-TabBar-tab.lm-mod-current .lm-TabBar-tabCloseIcon').click();
+    });
+  });
+
   it('speaks Chinese with JupyterLab in zh_CN', async t => {
     const { page, server } = lab;
     const { data } = await server.api('lab/api/translations');
