@@ -19,6 +19,7 @@ import {
   initialSplit,
   parseRatio,
   percent,
+  projectOfTaskFolder,
   splitChoices,
   splitRequest,
   taskRequest
@@ -169,6 +170,13 @@ test('default name: module name and dataset name', () => {
   assert.ok(
     defaultTaskName('a/' + 'x'.repeat(90), 'b/' + 'y'.repeat(90)).length <= 100
   );
+});
+
+test('a clone is made in the project of its task', () => {
+  assert.equal(projectOfTaskFolder('proj/tasks/bayes-0-8'), 'proj');
+  assert.equal(projectOfTaskFolder('a/b/tasks/x'), 'a/b');
+  assert.equal(projectOfTaskFolder('tasks/x'), '');
+  assert.equal(projectOfTaskFolder('odd'), '');
 });
 
 const TEXT = {

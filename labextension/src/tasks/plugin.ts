@@ -32,15 +32,16 @@ import {
 } from './actions';
 import { ITask, getTask } from './api';
 import { IWizardInit } from './state';
+import { projectOfTaskFolder } from './values';
 import { TaskWizard } from './wizard';
 
 export { TASK_COMMANDS } from './actions';
 
 const str = (v: unknown): string => (typeof v === 'string' ? v : '');
 
-/** A copy of a task, made in the same project (its folder is <project>/tasks/<slug>). */
+/** A copy of a task, made in the same project. */
 function cloneOf(task: ITask): IWizardInit {
-  const folder = task.folder.split('/').slice(0, -2).join('/');
+  const folder = projectOfTaskFolder(task.folder);
   return { mode: 'clone', task, name: `${task.name}-copy`, folder };
 }
 

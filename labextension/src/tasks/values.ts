@@ -18,6 +18,14 @@ export function defaultTaskName(module: string, dataset: string): string {
   return parts.join('-').slice(0, NAME_MAX);
 }
 
+/** The project folder of a task's folder `<project>/tasks/<slug>` ('' for the root). */
+export function projectOfTaskFolder(folder: string): string {
+  const parts = folder.split('/').filter(Boolean);
+  return parts.length >= 2 && parts[parts.length - 2] === 'tasks'
+    ? parts.slice(0, -2).join('/')
+    : '';
+}
+
 /** One radio choice of the split step. `share` is the dataset's train share. */
 export interface ISplitChoice {
   kind: SplitKind;
