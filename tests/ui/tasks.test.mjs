@@ -4,7 +4,7 @@
 // the local backend → Save draft; Edit the draft (the wizard shows its values)
 // → Start: the job tab opens and the job completes with an accuracy chart.
 // A server refusal shows in the wizard; Clone saves a new task; the Launcher
-// card; the wizard in
+// card; transfer training's pre-filled wizard (mo/mnist_cnn); the wizard in
 // Chinese (seed 003's 我的算法 / 预置算法 / 公开算法).
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
@@ -246,6 +246,8 @@ describe('training tasks: the New Training Task wizard', () => {
       assert.equal(clone.state, 'draft');
       assert.deepEqual(clone.split, { kind: 'ratio', ratio: 0.5 });
       assert.deepEqual(clone.params, { alpha: 2 });
+      await page.locator('.lm-DockPanel .lm-TabBar-tab.lm-mod-current .lm-TabBar-tabCloseIcon').click();
+      await page.waitForSelector('.mo-TaskWizard', { state: 'detached' });
       assert.equal(started.state, 'started');
     });
   });
@@ -258,6 +260,26 @@ describe('training tasks: the New Training Task wizard', () => {
       });
       await section.locator('.jp-LauncherCard', { hasText: /^New Training Task$/ }).click();
       await wizardAt(page, 'purpose');
+      await page.locator('.lm-DockPanel .lm-TabBar-tab.lm-mod-current .lm-TabBar-tabCloseIcon').click();
+    });
+  });
+
+  it('transfer training: the wizard opens on the module with the model to go on from', async () => {
+    const { page } = lab;
+    await withSnapshot(page, 'tasks-transfer', async () => {
+      void execute(page, 'mo:new-training-task', { module: 'mo/mnist_cnn', startModel: 'results/m.keras' });
+      await wizardAt(page, 'dataset');
+      assert.match(await page.locator(`${WIZARD} h1`).innerText(), /from the model results\/m\.keras/);
+      // the only dataset that fits is chosen; it holds an independent test set
+      const card = page.locator(`${WIZARD} .mo-TaskCard[data-dataset="mo/mnist"]`);
+      assert.equal(await card.getAttribute('aria-checked'), 'true');
+      assert.equal(await page.locator(`${WIZARD} .mo-TaskSplit input[value="independent"]`).isChecked(), true);
+      await next(page, 'params');
+      const param = n => page.locator(`${WIZARD} .mo-TaskParam[data-param="${n}"] input`);
+      assert.equal(await param('start_model_path').inputValue(), 'results/m.keras');
+      assert.equal(await param('epochs').inputValue(), '3');
+      await param('epochs').fill('2.5');
+      assert.match(await page.locator(`${WIZARD} .mo-TaskParam[data-param="epochs"] .mo-TaskParam-error`).innerText(), /whole number/);
       await page.locator('.lm-DockPanel .lm-TabBar-tab.lm-mod-current .lm-TabBar-tabCloseIcon').click();
     });
   });

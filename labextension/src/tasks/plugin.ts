@@ -2,7 +2,8 @@
  * Training tasks (issue 11 §1): the New Training Task wizard in the main
  * area (tracked as 'mo-task'), opened new (optionally with a module, a
  * dataset and parameter values chosen: `{module?: 'owner/name', dataset?,
- * params?}`, e.g. transfer training with `{params: {start_model_path}}`), on
+ * params?, startModel?}`, startModel being transfer training's model file,
+ * root-relative, for the module's start_model parameter), on
  * a draft (Edit, `{id}`) or pre-filled from a task (Clone, `{id}`), and the
  * commands the drafts list uses (Start, Delete).
  */
@@ -139,7 +140,8 @@ export const taskPlugin: JupyterFrontEndPlugin<void> = {
           params:
             args.params && typeof args.params === 'object'
               ? (args.params as { [name: string]: unknown })
-              : undefined
+              : undefined,
+          startModel: str(args.startModel) || undefined
         })
     });
 

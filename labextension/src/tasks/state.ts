@@ -44,8 +44,22 @@ export interface IWizardInit {
   name?: string;
   /** Where a new task is made: the project of this folder (root-relative). */
   folder?: string;
-  /** Parameter values to start with (for `module`), e.g. a model to go on from. */
+  /** Parameter values to start with (for `module`). */
   params?: { [name: string]: unknown };
+  /** Transfer training: the model file (root-relative) to go on from. */
+  startModel?: string;
+}
+
+/** The parameters a new wizard starts with: `params`, and the model to go on from. */
+function startWith(
+  init: IWizardInit,
+  form: ITaskForm
+): { [name: string]: unknown } {
+  const param = form.module.start_model_param;
+  return {
+    ...(init.params ?? {}),
+    ...(init.startModel && param ? { [param]: init.startModel } : {})
+  };
 }
 
 /** A server answer being fetched: its data, or why not. */
@@ -154,7 +168,7 @@ export function useTaskWizard(init: IWizardInit) {
     }
     const given = task
       ? { module: task.module.id, params: task.params }
-      : { module: init.module, params: init.params };
+      : { module: init.module, params: startWith(init, f) };
     const seed =
       !seeded.current && given.module === f.module.id
         ? (given.params ?? {})

@@ -178,7 +178,9 @@ function Wizard(
       ? trans.__('Edit training task %1', init.task?.name ?? '')
       : init.mode === 'clone'
         ? trans.__('Copy of training task %1', init.task?.name ?? '')
-        : trans.__('New training task');
+        : init.startModel
+          ? trans.__('New training task from the model %1', init.startModel)
+          : trans.__('New training task');
 
   let body: React.ReactNode;
   if (step === 0) {
