@@ -261,6 +261,7 @@ test('request: the wizard values as the POST body', () => {
     params: { alpha: 0.5 },
     backend: 'local',
     machine: 'cpu',
+    max_run_seconds: null, // no limit: an edited draft loses the one it had
     start: false
   });
 });

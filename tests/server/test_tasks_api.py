@@ -146,3 +146,13 @@ async def test_every_task_route_is_403_without_a_token(api, root):
     view = (await api.get(f"tasks/{draft['id']}")).json
     assert view["name"] == "t" and view["state"] == "draft" and view["jobs"] == []
     assert [t["id"] for t in (await api.get("tasks")).json["tasks"]] == [draft["id"]]
+
+
+async def test_an_edit_removes_a_drafts_max_run_time_with_null(api, root):
+    r = await api.post("tasks", {"name": "limited", **BAYES, "max_run_seconds": 600})
+    assert r.code == 201 and r.json["max_run_seconds"] == 600, r
+    r = await patch(api, f"tasks/{r.json['id']}", {"max_run_seconds": None, "description": "no limit"})
+    assert r.code == 200, r
+    assert "max_run_seconds" not in r.json or r.json["max_run_seconds"] is None
+    assert r.json["description"] == "no limit"
+    assert_user_error(await patch(api, f"tasks/{r.json['id']}", {"max_run_seconds": 0}), 400)

@@ -39,6 +39,9 @@ import {
 } from './jobwidget';
 import { JobsModel } from './model';
 
+/** The training task wizard's Clone (tasks/plugin.ts). */
+const CLONE_TRAINING_TASK = 'mo:clone-training-task';
+
 export const DELETE_JOB = 'mo:delete-job';
 export { CLONE_JOB, RERUN_JOB };
 
@@ -153,6 +156,10 @@ export function addJobCommands(
           await showErrorMessage(trans.__('Cannot clone job'), errorMessage(err));
           return null;
         }
+      }
+      if (job?.task?.id && commands.hasCommand(CLONE_TRAINING_TASK)) {
+        // a training task's job: its wizard, pre-filled (the task may have changed since)
+        return commands.execute(CLONE_TRAINING_TASK, { id: job.task.id });
       }
       return createWith(cloneOptions(job, trans));
     }

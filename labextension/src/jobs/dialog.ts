@@ -14,7 +14,12 @@ import {
   errorMessage,
   getConfig
 } from '../api';
-import { TimeUnit, maxRunToSeconds, parseEnvLines } from './format';
+import {
+  TimeUnit,
+  machineLabel,
+  maxRunToSeconds,
+  parseEnvLines
+} from './format';
 import { shellSplit } from './shlex';
 
 export interface ICreateJobOptions {
@@ -246,16 +251,7 @@ export class CreateJobForm extends Widget {
       const opt = document.createElement('option');
       opt.value = m.name;
       opt.disabled = !m.available;
-      const about = [
-        m.cpus ? trans.__('%1 CPU', m.cpus) : '',
-        m.memory ? String(m.memory) : '',
-        m.gpus ? trans.__('%1 GPU', m.gpus) : '',
-        m.image ?? ''
-      ].filter(Boolean);
-      const label = about.length ? `${m.name} (${about.join(', ')})` : m.name;
-      opt.textContent = m.available
-        ? label
-        : trans.__('%1 (unavailable: %2)', m.name, m.reason ?? '');
+      opt.textContent = machineLabel(trans, m);
       this._machine.appendChild(opt);
     }
     const usable = (name: string) =>

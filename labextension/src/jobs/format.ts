@@ -3,7 +3,7 @@
  */
 import { TranslationBundle } from '@jupyterlab/translation';
 
-import { IJob, JobState } from '../api';
+import { IJob, IMachine, JobState } from '../api';
 
 /** Seconds as "1:02:03" / "2:03" / "5s". */
 export function formatDuration(seconds: number): string {
@@ -177,4 +177,18 @@ export function secondsToMaxRun(seconds: number | null | undefined): {
   }
   const minutes = Math.round((seconds / 60) * 100) / 100;
   return { value: String(minutes), unit: 'minutes' };
+}
+
+/** A machine type as the Create Job dialog and the task wizard list it. */
+export function machineLabel(trans: TranslationBundle, m: IMachine): string {
+  const about = [
+    m.cpus ? trans.__('%1 CPU', m.cpus) : '',
+    m.memory ? String(m.memory) : '',
+    m.gpus ? trans.__('%1 GPU', m.gpus) : '',
+    m.image ?? ''
+  ].filter(Boolean);
+  const label = about.length ? `${m.name} (${about.join(', ')})` : m.name;
+  return m.available
+    ? label
+    : trans.__('%1 (unavailable: %2)', m.name, m.reason ?? '');
 }

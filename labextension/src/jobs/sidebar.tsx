@@ -24,6 +24,7 @@ import { IJob, isFinal } from '../api';
 import { compareIcon, newTaskIcon } from '../compare/icons';
 import { IconButton, SidebarHeader } from '../components';
 import { STATE_ICONS, jobsIcon } from '../icons';
+import { TaskDrafts } from '../tasks/drafts';
 import { CommandIDs } from '../tokens';
 import {
   elapsed,
@@ -209,6 +210,7 @@ function JobsList(props: ListProps): JSX.Element {
           )}
         </div>
       )}
+      <TaskDrafts commands={commands} trans={trans} />
       <ul className="mo-Sidebar-list mo-JobList" role="list">
         {jobs.map(job => (
           <JobRow key={job.id} job={job} {...props} />

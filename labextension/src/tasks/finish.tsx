@@ -6,28 +6,14 @@
 import { TranslationBundle } from '@jupyterlab/translation';
 import * as React from 'react';
 
-import { IMachine } from '../api';
 import { purposeLabel } from '../catalog/labels';
 import { CatalogError } from '../catalog/search';
-import { TimeUnit } from '../jobs/format';
+import { TimeUnit, machineLabel } from '../jobs/format';
 import { WizardState } from './state';
 import { Loading } from './steps';
 import { percent } from './values';
 
 /** A machine type as the Create Job dialog lists it. */
-export function machineLabel(trans: TranslationBundle, m: IMachine): string {
-  const about = [
-    m.cpus ? trans.__('%1 CPU', m.cpus) : '',
-    m.memory ? String(m.memory) : '',
-    m.gpus ? trans.__('%1 GPU', m.gpus) : '',
-    m.image ?? ''
-  ].filter(Boolean);
-  const label = about.length ? `${m.name} (${about.join(', ')})` : m.name;
-  return m.available
-    ? label
-    : trans.__('%1 (unavailable: %2)', m.name, m.reason ?? '');
-}
-
 function Row(props: {
   label: string;
   children: React.ReactNode;

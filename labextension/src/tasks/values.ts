@@ -127,9 +127,8 @@ export function taskRequest(v: IWizardValues, start?: boolean): ITaskRequest {
     split: v.split,
     params: v.params
   };
-  if (v.maxRunSeconds !== null) {
-    body.max_run_seconds = v.maxRunSeconds;
-  }
+  // null: no limit (an edited draft loses the one it had)
+  body.max_run_seconds = v.maxRunSeconds;
   if (v.purpose) {
     body.purpose = v.purpose;
   }
