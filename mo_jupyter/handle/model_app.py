@@ -106,3 +106,47 @@ def write_model_app(root: Path | str, folder: str, modules, module: dict, model:
                        app_spec(spec, model["name"], model["version"], param), overwrite=True)
     module_rel = Path(inserted["target"]).relative_to(rel).as_posix()
     return {"folder": rel, "files": [MODEL_DIR, module_rel.split("/")[0]]}
+
+
+# ---- a model without a module: a notebook to write the handle in, for the deploy wizard -------------
+NOTEBOOK = "deploy_model.ipynb"
+LOADERS = {
+    "keras": ("import keras\nimport numpy as np\n\nMODEL = keras.models.load_model({path!r})",
+              "y = MODEL.predict(np.asarray([x], dtype='float32'), verbose=0)[0]"),
+    "pytorch": ("import numpy as np\nimport torch\n\nMODEL = torch.load({path!r}, weights_only=False)\nMODEL.eval()",
+                "y = MODEL(torch.tensor([x], dtype=torch.float32)).detach().numpy()[0]"),
+    "sklearn": ("import joblib\nimport numpy as np\n\nMODEL = joblib.load({path!r})",
+                "y = np.asarray(MODEL.predict([x]))[0]"),
+    "onnx": ("import numpy as np\nimport onnxruntime\n\nMODEL = onnxruntime.InferenceSession({path!r})",
+             "y = MODEL.run(None, {{MODEL.get_inputs()[0].name: np.asarray([x], dtype='float32')}})[0][0]"),
+    "numpy": ("import numpy as np\n\nMODEL = np.load({path!r})",
+              "y = np.asarray([float(np.sum(MODEL[k])) for k in MODEL.files])"),
+}
+GENERIC = ("import json\nimport numpy as np\n\nwith open({path!r}, 'rb') as f:\n    MODEL = f.read()",
+           "y = np.asarray([len(MODEL)], dtype=float)")
+
+
+def handle_notebook(model: dict, file_name: str) -> dict:
+    """A notebook whose handle(conf) loads the model's file from ``model/`` (the loader of its
+    framework) and returns a prediction for a list of numbers: a start to edit, then Deploy…; the
+    wizard picks the model's file because the handle reads it."""
+    import nbformat
+
+    load, predict = LOADERS.get(model.get("framework"), GENERIC)
+    path = f"{MODEL_DIR}/{file_name}"
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [
+        nbformat.v4.new_markdown_cell(
+            f"# Deploy model {model['name']} version {model['version']}\n\n"
+            f"Its files are in `{MODEL_DIR}/`. No catalog module says how it predicts, so write it here: "
+            "edit `handle(conf)` below to turn the app's inputs into the model's input and its output "
+            "into the app's outputs (one `# value_type:` comment per input and output), then press "
+            "**Deploy…** in the toolbar: the wizard picks the model's file, since the handle reads it."),
+        nbformat.v4.new_code_cell(
+            load.format(path=path) + "\n\n\n"
+            "def handle(conf):\n"
+            "    x = conf['x']  # value_type: [float] # description: the model's input, a list of numbers\n"
+            f"    {predict}\n"
+            "    return {'y': np.asarray(y, dtype=float).ravel().tolist()}  # value_type: [float]\n"),
+    ]
+    return nb

@@ -15,9 +15,10 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+from ..atomic import write_atomic
 from ..catalog.model_module import publish_model
 from ..errors import BadRequest, Conflict
-from ..handle.model_app import MODEL_DIR, write_model_app
+from ..handle.model_app import MODEL_DIR, NOTEBOOK, handle_notebook, write_model_app
 from ..paths import resolve_in_root
 from ..services.manager import default_name
 
@@ -39,15 +40,22 @@ def record_files(models, record: dict) -> list[Path]:
 
 
 def copy_for_wizard(root: Path, models, record: dict) -> str:
-    """The model's files copied to ``model_apps/<name>-v<version>/model/`` for a handle written by hand."""
+    """The model's files copied to ``model_apps/<name>-v<version>/model/``, beside a notebook whose
+    handle loads them (kept once written: it is the user's to edit), for the deploy wizard."""
     target, rel = resolve_in_root(root, app_folder(record), must_exist=False)
     model_dir = target / MODEL_DIR
     for path in (target, model_dir):
         if path.is_symlink() or (path.exists() and not path.is_dir()):
             raise BadRequest(f"'{path.relative_to(Path(root).resolve()).as_posix()}' is in the way (not a folder)")
     model_dir.mkdir(parents=True, exist_ok=True)
-    for f in record_files(models, record):
+    files = record_files(models, record)
+    for f in files:
         shutil.copyfile(f, model_dir / f.name)
+    notebook = target / NOTEBOOK
+    if not notebook.exists() and not notebook.is_symlink():  # the user's edits are kept
+        import nbformat
+
+        write_atomic(notebook, nbformat.writes(handle_notebook(record, files[0].name)))
     return rel
 
 
@@ -59,8 +67,8 @@ def deploy(models, catalog, services, name: str, version, service_name: str | No
     if not module or not module.get("id"):
         folder = copy_for_wizard(models.root, models, record)
         raise Conflict(f"model {record['id']} was not trained from a catalog module, so nothing says how it "
-                       f"predicts: its files are in '{folder}/{MODEL_DIR}'; write a handle for them and "
-                       "deploy with the wizard", reason="wizard")
+                       f"predicts: its files are in '{folder}/{MODEL_DIR}'; write its handle in "
+                       f"'{folder}/{NOTEBOOK}' and deploy with the wizard", reason="wizard")
     made = write_model_app(models.root, app_folder(record), catalog.modules, module, record,
                            record_files(models, record))
     service_name = service_name or default_name(f"{record['name']}-v{record['version']}")

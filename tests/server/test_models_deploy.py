@@ -59,11 +59,36 @@ async def test_a_task_s_model_deploys_from_its_record_and_publishes(api, root):
 
 
 async def test_a_model_without_a_module_goes_to_the_wizard_and_bad_bodies_are_400(api, root):
-    write(root, "results/weights.npz", "w")
+    import numpy as np
+
+    (root / "results").mkdir()
+    np.savez(root / "results/weights.npz", w=np.array([1.0, 2.0]), b=np.array([0.5]))
     assert (await api.post("models", {"path": "results/weights.npz"})).code == 201
     message = assert_user_error(await api.post("models/weights/1/deploy", {}), 409, mentions="model_apps/weights-v1/model")
-    assert "wizard" in message
-    assert (root / "model_apps/weights-v1/model/weights.npz").read_text() == "w"
+    assert "wizard" in message and "deploy_model.ipynb" in message
+    app = root / "model_apps/weights-v1"
+    assert (app / "model/weights.npz").read_bytes() == (root / "results/weights.npz").read_bytes()
+    # the notebook's handle loads the model: the wizard's steps make a service that answers at once
+    r = await api.post("handle/generate", {"notebook": "model_apps/weights-v1/deploy_model.ipynb"})
+    assert r.code == 200, r
+    r = await api.post("services", {"folder": "model_apps/weights-v1", "name": "weights", "files": ["model"]})
+    assert r.code in (200, 201), r
+
+    async def up():
+        view = (await api.get("services/weights-dev")).json
+        return view if view["state"] in ("running", "failed") else None
+
+    view = await await_until(up, timeout=60, message="the hand-written service runs")
+    assert view["state"] == "running", view
+    req = urllib.request.Request(f"http://127.0.0.1:{view['port']}/api/run", method="POST",
+                                 data=json.dumps({"app": {"input": {"x": [1.0]}}}).encode(),
+                                 headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(req, timeout=10) as resp:
+        assert sorted(json.loads(resp.read())["output"]["y"]) == [0.5, 3.0]
+    assert (await api.delete("services/weights-dev")).code == 204
+    (app / "deploy_model.ipynb").write_text((app / "deploy_model.ipynb").read_text().replace("np.sum", "np.max"))
+    assert_user_error(await api.post("models/weights/1/deploy", {}), 409)
+    assert "np.max" in (app / "deploy_model.ipynb").read_text()  # a second refusal keeps the user's edits
     assert_user_error(await api.post("models/weights/1/deploy", {"name": "Bad Name"}), 400)
     assert_user_error(await api.post("models/weights/1/publish", {"permission": "world"}), 400)
     assert_user_error(await api.post("models/weights/1/publish", {}), 400, mentions="not trained from a catalog module")

@@ -6,10 +6,12 @@
 // 2. The seeds' MNIST: a task of mo/mnist_cnn on mo/mnist on the docker backend, its model deployed
 //    from the model record, a drawn digit classified.
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
 import { describe, it } from 'node:test';
 
 import { execute, useLab } from './lib/browser.mjs';
-import { drawDigitAndRun } from './lib/deploy.mjs';
+import { WIZARD as DEPLOY_WIZARD, drawDigitAndRun, gotoStep, waitForScan } from './lib/deploy.mjs';
 import { jobRow, openJobTab, showJobsSidebar, waitForJobState, withSnapshot } from './lib/lab.mjs';
 import { startServer } from './lib/server.mjs';
 
@@ -135,6 +137,23 @@ describe('the training platform: task → model → service, and compare', () =>
       const same = page.locator('.mo-ComparePanel .mo-CompareTable-table th[data-key="module"]');
       assert.doesNotMatch((await same.getAttribute('class')) ?? '', /mo-mod-differs/);
       await page.locator('.mo-ComparePanel .mo-CompareChart[data-metric="accuracy"]').waitFor();
+    });
+  });
+
+  it('opens the deploy wizard, model file picked, for a model no module predicts with', async () => {
+    const { page, server } = lab;
+    await withSnapshot(page, 'platform-wizard', async () => {
+      fs.mkdirSync(path.join(server.root, 'weights'), { recursive: true });
+      fs.writeFileSync(path.join(server.root, 'weights/net.onnx'), 'onnx bytes');
+      await server.api('mo/api/models', { method: 'POST', body: { path: 'weights/net.onnx' } });
+      const tab = await openModel(page, 'net', 1);
+      await tab.locator('[data-testid="mo-model-deploy"]').click();
+      await waitForScan(page);
+      await gotoStep(page, 'next', 'handler');
+      await gotoStep(page, 'next', 'params');
+      await gotoStep(page, 'next', 'deploy');
+      const file = page.locator(`${DEPLOY_WIZARD} [data-testid="mo-deploy-file-model"], ${DEPLOY_WIZARD} [data-testid="mo-deploy-file-model/net.onnx"]`);
+      assert.equal(await file.first().isChecked(), true, 'the model file is picked');
     });
   });
 

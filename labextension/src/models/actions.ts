@@ -18,6 +18,8 @@ import { openTestPage } from '../deploy/testpage';
 import { getModel } from './api';
 import { ModelCommandIDs as IDs } from './ids';
 
+/** The deploy wizard (deploy/commands.ts), on a notebook's path. */
+const DEPLOY = 'mo:deploy';
 /** The wizard's command; its args pre-fill a task (tasks/plugin.ts). */
 const NEW_TRAINING_TASK = 'mo:new-training-task';
 
@@ -87,12 +89,18 @@ export function addModelActions(
         await openTestPage(app, service, trans);
       } catch (err) {
         const wizard = err instanceof MoApiError && err.reason === 'wizard';
+        if (wizard) {
+          // the server wrote a notebook whose handle loads the model: the wizard picks its files
+          await commands.execute(DEPLOY, {
+            path: `model_apps/${t.name}-v${t.version}/deploy_model.ipynb`
+          });
+        }
         Notification.update({
           id: note,
           type: wizard ? 'warning' : 'error',
           message: wizard
             ? trans.__(
-                'No module says how this model predicts: %1',
+                'No module says how this model predicts: write its handle in the notebook the wizard opened (%1)',
                 errorMessage(err)
               )
             : trans.__('Cannot deploy the model: %1', errorMessage(err)),
