@@ -7,10 +7,10 @@
  */
 import { TranslationBundle } from '@jupyterlab/translation';
 import { Message } from '@lumino/messaging';
-import { Widget } from '@lumino/widgets';
 import uPlot from 'uplot';
 
 import {
+  PlotWidget,
   chartAxes,
   chartTheme,
   chartWidth,
@@ -33,7 +33,7 @@ export interface IJobSeries {
   series: MetricSeries | null;
 }
 
-export class CompareChart extends Widget {
+export class CompareChart extends PlotWidget {
   constructor(
     readonly metric: string,
     readonly jobs: IJobSeries[],
@@ -116,35 +116,6 @@ export class CompareChart extends Widget {
     this.redraw();
   }
 
-  protected onAfterAttach(msg: Message): void {
-    super.onAfterAttach(msg);
-    this._observer = new ResizeObserver(() => this._resize());
-    this._observer.observe(this.node);
-  }
-
-  protected onBeforeDetach(msg: Message): void {
-    this._observer?.disconnect();
-    this._observer = null;
-    super.onBeforeDetach(msg);
-  }
-
-  dispose(): void {
-    this._observer?.disconnect();
-    this._plot?.destroy();
-    this._plot = null;
-    super.dispose();
-  }
-
-  private _resize(): void {
-    if (this._plot && this.isVisible) {
-      const width = chartWidth(this._plotNode.clientWidth);
-      if (width !== this._plot.width) {
-        this._plot.setSize({ width, height: HEIGHT });
-        this.redraw();
-      }
-    }
-  }
-
   private _create(width: number): void {
     this._plotNode.textContent = '';
     const theme = chartTheme(this.node);
@@ -205,10 +176,8 @@ export class CompareChart extends Widget {
   }
 
   private _xKey: XAxisKey;
-  private _plot: uPlot | null = null;
-  private _plotNode: HTMLElement;
+  protected readonly _height = HEIGHT;
   private _zoom: [number, number] | null = null;
   private _internal = false;
   private _xRange: [number, number] = [NaN, NaN];
-  private _observer: ResizeObserver | null = null;
 }

@@ -10,7 +10,7 @@ import { Panel, Widget } from '@lumino/widgets';
 
 import { IJob, IMetric, errorMessage, getJob, getMetrics } from '../api';
 import { xAxisLabel } from '../metrics/chart';
-import { isPlotted } from '../metrics/panel';
+import { isPlotted, xAxisSelect } from '../metrics/panel';
 import { MetricSeries } from '../metrics/series';
 import { IXAxisCounts, XAxisSetting, effectiveXAxis } from '../metrics/xaxis';
 import { XAxisKey } from '../tokens';
@@ -34,27 +34,15 @@ export class ComparePanel extends Panel {
 
     const bar = new Widget();
     bar.addClass('mo-ComparePanel-toolbar');
-    const label = document.createElement('label');
-    label.textContent = _trans.__('X axis');
-    const select = document.createElement('select');
-    select.className = 'jp-mod-styled mo-ComparePanel-xaxis';
-    const options: [XAxisKey, string][] = [
-      ['time', _trans.__('Time since start')],
-      ['step', _trans.__('Step')],
-      ['epoch', _trans.__('Epoch')]
-    ];
-    for (const [value, text] of options) {
-      const opt = document.createElement('option');
-      opt.value = value;
-      opt.textContent = text;
-      select.appendChild(opt);
-    }
-    select.value = this._xKey;
-    select.addEventListener('change', () => {
-      this._setting = select.value;
-      this.xKey = select.value as XAxisKey;
-    });
-    label.appendChild(select);
+    const { label, select } = xAxisSelect(
+      _trans,
+      'mo-ComparePanel-xaxis',
+      this._xKey,
+      value => {
+        this._setting = value;
+        this.xKey = value;
+      }
+    );
     bar.node.appendChild(label);
     this._status = document.createElement('span');
     this._status.className = 'mo-ComparePanel-status';

@@ -18,7 +18,57 @@ import { legendValue } from './xaxis';
 
 const HEIGHT = 200;
 
-export class MetricChart extends Widget {
+/**
+ * A widget that holds a uPlot chart in `_plotNode` and keeps it as wide as
+ * its box (a ResizeObserver while attached); the chart is destroyed with the
+ * widget. Subclasses draw in `redraw()`; `_sized()` says the width changed.
+ */
+export abstract class PlotWidget extends Widget {
+  abstract redraw(): void;
+
+  protected onAfterAttach(msg: Message): void {
+    super.onAfterAttach(msg);
+    this._observer = new ResizeObserver(() => this._resize());
+    this._observer.observe(this.node);
+  }
+
+  protected onBeforeDetach(msg: Message): void {
+    this._observer?.disconnect();
+    this._observer = null;
+    super.onBeforeDetach(msg);
+  }
+
+  dispose(): void {
+    this._observer?.disconnect();
+    this._plot?.destroy();
+    this._plot = null;
+    super.dispose();
+  }
+
+  /** Fit the chart to its box's content width (padding left out), then redraw. */
+  protected _resize(): void {
+    if (this._plot && this.isVisible) {
+      const width = chartWidth(this._plotNode.clientWidth);
+      if (width !== this._plot.width) {
+        this._plot.setSize({ width, height: this._height });
+        this._sized();
+        this.redraw();
+      }
+    }
+  }
+
+  /** Called when the width changed, before the redraw. */
+  protected _sized(): void {
+    // nothing by default
+  }
+
+  protected abstract readonly _height: number;
+  protected _plot: uPlot | null = null;
+  protected _plotNode!: HTMLElement;
+  private _observer: ResizeObserver | null = null;
+}
+
+export class MetricChart extends PlotWidget {
   constructor(
     readonly series: MetricSeries,
     private _trans: TranslationBundle,
@@ -120,39 +170,13 @@ export class MetricChart extends Widget {
     this.redraw();
   }
 
-  protected onAfterAttach(msg: Message): void {
-    super.onAfterAttach(msg);
-    this._resizeObserver = new ResizeObserver(() => this._resize());
-    this._resizeObserver.observe(this.node);
-  }
-
-  protected onBeforeDetach(msg: Message): void {
-    this._resizeObserver?.disconnect();
-    this._resizeObserver = null;
-    super.onBeforeDetach(msg);
-  }
-
-  dispose(): void {
-    this._resizeObserver?.disconnect();
-    this._plot?.destroy();
-    this._plot = null;
-    super.dispose();
-  }
-
   /** The chart's content width (its padding left out), so it never overflows. */
   private _width(): number {
     return chartWidth(this._plotNode.clientWidth);
   }
 
-  private _resize(): void {
-    if (this._plot && this.isVisible) {
-      const width = this._width();
-      if (width !== this._plot.width) {
-        this._plot.setSize({ width, height: HEIGHT });
-        this._drawn = -1;
-        this.redraw();
-      }
-    }
+  protected _sized(): void {
+    this._drawn = -1;
   }
 
   private _rebuild(): void {
@@ -218,8 +242,7 @@ export class MetricChart extends Widget {
   }
 
   private _xKey: XAxisKey;
-  private _plot: uPlot | null = null;
-  private _plotNode: HTMLElement;
+  protected readonly _height = HEIGHT;
   private _emptyNode: HTMLElement;
   private _last: HTMLElement;
   private _drawn = -1;
@@ -227,7 +250,6 @@ export class MetricChart extends Widget {
   private _internal = false;
   private _zoom: [number, number] | null = null;
   private _xRange: [number, number] = [NaN, NaN];
-  private _resizeObserver: ResizeObserver | null = null;
 }
 
 /** Colours and font of a chart, read from the theme's CSS variables at `node`. */

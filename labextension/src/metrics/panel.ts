@@ -37,27 +37,15 @@ export class MetricsPanel extends Panel {
 
     const toolbar = new Widget();
     toolbar.addClass('mo-MetricsPanel-toolbar');
-    const label = document.createElement('label');
-    label.textContent = _trans.__('X axis');
-    const select = document.createElement('select');
-    select.className = 'jp-mod-styled mo-MetricsPanel-xaxis';
-    const options: [XAxisKey, string][] = [
-      ['time', _trans.__('Time since start')],
-      ['step', _trans.__('Step')],
-      ['epoch', _trans.__('Epoch')]
-    ];
-    for (const [value, text] of options) {
-      const opt = document.createElement('option');
-      opt.value = value;
-      opt.textContent = text;
-      select.appendChild(opt);
-    }
-    select.value = xKey;
-    select.addEventListener('change', () => {
-      this._setting = select.value;
-      this.xKey = select.value as XAxisKey;
-    });
-    label.appendChild(select);
+    const { label, select } = xAxisSelect(
+      _trans,
+      'mo-MetricsPanel-xaxis',
+      xKey,
+      value => {
+        this._setting = value;
+        this.xKey = value;
+      }
+    );
     toolbar.node.appendChild(label);
     this._select = select;
     this.addWidget(toolbar);
@@ -226,4 +214,35 @@ export class MetricsPanel extends Panel {
   private _other: IMetric[] = [];
   private _otherDirty = false;
   private _frame = 0;
+}
+
+/**
+ * The "X axis" picker of the Metrics and Compare tabs: a label holding a
+ * select of time / step / epoch; `onChange` gets the user's pick.
+ */
+export function xAxisSelect(
+  trans: TranslationBundle,
+  className: string,
+  value: XAxisKey,
+  onChange: (value: XAxisKey) => void
+): { label: HTMLLabelElement; select: HTMLSelectElement } {
+  const label = document.createElement('label');
+  label.textContent = trans.__('X axis');
+  const select = document.createElement('select');
+  select.className = `jp-mod-styled ${className}`;
+  const options: [XAxisKey, string][] = [
+    ['time', trans.__('Time since start')],
+    ['step', trans.__('Step')],
+    ['epoch', trans.__('Epoch')]
+  ];
+  for (const [key, text] of options) {
+    const opt = document.createElement('option');
+    opt.value = key;
+    opt.textContent = text;
+    select.appendChild(opt);
+  }
+  select.value = value;
+  select.addEventListener('change', () => onChange(select.value as XAxisKey));
+  label.appendChild(select);
+  return { label, select };
 }
