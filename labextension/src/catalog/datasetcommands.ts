@@ -16,7 +16,7 @@ import { INotebookTracker } from '@jupyterlab/notebook';
 import { TranslationBundle } from '@jupyterlab/translation';
 
 import { MoApiError, errorMessage } from '../api';
-import { openTabCommand } from '../shell';
+import { confirmDelete, openTabCommand } from '../shell';
 import {
   IDatasetDetail,
   Permission,
@@ -138,19 +138,16 @@ export function addDatasetCommands(
 
   const remove = async (d: IDatasetDetail, confirm = true) => {
     if (confirm) {
-      const answer = await showDialog({
-        title: trans.__('Delete dataset'),
-        body: trans.__(
+      const sure = await confirmDelete(
+        trans,
+        trans.__('Delete dataset'),
+        trans.__(
           'Delete dataset "%1" with its %2 files? Copies already inserted into projects stay.',
           d.id,
           d.file_count
-        ),
-        buttons: [
-          Dialog.cancelButton({ label: trans.__('Cancel') }),
-          Dialog.warnButton({ label: trans.__('Delete') })
-        ]
-      });
-      if (!answer.button.accept) {
+        )
+      );
+      if (!sure) {
         return false;
       }
     }

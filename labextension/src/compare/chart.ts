@@ -16,7 +16,8 @@ import {
   chartWidth,
   formatValue,
   xAxisLabel,
-  xSeries
+  xSeries,
+  zoomOf
 } from '../metrics/chart';
 import { MetricSeries, buildPlotData } from '../metrics/series';
 import { legendValue } from '../metrics/xaxis';
@@ -158,16 +159,7 @@ export class CompareChart extends PlotWidget {
     if (key !== 'x' || this._internal) {
       return;
     }
-    const { min, max } = u.scales.x;
-    const [lo, hi] = this._xRange;
-    let zoom: [number, number] | null = null;
-    if (
-      typeof min === 'number' &&
-      typeof max === 'number' &&
-      (min > lo + 1e-12 || max < hi - 1e-12)
-    ) {
-      zoom = [min, max];
-    }
+    const zoom = zoomOf(u, this._xRange);
     const before = JSON.stringify(this._zoom);
     this._zoom = zoom;
     if (JSON.stringify(zoom) !== before) {

@@ -5,11 +5,9 @@
  */
 import { JupyterFrontEnd } from '@jupyterlab/application';
 import {
-  Dialog,
   MainAreaWidget,
   Notification,
   WidgetTracker,
-  showDialog,
   showErrorMessage
 } from '@jupyterlab/apputils';
 import { IDefaultFileBrowser } from '@jupyterlab/filebrowser';
@@ -26,7 +24,7 @@ import {
 } from '../api';
 import { contextMenuPath, currentDocument } from '../export';
 import { runJobIcon } from '../icons';
-import { openTabCommand } from '../shell';
+import { confirmDelete, openTabCommand } from '../shell';
 import { CommandIDs, SettingsHolder } from '../tokens';
 import { ICreateJobOptions, showCreateJobDialog } from './dialog';
 import { formatEnvLines, secondsToMaxRun } from './format';
@@ -251,18 +249,15 @@ export function addJobCommands(
         return;
       }
       if (!args.noConfirm) {
-        const result = await showDialog({
-          title: trans.__('Delete job'),
-          body: trans.__(
+        const sure = await confirmDelete(
+          trans,
+          trans.__('Delete job'),
+          trans.__(
             'Delete job "%1" with its log and metrics?',
             job?.name ?? id
-          ),
-          buttons: [
-            Dialog.cancelButton({ label: trans.__('Cancel') }),
-            Dialog.warnButton({ label: trans.__('Delete') })
-          ]
-        });
-        if (!result.button.accept) {
+          )
+        );
+        if (!sure) {
           return;
         }
       }

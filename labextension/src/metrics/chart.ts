@@ -220,16 +220,7 @@ export class MetricChart extends PlotWidget {
     if (key !== 'x' || this._internal) {
       return;
     }
-    const { min, max } = u.scales.x;
-    const [lo, hi] = this._xRange;
-    let zoom: [number, number] | null = null;
-    if (
-      typeof min === 'number' &&
-      typeof max === 'number' &&
-      (min > lo + 1e-12 || max < hi - 1e-12)
-    ) {
-      zoom = [min, max];
-    }
+    const zoom = zoomOf(u, this._xRange);
     const before = JSON.stringify(this._zoom);
     this._zoom = zoom;
     if (JSON.stringify(zoom) !== before) {
@@ -327,4 +318,17 @@ export function formatValue(v: number): string {
     return v.toExponential(2);
   }
   return String(Number(v.toPrecision(4)));
+}
+
+/** The x range a user zoomed `u` to, or null when it shows all of `full`. */
+export function zoomOf(
+  u: uPlot,
+  [lo, hi]: [number, number]
+): [number, number] | null {
+  const { min, max } = u.scales.x;
+  return typeof min === 'number' &&
+    typeof max === 'number' &&
+    (min > lo + 1e-12 || max < hi - 1e-12)
+    ? [min, max]
+    : null;
 }

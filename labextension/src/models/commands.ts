@@ -5,11 +5,9 @@
  */
 import { JupyterFrontEnd } from '@jupyterlab/application';
 import {
-  Dialog,
   MainAreaWidget,
   Notification,
-  WidgetTracker,
-  showDialog
+  WidgetTracker
 } from '@jupyterlab/apputils';
 import { IDefaultFileBrowser } from '@jupyterlab/filebrowser';
 import { TranslationBundle } from '@jupyterlab/translation';
@@ -18,7 +16,7 @@ import { errorMessage } from '../api';
 import { CatalogEvents } from '../catalog/search';
 import { contextMenuPath } from '../export';
 import { modelsIcon } from '../icons';
-import { openTabCommand } from '../shell';
+import { confirmDelete, openTabCommand } from '../shell';
 import { deleteModel, downloadUrl, getModel } from './api';
 import { ModelDetails, createModelWidget } from './details';
 import { argsKey, downloadName, modelKey, parseModelKey } from './format';
@@ -140,19 +138,16 @@ export function addModelCommands(
         return false;
       }
       if (!args.noConfirm) {
-        const answer = await showDialog({
-          title: trans.__('Delete model version'),
-          body: trans.__(
+        const sure = await confirmDelete(
+          trans,
+          trans.__('Delete model version'),
+          trans.__(
             'Delete version %2 of model "%1" with its files? The job that wrote it and its results folder stay.',
             t.name,
             t.version
-          ),
-          buttons: [
-            Dialog.cancelButton({ label: trans.__('Cancel') }),
-            Dialog.warnButton({ label: trans.__('Delete') })
-          ]
-        });
-        if (!answer.button.accept) {
+          )
+        );
+        if (!sure) {
           return false;
         }
       }

@@ -3,13 +3,14 @@
  * its job tab and a notification), deleting one after asking, the icon, and
  * a signal that the task list changed.
  */
-import { Dialog, Notification, showDialog } from '@jupyterlab/apputils';
+import { Notification } from '@jupyterlab/apputils';
 import { TranslationBundle } from '@jupyterlab/translation';
 import { LabIcon } from '@jupyterlab/ui-components';
 import { CommandRegistry } from '@lumino/commands';
 import { Signal } from '@lumino/signaling';
 
 import { errorMessage } from '../api';
+import { confirmDelete } from '../shell';
 import { CommandIDs } from '../tokens';
 import { ITask, deleteTask, startTask } from './api';
 
@@ -62,23 +63,20 @@ export async function startAndShow(
 }
 
 /** Ask, then delete a task (its folder stays); resolves to whether it was deleted. */
-export async function confirmDelete(
+export async function deleteTaskAsked(
   trans: TranslationBundle,
   task: Pick<ITask, 'id' | 'name' | 'folder'>
 ): Promise<boolean> {
-  const answer = await showDialog({
-    title: trans.__('Delete training task'),
-    body: trans.__(
+  const sure = await confirmDelete(
+    trans,
+    trans.__('Delete training task'),
+    trans.__(
       'Delete the training task %1? Its folder %2 and its jobs stay.',
       task.name,
       task.folder
-    ),
-    buttons: [
-      Dialog.cancelButton({ label: trans.__('Cancel') }),
-      Dialog.warnButton({ label: trans.__('Delete') })
-    ]
-  });
-  if (!answer.button.accept) {
+    )
+  );
+  if (!sure) {
     return false;
   }
   try {

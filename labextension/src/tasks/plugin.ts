@@ -26,7 +26,7 @@ import { errorMessage } from '../api';
 import { DOMAIN } from '../tokens';
 import {
   TASK_COMMANDS,
-  confirmDelete,
+  deleteTaskAsked,
   startAndShow,
   tasksChanged,
   trainTaskIcon
@@ -199,7 +199,7 @@ export const taskPlugin: JupyterFrontEndPlugin<void> = {
       label: trans.__('Delete Training Task…'),
       execute: async args => {
         const task = await fetchTask(str(args.id));
-        if (task && (await confirmDelete(trans, task))) {
+        if (task && (await deleteTaskAsked(trans, task))) {
           tracker
             .filter(w => w.content.taskId === task.id)
             .forEach(w => w.dispose());
