@@ -110,8 +110,14 @@ describe('the training platform: task → model → service, and compare', () =>
       await frame.locator('button.run').click();
       await frame.locator('#st').filter({ hasText: /^200 in/ }).waitFor({ timeout: 30000 });
       assert.match(await frame.locator('#out').innerText(), /sports/);
-      // the service names its model, and the model its service
+      // the service names its model (the Deploy sidebar links to it), and the model its service
       assert.deepEqual((await server.api('mo/api/models/text_classifier_bayes/1')).services, [id]);
+      await execute(page, 'mo:open-deploy');
+      const link = page.locator(`.mo-Service[data-id="${id}"] [data-testid="mo-service-model"] a`);
+      await link.waitFor({ state: 'visible', timeout: 30000 });
+      assert.match(await link.innerText(), /model text_classifier_bayes version 1/);
+      await link.click();
+      await page.locator('#mo-model-text_classifier_bayes-1').waitFor({ state: 'visible' });
     });
   });
 

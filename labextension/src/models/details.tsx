@@ -31,7 +31,7 @@ import {
   modelTabId,
   shortSha
 } from './format';
-import { ModelCommandIDs } from './ids';
+import { toolbar } from './toolbar';
 import { FactTable, JobPresence, Lineage } from './lineage';
 
 export interface IModelDetailsOptions {
@@ -291,53 +291,18 @@ function ModelView(
           <p className="mo-Details-description">{r.description}</p>
         )}
         <div className="mo-Details-toolbar">
-          <button
-            className="jp-Button jp-mod-styled jp-mod-accept mo-ModelDetails-download"
-            data-testid="mo-model-download"
-            title={trans.__('Download the model files as one zip')}
-            onClick={act(ModelCommandIDs.downloadModel)}
-          >
-            {trans.__('Download')}
-          </button>
-          <button
-            className="jp-Button jp-mod-styled mo-ModelDetails-deploy"
-            data-testid="mo-model-deploy"
-            title={trans.__('Deploy this model as a service')}
-            onClick={act(ModelCommandIDs.deployModel)}
-          >
-            {trans.__('Deploy')}
-          </button>
-          {lineage.module && (
+          {toolbar(trans, !!lineage.module).map(b => (
             <button
-              className="jp-Button jp-mod-styled mo-ModelDetails-transfer"
-              data-testid="mo-model-transfer"
-              title={trans.__('A training task that goes on from this model')}
-              disabled={!commands.isEnabled(ModelCommandIDs.transferModel)}
-              onClick={act(ModelCommandIDs.transferModel)}
+              key={b.id}
+              className={`jp-Button jp-mod-styled ${b.style} mo-ModelDetails-${b.id}`}
+              data-testid={`mo-model-${b.id}`}
+              title={b.title}
+              disabled={b.needsEnabled && !commands.isEnabled(b.command)}
+              onClick={act(b.command)}
             >
-              {trans.__('Transfer Training…')}
+              {b.label}
             </button>
-          )}
-          {lineage.module && (
-            <button
-              className="jp-Button jp-mod-styled mo-ModelDetails-publish"
-              data-testid="mo-model-publish"
-              title={trans.__(
-                'A new version of your module of this name, carrying these weights'
-              )}
-              onClick={act(ModelCommandIDs.publishModel)}
-            >
-              {trans.__('Publish to Catalog…')}
-            </button>
-          )}
-          <button
-            className="jp-Button jp-mod-styled jp-mod-warn mo-ModelDetails-delete"
-            data-testid="mo-model-delete"
-            title={trans.__('Delete this version and its files')}
-            onClick={act(ModelCommandIDs.deleteModel)}
-          >
-            {trans.__('Delete')}
-          </button>
+          ))}
         </div>
         {props.error && <CatalogError>{props.error}</CatalogError>}
       </div>

@@ -131,14 +131,20 @@ function Wizard(
     const id = props.taskId();
     try {
       let task: ITask;
+      // the version whose form the user filled in is the one the task trains
+      const shown = s.form.data?.module;
+      const pin = (body: ReturnType<typeof taskRequest>) =>
+        shown && shown.id === body.module
+          ? { ...body, module: `${shown.id}@${shown.version}` }
+          : body;
       if (id) {
-        task = await updateTask(id, taskRequest(s.values));
+        task = await updateTask(id, pin(taskRequest(s.values)));
         if (start) {
           props.onSaved(task, false);
           task = await startTask(id);
         }
       } else {
-        const body = taskRequest(s.values, start);
+        const body = pin(taskRequest(s.values, start));
         if (init.folder) {
           body.folder = init.folder;
         }
