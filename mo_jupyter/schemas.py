@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import functools
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
-from jsonschema import Draft202012Validator
 
 from .errors import BadRequest, cut
+
+if TYPE_CHECKING:
+    from jsonschema import Draft202012Validator
 
 _HERE = Path(__file__).resolve().parent
 # Installed wheels carry the folder as mo_jupyter/schema; a source checkout has it beside the package.
@@ -26,7 +28,11 @@ def schema_path(name: str) -> Path:
 
 @functools.lru_cache(maxsize=None)
 def validator(name: str) -> Draft202012Validator:
-    """``name`` is a schema file's stem, or ``stem#def`` for one entry of its ``$defs``."""
+    """``name`` is a schema file's stem, or ``stem#def`` for one entry of its ``$defs``. jsonschema is
+    imported on the first validation (its format checkers take a second to import: a CLI command
+    that validates nothing starts without them)."""
+    from jsonschema import Draft202012Validator
+
     stem, _, part = name.partition("#")
     schema = orjson.loads(schema_path(stem).read_bytes())
     Draft202012Validator.check_schema(schema)

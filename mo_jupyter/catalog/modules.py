@@ -16,7 +16,7 @@ from . import locks, module_admin, scaffold
 from .cells import class_name, module_cell, python_name
 from .copying import copy_tree_atomic, insertion_target, read_marker
 from .index import MODULE_SPEC, PUBLISH_META, CatalogIndex, ModuleEntry, ModuleVersion
-from .roots import Catalogs, is_segment, semver_key
+from .roots import Catalogs, parse_ref, semver_key  # noqa: F401  (parse_ref: its importers)
 from .specs import load_module_spec
 
 MARKER = ".mo_module.json"
@@ -228,15 +228,3 @@ def _check_main(main: Path, spec: dict) -> list[str]:
             missing = [a for a in actions_of(spec) if a not in methods]
             return [f"main.py: class {cls_name} has no {m}(self, conf) (the spec declares it)" for m in missing]
     return [f"main.py has no class {cls_name} (a module named '{spec['name']}' defines class {cls_name})"]
-
-
-def parse_ref(ref: str) -> tuple[str, str, str | None]:
-    """``owner/name[@version]`` -> (owner, name, version)."""
-    version = None
-    if "@" in ref:
-        ref, version = ref.rsplit("@", 1)
-    parts = ref.split("/")
-    if len(parts) != 2 or not all(is_segment(p) for p in parts):
-        raise BadRequest(f"'{cut(ref, 200)}' is not OWNER/NAME")
-    return parts[0], parts[1], version
-

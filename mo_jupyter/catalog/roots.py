@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import Forbidden
+from ..errors import BadRequest, Forbidden, cut
 
 BUILTIN_PATH = Path(__file__).resolve().parent / "builtin"
 SEGMENT_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")
@@ -104,3 +104,14 @@ class Catalogs:
 
     def info(self) -> dict:
         return {"owner": self.owner, "catalogs": [root.info() for root in self.roots]}
+
+
+def parse_ref(ref: str) -> tuple[str, str, str | None]:
+    """``owner/name[@version]`` -> (owner, name, version)."""
+    version = None
+    if "@" in ref:
+        ref, version = ref.rsplit("@", 1)
+    parts = ref.split("/")
+    if len(parts) != 2 or not all(is_segment(p) for p in parts):
+        raise BadRequest(f"'{cut(ref, 200)}' is not OWNER/NAME")
+    return parts[0], parts[1], version

@@ -9,7 +9,10 @@ from pathlib import Path
 import orjson
 from jupyter_core.paths import jupyter_data_dir
 
-from ..catalog.service import CatalogService
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # imported when a command needs the catalog
+    from ..catalog.service import CatalogService
 
 ENV_CATALOGS = "MO_CATALOGS"
 
@@ -23,6 +26,8 @@ def add_catalog_options(parser) -> None:
 
 
 def service(args) -> CatalogService:
+    from ..catalog.service import CatalogService
+
     paths = args.catalog or [p for p in os.environ.get(ENV_CATALOGS, "").split(os.pathsep) if p] \
         or [str(Path(jupyter_data_dir()) / "mo_jupyter" / "catalog")]
     return CatalogService(args.root, paths, owner=args.owner, rescan_seconds=float("inf"))

@@ -7,15 +7,17 @@ from __future__ import annotations
 
 
 def extension_app(args):
-    """A MoJupyterApp configured like the server's, for the project root of ``args``."""
+    """The extension's settings, configured like the server's (its `MoJupyterApp` section), for the
+    project root of ``args``; jupyter_server itself is not imported."""
     from jupyter_core.paths import jupyter_config_path
-    from traitlets.config import Application
+    from traitlets.config import Application, Config
 
-    from ..app import MoJupyterApp
+    from ..settings import CONFIG_SECTION, MoSettings
 
     loader = Application()
     loader.load_config_file("jupyter_server_config", path=jupyter_config_path())
-    app = MoJupyterApp(config=loader.config)
+    section = loader.config[CONFIG_SECTION] if CONFIG_SECTION in loader.config else {}
+    app = MoSettings(config=Config({"MoSettings": section}))
     app.root_dir = str(args.root)
     if getattr(args, "jobs_dir", None):  # the command line wins over the config
         app.jobs_dir = args.jobs_dir

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..catalog.modules import parse_ref
+from ..catalog.roots import parse_ref
 from ..errors import BadRequest, NotFound, cut
 from .catalog_args import add_catalog_options, emit_json, human_size, service, table
 from .job_cmd import project_relative

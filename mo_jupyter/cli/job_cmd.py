@@ -13,7 +13,10 @@ import orjson
 
 from ..errors import BadRequest, NotFound
 from ..jobs.records import ACTIVE, list_job_ids
-from ..jobs.service import JobService
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ..jobs.service import JobService
 from .config import job_service
 
 

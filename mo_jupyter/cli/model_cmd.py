@@ -7,8 +7,10 @@ import shutil
 import time
 
 from ..errors import BadRequest, NotFound, cut
-from ..models.records import parse_ref
-from ..models.service import ModelService
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ..models.service import ModelService
 from .catalog_args import add_catalog_options, emit_json, human_size, table
 from .catalog_args import service as catalog_service
 from .config import job_service, service_manager
@@ -64,11 +66,15 @@ def add_parser(nouns) -> None:
 
 
 def service(args) -> ModelService:
+    from ..models.service import ModelService
+
     jobs = job_service(args)
     return ModelService(jobs.root, jobs)
 
 
 def _versioned(svc: ModelService, ref: str, need_version: bool) -> tuple[str, int]:
+    from ..models.records import parse_ref
+
     name, version = parse_ref(ref)
     if version is None:
         if need_version:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from ..catalog.modules import parse_ref
+from ..catalog.roots import parse_ref
 from ..errors import BadRequest, cut
 from ..paths import resolve_in_root
 from .catalog_args import add_catalog_options, emit_json, service, table

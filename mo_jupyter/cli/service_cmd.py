@@ -6,7 +6,10 @@ from __future__ import annotations
 import sys
 import time
 
-from ..services.manager import ServiceManager
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ..services.manager import ServiceManager
 from .catalog_args import emit_json, table
 from .config import service_manager
 from .job_cmd import project_relative

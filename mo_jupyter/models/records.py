@@ -20,7 +20,6 @@ from pathlib import Path
 from typing import Iterator, Optional
 
 import orjson
-from jsonschema import ValidationError
 
 from .. import schemas
 from ..atomic import write_atomic
@@ -178,11 +177,10 @@ def check_record(record, name: str, version: int) -> dict:
     """``record`` as the schema and its place say it must be, else BadRequest (why, in short)."""
     if not isinstance(record, dict):
         raise BadRequest("the record is not a JSON object")
-    try:
-        schemas.validator("model_record").validate(record)
-    except ValidationError as exc:
+    exc = next(iter(schemas.validator("model_record").iter_errors(record)), None)
+    if exc is not None:
         where = "/".join(str(p) for p in exc.absolute_path) or "(record)"
-        raise BadRequest(f"the record does not fit its schema: {cut(where, 80)}: {cut(exc.message, 160)}") from None
+        raise BadRequest(f"the record does not fit its schema: {cut(where, 80)}: {cut(exc.message, 160)}")
     if record["name"] != name or record["version"] != version or record["id"] != f"{name}:{version}":
         raise BadRequest(f"the record's name and version are not those of its file ({name}:{version})")
     for item in record["files"]:

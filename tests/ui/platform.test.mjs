@@ -56,8 +56,15 @@ async function openModel(page, name, version) {
 /** Deploy from the model tab; the test page opens once the service runs: its service id. */
 async function deployFromTab(page, server, tab, name, version) {
   await tab.locator('[data-testid="mo-model-deploy"]').click();
-  const id = `${name.replace(/_/g, '_')}-v${version}-dev`;
-  await page.waitForSelector(`#mo-testpage-${id}`, { timeout: 120000 });
+  const id = `${name}-v${version}-dev`;
+  try {
+    await page.waitForSelector(`#mo-testpage-${id}`, { timeout: 120000 });
+  } catch (err) {
+    // say why the service did not come up: its state and the end of its log
+    const view = await server.api(`mo/api/services/${id}`).catch(e => String(e));
+    const logs = await server.api(`mo/api/services/${id}/logs?tail=40`).catch(e => String(e));
+    throw new Error(`${err.message}\nservice: ${JSON.stringify(view)}\nlogs: ${JSON.stringify(logs)}`);
+  }
   const service = await server.api(`mo/api/services/${id}`);
   assert.deepEqual(service.model, { name, version });
   return id;

@@ -152,3 +152,20 @@ def test_one_bad_record_does_not_break_the_list(project):
     assert views["orphan-dev"]["state"] == "failed" and "unknown service backend 'gone'" in views["orphan-dev"]["reason"]
     mgr.delete("orphan-dev")
     assert [v["id"] for v in mgr.list()] == ["good-dev"]
+
+
+def test_a_service_port_is_free_and_outside_the_ephemeral_range():
+    """Outgoing connections (a browser's) take their local ports from the ephemeral range: a service
+    port chosen there could be taken between its choice and the app's bind."""
+    import socket
+
+    import mo_jupyter.services.manager as manager
+
+    low, high = manager.ephemeral_range()
+    assert 0 < low <= high
+    for _ in range(20):
+        port = manager.free_port()
+        if low > 12000:
+            assert 10000 <= port < low, port
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", port))  # free indeed
