@@ -19,12 +19,14 @@ class MoJupyterApp(ExtensionApp, MoSettings):
         return self.root_dir or self.serverapp.root_dir
 
     def initialize_settings(self):
+        from . import schemas
         from .handle.service import HandleService
         from .handlers.base import install_bounded_log
 
         # every line the handlers, the job stream and jupyter_server's access log write for us is cut
         install_bounded_log(self.log, logging.getLogger("tornado.application"), logging.getLogger("tornado.general"),
                             logging.getLogger("tornado.access"))
+        schemas.warm("job_request")  # jsonschema's import (~1 s) at start, not in the first job's create
         catalog = self.make_catalog_service()
         catalog.index.warm()
         jobs = self.make_job_service()

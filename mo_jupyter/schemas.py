@@ -44,6 +44,13 @@ def validator(name: str) -> Draft202012Validator:
     return Draft202012Validator(schema)
 
 
+def warm(*names: str) -> None:
+    """Compile these schemas now (and import jsonschema): a server does it at start, so that its first
+    request does not pay the import; the command line does not, and starts fast."""
+    for name in names:
+        validator(name)
+
+
 def _where(error) -> str:
     return cut("/".join(str(p) for p in error.absolute_path) or "(body)", 120)
 

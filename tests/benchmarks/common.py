@@ -12,7 +12,12 @@ ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from mo_jupyter import schemas  # noqa: E402
 from mo_jupyter.jobs.service import JobService  # noqa: E402
+
+# The jobs service as a running server has it: its schemas compiled at start (MoJupyterApp does), so
+# the first measured job does not pay jsonschema's import.
+schemas.warm("job_request")
 
 
 def scratch_project() -> Path:
