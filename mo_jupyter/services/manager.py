@@ -6,10 +6,8 @@ from __future__ import annotations
 
 import http.client
 import os
-import random
 import re
 import shutil
-import socket
 import tempfile
 import time
 import urllib.request
@@ -29,6 +27,7 @@ from .apperror import TAIL_BYTES, app_error, log_deploy, read_tail, separator
 from .base import ServiceBackend
 from .local import LOG, LocalServiceBackend
 from .snapshot import check_app, copy_snapshot, picked_files, trained_by
+from .ports import free_port
 from .record import (ID_RE, MAX_REPLICAS, RECORD, BrokenRecord, key_matches, new_key, read_record,
                      valid_port, write_record)
 
@@ -38,34 +37,6 @@ STAGING = (".app-*", ".mo-old-*")  # a deploy's temporary folders, left by one t
 # The list looks at every service at once (an engine's answer, a /healthz probe of 0.5 s at most):
 # one silent service never makes the others' views wait behind it.
 VIEWS = ThreadPoolExecutor(max_workers=8, thread_name_prefix="mo-service-view")
-
-
-def ephemeral_range() -> tuple[int, int]:
-    """The kernel's range of local ports for outgoing connections (Linux default 32768-60999)."""
-    try:
-        low, high = map(int, open("/proc/sys/net/ipv4/ip_local_port_range").read().split())
-        return low, high
-    except (OSError, ValueError):
-        return 32768, 60999
-
-
-def free_port() -> int:
-    """A port free now, for a service, below the ephemeral range where it can: a port the kernel
-    hands out (bind to 0) may be taken as the local end of any outgoing connection (a browser's)
-    between this choice and the app's bind, which then fails."""
-    low, _ = ephemeral_range()
-    rng = random.SystemRandom()
-    for _ in range(50 if low > 12000 else 0):
-        port = rng.randrange(10000, low)
-        with socket.socket() as s:
-            try:
-                s.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def default_name(text: str) -> str:

@@ -159,12 +159,12 @@ def test_a_service_port_is_free_and_outside_the_ephemeral_range():
     port chosen there could be taken between its choice and the app's bind."""
     import socket
 
-    import mo_jupyter.services.manager as manager
+    from mo_jupyter.services import ports
 
-    low, high = manager.ephemeral_range()
+    low, high = ports.ephemeral_range()
     assert 0 < low <= high
     for _ in range(20):
-        port = manager.free_port()
+        port = ports.free_port()
         if low > 12000:
             assert 10000 <= port < low, port
         with socket.socket() as s:
