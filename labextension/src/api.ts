@@ -149,8 +149,23 @@ export interface IEndEvent {
   type: 'end';
 }
 
+/**
+ * The current state of a line that has not ended yet (a `\r` progress bar).
+ * Transient: no seq, never replayed; `line === ''` removes it.
+ */
+export interface IProgressEvent {
+  type: 'progress';
+  stream: 'stdout' | 'stderr';
+  line: string;
+}
+
 export type StreamEvent =
-  ILogEvent | IMetricEvent | IStatusEvent | ISnapshotEvent | IEndEvent;
+  | ILogEvent
+  | IMetricEvent
+  | IStatusEvent
+  | ISnapshotEvent
+  | IEndEvent
+  | IProgressEvent;
 
 /**
  * An error from the server, with the server's own message when it sent one.
