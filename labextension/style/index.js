@@ -9,3 +9,4 @@ import './project.css';
 import './tasks.css';
 import './models.css';
 import './compare.css';
+import './logansi.css';
