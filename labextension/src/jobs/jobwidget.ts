@@ -151,6 +151,9 @@ export class JobPanel extends TabPanel {
       case 'metric':
         this.metrics.add(event);
         break;
+      case 'progress':
+        this.log.progress(event.stream, event.line);
+        break;
       case 'snapshot':
       case 'status':
         this._setJob(event.job);

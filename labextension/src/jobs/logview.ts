@@ -5,12 +5,18 @@
  *
  * It follows the tail while the user is at the bottom; scrolling up stops
  * following, and a "Follow" button (or scrolling back down) resumes it.
+ *
+ * Lines may hold ANSI escapes: colours are drawn (ansi.ts) when a row is
+ * shown, other escapes are dropped; lines without an escape stay plain text.
+ * Below the completed lines, each stream may have one provisional row: the
+ * newest state of a `\r` progress bar whose line has not ended (progress()).
  */
 import { TranslationBundle } from '@jupyterlab/translation';
 import { Message } from '@lumino/messaging';
 import { Widget } from '@lumino/widgets';
 
 import { ILogEvent } from '../api';
+import { hasEscapes, renderAnsi, stripAnsi } from './ansi';
 
 export interface ILogLine {
   line: string;
@@ -57,8 +63,14 @@ export class LogView extends Widget {
     this._updateFollowButton();
   }
 
+  /** Completed lines (provisional progress rows are not counted). */
   get lineCount(): number {
     return this._lines.length;
+  }
+
+  /** The provisional rows, in the order they are shown (at most one a stream). */
+  get progressLines(): readonly ILogLine[] {
+    return this._progress;
   }
 
   get following(): boolean {
@@ -70,19 +82,48 @@ export class LogView extends Widget {
     return this._lines[i];
   }
 
-  /** All text, one line per row (for "copy all" / download). */
+  /**
+   * All completed lines, escapes removed, one per row (for "copy all" /
+   * download).
+   */
   text(): string {
-    return this._lines.map(l => l.line).join('\n');
+    return this._lines.map(l => stripAnsi(l.line)).join('\n');
   }
 
+  /** A completed line; it ends its stream's provisional row, if any. */
   append(event: ILogEvent | ILogLine): void {
     const { line, stream, warning, truncated, bytes } = event;
     this._lines.push({ line, stream, warning, truncated, bytes });
+    this._dropProgress(stream);
+    this._schedule();
+  }
+
+  /**
+   * The newest state of `stream`'s unfinished line: shown as a provisional
+   * last row, replaced by the next call, removed by `line === ''` or by the
+   * stream's next completed line.
+   */
+  progress(stream: 'stdout' | 'stderr', line: string): void {
+    if (line === '') {
+      if (this._dropProgress(stream)) {
+        this._schedule();
+      }
+      return;
+    }
+    const k = this._progress.findIndex(p => p.stream === stream);
+    if (k >= 0) {
+      this._progress[k] = { line, stream };
+    } else {
+      this._progress.push({ line, stream });
+    }
+    this._progressRev++;
     this._schedule();
   }
 
   clear(): void {
     this._lines = [];
+    this._progress = [];
+    this._gen++;
     this._schedule();
   }
 
@@ -168,20 +209,38 @@ export class LogView extends Widget {
     }
   }
 
+  private _dropProgress(stream: 'stdout' | 'stderr'): boolean {
+    const k = this._progress.findIndex(p => p.stream === stream);
+    if (k < 0) {
+      return false;
+    }
+    this._progress.splice(k, 1);
+    this._progressRev++;
+    return true;
+  }
+
   private _render(): void {
     this.node.dataset.lines = String(this._lines.length);
+    if (this._progress.length) {
+      this.node.dataset.progress = this._progress
+        .map(p => stripAnsi(p.line))
+        .join('\n');
+    } else {
+      delete this.node.dataset.progress;
+    }
     const digits = Math.max(4, String(this._lines.length).length);
     if (digits !== this._digits) {
       this._digits = digits;
       this.node.style.setProperty('--mo-log-gutter', `${digits}ch`);
     }
-    this._empty.style.display = this._lines.length ? 'none' : '';
+    // Rows: the completed lines, then the provisional ones.
+    const n = this._lines.length + this._progress.length;
+    this._empty.style.display = n ? 'none' : '';
     if (!this.isVisible) {
       return;
     }
     this._measure();
     const lh = this._lineHeight || 18;
-    const n = this._lines.length;
     this._spacer.style.height = `${n * lh}px`;
     const node = this._scroller;
     if (this._follow) {
@@ -219,25 +278,37 @@ export class LogView extends Widget {
 
   private _fillRow(row: HTMLElement, index: number): void {
     const key = String(index);
-    if (row.dataset.index === key && row.dataset.n === String(this._lines.length)) {
+    const completed = index < this._lines.length;
+    // A row is redrawn when the lines change (or, for a provisional row, its state).
+    const version =
+      `${this._gen}:${this._lines.length}` +
+      (completed ? '' : `:${this._progressRev}`);
+    if (row.dataset.index === key && row.dataset.n === version) {
       return;
     }
-    const l = this._lines[index];
+    const l = completed
+      ? this._lines[index]
+      : this._progress[index - this._lines.length];
     row.dataset.index = key;
-    row.dataset.n = String(this._lines.length);
+    row.dataset.n = version;
     row.className =
       'mo-LogLine' +
+      (completed ? '' : ' mo-LogView-progress') +
       (l.stream === 'stderr' ? ' mo-mod-stderr' : '') +
       (l.warning ? ' mo-mod-warning' : '') +
       (l.truncated ? ' mo-mod-truncated' : '');
     row.textContent = '';
     const num = document.createElement('span');
     num.className = 'mo-LogLine-number';
-    num.textContent = String(index + 1);
+    num.textContent = completed ? String(index + 1) : '';
     row.appendChild(num);
     const text = document.createElement('span');
     text.className = 'mo-LogLine-text';
-    text.textContent = l.line;
+    if (hasEscapes(l.line)) {
+      renderAnsi(text, l.line);
+    } else {
+      text.textContent = l.line;
+    }
     row.appendChild(text);
     if (l.truncated) {
       const mark = document.createElement('span');
@@ -254,6 +325,8 @@ export class LogView extends Widget {
       warn.textContent = `⚠ ${l.warning}`;
       row.appendChild(warn);
       row.title = l.warning;
+    } else if (!completed) {
+      row.title = this._trans.__('In progress: this line has not ended yet');
     } else {
       row.removeAttribute('title');
     }
@@ -265,6 +338,9 @@ export class LogView extends Widget {
   }
 
   private _lines: ILogLine[] = [];
+  private _progress: ILogLine[] = [];
+  private _progressRev = 0;
+  private _gen = 0;
   private _follow: boolean;
   private _frame = 0;
   private _lineHeight = 0;
