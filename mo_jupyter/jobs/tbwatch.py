@@ -17,13 +17,14 @@ with a parser of our own:
   send a tag's plugin metadata only once), exactly as ``EventFileLoader.Load`` does; a value is a
   scalar when its ``data_class`` is ``DATA_CLASS_SCALAR``, decoded with ``tensor_util.make_ndarray``.
 
-Hostile neighbours: the walk goes at most ``MAX_DEPTH`` folders down, looks at ``MAX_ENTRIES``
-entries and keeps ``MAX_FILES`` event files, follows no links (a linked event file is skipped, a
-linked folder not entered), skips ``.mo``, ``node_modules`` and hidden folders, and is repeated at
-most every ``REWALK_S`` seconds (longer when the tree is slow to walk); between walks a poll only
-stats the files it knows. A poll reads about ``max_bytes`` at most and leaves the rest for the next
-polls; a record larger than ``MAX_RECORD`` or a failed checksum ends the reading of that file
-(logged once). Nothing raises.
+Hostile neighbours: the walk (breadth first) goes at most ``MAX_DEPTH`` folders down, looks at
+``MAX_ENTRIES`` entries (``MAX_FOLDER_ENTRIES`` in one folder), keeps ``MAX_FILES`` event files,
+follows no links (a linked event file is skipped, a linked folder not entered), skips ``.mo``,
+``node_modules`` and hidden folders, and is repeated at most every ``REWALK_S`` seconds (longer when
+the tree is slow to walk); between walks a poll only stats the files it knows. A poll reads about
+``max_bytes`` at most, for ``MAX_POLL_S`` at most, and leaves the rest for the next polls; a record
+larger than ``MAX_RECORD`` or a failed checksum ends the reading of that file (logged once). An
+event file older than ``since`` is the previous run's: never read. Nothing raises.
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ MAX_FILES = 200
 MAX_ENTRIES = 50_000  # directory entries looked at per walk
 MAX_FOLDER_ENTRIES = 5_000  # ... in one folder (a dataset's images are not event files)
 MAX_POLL_BYTES = 4 * 1024 * 1024
+MAX_POLL_S = 0.25  # and stops reading after this long (dense scalars read at ~30k points/s)
 MAX_RECORD = 16 * 1024 * 1024
 REWALK_S = 3.0
 _CHUNK = 64 * 1024  # the reader's read-ahead per file (its default is 16 MB, times 200 files)
@@ -102,13 +104,13 @@ class TensorBoardWatcher:
                 self._walk()
                 self._next_walk = time.monotonic() + max(REWALK_S, 50 * (time.monotonic() - now))
             names = self._names()
-            budget = self.max_bytes
+            budget, deadline = self.max_bytes, time.monotonic() + MAX_POLL_S
             for path in self._order:
                 if budget <= 0:
                     break
                 f = self._files[path]
                 if not f.dead:
-                    budget -= self._read(f, names.get(f.folder, ""), budget, out)
+                    budget -= self._read(f, names.get(f.folder, ""), budget, deadline, out)
         except Exception:  # noqa: BLE001 - the supervisor must never fail on a job's files
             log.exception("tensorboard watcher: poll failed under %s", self.root)
         return out
@@ -153,8 +155,9 @@ class TensorBoardWatcher:
         cut = len(common) + 1 if common else 0
         return {d: d[cut:] + "/" for d in folders if len(d) > len(common)}
 
-    def _read(self, f: _File, prefix: str, budget: int, out: list[dict]) -> int:
-        """Read ``f`` from where it stopped, up to about ``budget`` bytes; the bytes used."""
+    def _read(self, f: _File, prefix: str, budget: int, deadline: float, out: list[dict]) -> int:
+        """Read ``f`` from where it stopped, up to about ``budget`` bytes or until ``deadline``;
+        the bytes used."""
         try:
             st = os.lstat(f.path)
         except OSError:
@@ -171,7 +174,7 @@ class TensorBoardWatcher:
                 f.reader = _bounded_reader(pywrap, errors)(f.path)
                 f.reader.file_handle.buff_chunk_size = _CHUNK
             meta = self._meta.setdefault(f.folder, {})
-            while used < budget:
+            while used < budget and time.monotonic() < deadline:
                 try:
                     f.reader.GetNext()
                 except errors.OutOfRangeError:

@@ -218,6 +218,21 @@ def test_a_poll_reads_a_bounded_number_of_bytes(tmp_path):
     assert polls >= size // (8 * 1024)
 
 
+def test_a_poll_stops_after_its_time(tmp_path):
+    n = 15000  # ~0.5 s of reading at ~30k points/s
+    write_scalars(tmp_path / "logs", "loss", range(n), value=float)
+    w = TensorBoardWatcher(tmp_path, since=time.time() - 5, max_bytes=1 << 30)
+    got = w.poll()  # the imports, a walk, then reading for MAX_POLL_S
+    polls, deadline = 1, time.monotonic() + 60
+    while len(got) < n and time.monotonic() < deadline:
+        start = time.perf_counter()
+        got += w.poll()
+        polls += 1
+        assert time.perf_counter() - start < tbwatch.MAX_POLL_S + 0.5
+    assert [p["step"] for p in got] == list(range(n))
+    assert polls > 1
+
+
 def test_reading_does_not_import_tensorflow(tmp_path):
     """The supervisor pays for TensorBoard's reader (0.4 s), never for TensorFlow (3.6 s, 560 MB)."""
     write_scalars(tmp_path / "logs", "loss", range(3))
