@@ -110,6 +110,68 @@ export interface IMetric {
   epoch?: number;
   nonfinite?: 'NaN' | 'Infinity' | '-Infinity';
   seq: number;
+  /** Where it came from: `mo` (a JSON metric line), `keras`, `huggingface`, `lightning`, `tensorboard`. */
+  source?: string;
+}
+
+/** One metric's points as columns (`GET .../metrics?format=columns`, and in `lines` frames). */
+export interface ISeriesColumns {
+  metric: string;
+  source: string;
+  seq: number[];
+  value: (number | null)[];
+  time: number[];
+  step?: (number | null)[];
+  epoch?: (number | null)[];
+  nonfinite?: { [row: string]: 'NaN' | 'Infinity' | '-Infinity' };
+  other?: { [row: string]: unknown };
+}
+
+/**
+ * A run of seq numbers as the server sends it (expanded by JobStream into
+ * `log`, `status` and `metric` events): `chunks` are [seq of the first line,
+ * t, stream, lines joined by newlines].
+ */
+export interface ILinesFrame {
+  type: 'lines';
+  seq: number;
+  next: number;
+  chunks: [number, number, 'stdout' | 'stderr', string][];
+  events: (ILogEvent | IStatusEvent)[];
+  metrics: ISeriesColumns[];
+}
+
+/** The points of series columns as metric records, in each series' order. */
+export function seriesPoints(series: ISeriesColumns[], after = 0): IMetric[] {
+  const out: IMetric[] = [];
+  for (const s of series) {
+    const { metric, source, seq, value, time, step, epoch } = s;
+    const nonfinite = s.nonfinite ?? {};
+    const other = s.other ?? {};
+    for (let i = 0; i < seq.length; i++) {
+      if (seq[i] <= after) {
+        continue;
+      }
+      const point: IMetric = { metric, source, seq: seq[i], time: time[i], value: value[i] };
+      const st = step?.[i];
+      if (st !== undefined && st !== null) {
+        point.step = st;
+      }
+      const ep = epoch?.[i];
+      if (ep !== undefined && ep !== null) {
+        point.epoch = ep;
+      }
+      const key = String(i);
+      if (key in other) {
+        point.value = other[key];
+      } else if (key in nonfinite) {
+        point.value = null;
+        point.nonfinite = nonfinite[key];
+      }
+      out.push(point);
+    }
+  }
+  return out;
 }
 
 export interface ILogChunk {
@@ -165,7 +227,8 @@ export type StreamEvent =
   | IStatusEvent
   | ISnapshotEvent
   | IEndEvent
-  | IProgressEvent;
+  | IProgressEvent
+  | ILinesFrame;
 
 /**
  * An error from the server, with the server's own message when it sent one.
@@ -291,10 +354,10 @@ export function getLog(id: string, offset = 0): Promise<ILogChunk> {
 }
 
 export async function getMetrics(id: string): Promise<IMetric[]> {
-  const data = await requestAPI<{ metrics: IMetric[] }>(
-    `jobs/${enc(id)}/metrics`
+  const data = await requestAPI<{ series: ISeriesColumns[] }>(
+    `jobs/${enc(id)}/metrics?format=columns`
   );
-  return data.metrics;
+  return seriesPoints(data.series);
 }
 
 /**

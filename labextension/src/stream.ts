@@ -6,7 +6,14 @@ import { URLExt } from '@jupyterlab/coreutils';
 import { ServerConnection } from '@jupyterlab/services';
 import { ISignal, Signal } from '@lumino/signaling';
 
-import { API, StreamEvent, enc } from './api';
+import {
+  API,
+  ILinesFrame,
+  ILogEvent,
+  StreamEvent,
+  enc,
+  seriesPoints
+} from './api';
 
 /**
  * A job's event stream over a websocket.
@@ -89,8 +96,13 @@ export class JobStream {
       return;
     }
     this._backoff = 0;
-    // A frame is one event, or a batch of events in order (replays of long logs).
+    // A frame is one event, or a batch of events in order (older servers'
+    // replays), or a `lines` frame that stands for a run of them.
     for (const event of Array.isArray(data) ? data : [data]) {
+      if (event.type === 'lines') {
+        this._onLines(event);
+        continue;
+      }
       this._onEvent(event);
       if (this._ended) {
         this._closeSocket();
@@ -110,6 +122,42 @@ export class JobStream {
       this._ended = true;
     }
     this._event.emit(data);
+  }
+
+  /**
+   * A run of lines, status changes and metrics: the log and status events in
+   * seq order, then the metrics (each carries the seq of its line), leaving
+   * out what an earlier connection already delivered.
+   */
+  private _onLines(frame: ILinesFrame): void {
+    const seen = this._lastSeq;
+    if (frame.next - 1 <= seen) {
+      return;
+    }
+    const ordered: StreamEvent[] = [];
+    for (const [seq, t, stream, text] of frame.chunks) {
+      const lines = text.split('\n');
+      for (let i = 0; i < lines.length; i++) {
+        if (seq + i > seen) {
+          ordered.push({ type: 'log', seq: seq + i, t, stream, line: lines[i] });
+        }
+      }
+    }
+    for (const event of frame.events) {
+      if (event.seq > seen) {
+        ordered.push(event);
+      }
+    }
+    if (frame.events.length) {
+      ordered.sort((a, b) => (a as ILogEvent).seq - (b as ILogEvent).seq);
+    }
+    this._lastSeq = frame.next - 1;
+    for (const event of ordered) {
+      this._event.emit(event);
+    }
+    for (const point of seriesPoints(frame.metrics, seen)) {
+      this._event.emit({ type: 'metric', ...point });
+    }
   }
 
   private _closeSocket(): void {

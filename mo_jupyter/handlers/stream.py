@@ -1,9 +1,10 @@
 """The websocket ``mo/api/jobs/<id>/stream?since=<seq>``: every event after ``since``, then live ones.
 
-It only reads the job's ``events.jsonl`` (written by the supervisor) and forwards its complete lines
-in order, one event per frame or, when several are ready at once, a JSON array of them (a replay of
-100k lines is then a few hundred frames), so a client that reconnects with the last seq it saw misses nothing and
-gets nothing twice. When the job has ended and everything is sent: a snapshot, ``{"type": "end"}``,
+It only reads what the supervisor wrote: the raw log and its index (``lines`` frames, see
+``jobs/replay.py``; older job folders: ``events.jsonl``, one event per frame or a JSON array of
+them), in order, so a client that reconnects with the last seq it saw misses nothing and gets
+nothing twice. The state of a line that has not ended (a ``\r`` progress bar) comes as transient
+``progress`` events, never replayed. When the job has ended and everything is sent: a snapshot, ``{"type": "end"}``,
 close.
 
 The handler only reads: one shared ``EventFeed`` per job watches the file for every open stream of
@@ -26,10 +27,7 @@ from tornado import web
 from tornado.websocket import WebSocketClosedError, WebSocketHandler
 
 from ..errors import MoError
-from ..jobs.records import EVENTS
-from ..jobs.tail import EventFeed, EventTail
-
-BATCH_EVENTS = 500
+from ..jobs.tail import EventFeed, output_source
 
 
 class JobStreamHandler(WebSocketMixin, WebSocketHandler, ExtensionHandlerMixin, JupyterHandler):
@@ -74,43 +72,56 @@ class JobStreamHandler(WebSocketMixin, WebSocketHandler, ExtensionHandlerMixin, 
     async def _send(self, payload) -> None:
         await self.write_message(payload if isinstance(payload, str) else orjson.dumps(payload).decode())
 
-    async def _send_lines(self, lines: list[bytes]) -> None:
-        for start in range(0, len(lines), BATCH_EVENTS):
-            batch = lines[start : start + BATCH_EVENTS]
-            frame = batch[0] if len(batch) == 1 else b"[" + b",".join(batch) + b"]"
+    async def _send_frames(self, frames: list[bytes]) -> None:
+        for frame in frames:
             # awaited: back-pressure, a slow client is not buried in frames
             await self.write_message(frame.decode("utf-8", errors="replace"))
 
+    async def _send_progress(self, feed: EventFeed, sent: dict) -> dict:
+        """The newest state of unfinished lines, and "" for a stream whose line has ended."""
+        now = dict(feed.progress)
+        events = [{"type": "progress", "stream": k, "line": v} for k, v in now.items() if sent.get(k) != v]
+        events += [{"type": "progress", "stream": k, "line": ""} for k in sent if k not in now]
+        if events:
+            await self._send(events if len(events) > 1 else events[0])
+        return now
+
     async def _pump(self) -> None:
         job_id = self.job.id
-        feed = EventFeed.follow(self.job.file(EVENTS), lambda: self.jobs.get(job_id))
+        source, watched = output_source(self.job.path)
+        feed = EventFeed.follow(watched, lambda: self.jobs.get(job_id))
         try:
             record = await asyncio.to_thread(self.jobs.get, job_id)
             await self._send({"type": "snapshot", "job": record})
-            tail = EventTail(self.job.file(EVENTS))
-            await asyncio.to_thread(tail.seek_after, self.since)
+            await asyncio.to_thread(source.seek_after, self.since)
             size = -1  # read once at once, whatever the feed has seen so far
+            progress_seen, progress = -1, {}
             while True:
                 if feed.error is not None:
                     raise feed.error
-                lines = await asyncio.to_thread(tail.read) if size != feed.size or size < 0 else []
-                if lines:
-                    await self._send_lines(lines)
+                frames = await asyncio.to_thread(source.read) if size != feed.size or size < 0 else []
+                if frames:
+                    await self._send_frames(frames)
                     continue
                 size = feed.size
+                if progress_seen != feed.progress_version:
+                    progress_seen = feed.progress_version
+                    progress = await self._send_progress(feed, progress)
                 if feed.final is not None:
                     # the final event was on disk before the final state: one more read to the end
                     # of the file has every event (what is left is at most a line that a dead
                     # supervisor never finished)
-                    lines = await asyncio.to_thread(tail.read)
-                    if lines:
-                        await self._send_lines(lines)
+                    frames = await asyncio.to_thread(source.read)
+                    if frames:
+                        await self._send_frames(frames)
                         continue
+                    if progress:  # the job has ended: no line is unfinished any more
+                        await self._send([{"type": "progress", "stream": k, "line": ""} for k in progress])
                     await self._send({"type": "snapshot", "job": feed.final})
                     await self._send({"type": "end"})
                     self.close()
                     return
-                await feed.changed(size)
+                await feed.changed(size, progress_seen)
         except (WebSocketClosedError, asyncio.CancelledError):
             return
         except Exception:

@@ -1,7 +1,7 @@
 """Why a job failed, in one line: the error it printed, found at the end of its output.
 
-Read once, when a job has exited non-zero (never while it runs): the last ``TAIL_BYTES`` of its
-``events.jsonl``, whose log lines carry their stream. The answer, in order of preference:
+Read once, when a job has exited non-zero (never while it runs): the lines among the last
+``TAIL_BYTES`` of its output, with their stream (from the index; ``events.jsonl`` in older folders). The answer, in order of preference:
 
 1. the last Python traceback on stderr, else on stdout: its exception line (``KeyError: 'test'``)
    and where it was raised in the user's code, the last frame in a file of the project
@@ -48,6 +48,12 @@ def _clean(line: str) -> str:
 
 def tail_lines(job_path: Path, limit: int = TAIL_BYTES) -> dict[str, list[str]]:
     """The log lines among the last ``limit`` bytes of a job's events, by stream."""
+    from .outindex import is_indexed
+
+    if is_indexed(job_path):
+        from .replay import tail_lines as indexed_tail
+
+        return indexed_tail(Path(job_path), limit)
     lines: dict[str, list[str]] = {"stdout": [], "stderr": []}
     with open_regular(Path(job_path) / EVENTS) as f:
         size = os.fstat(f.fileno()).st_size

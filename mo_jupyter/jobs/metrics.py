@@ -70,7 +70,11 @@ def parse_line(raw: bytes) -> Parsed:
     """Parse one output line (without its newline). Hot path: keep it lean."""
     if b"metric" not in raw or len(raw) > MAX_PARSE_BYTES:
         return PLAIN
-    obj = _loads(raw)
+    return metric_of(_loads(raw))
+
+
+def metric_of(obj: Any) -> Parsed:
+    """The rules above applied to a line's decoded JSON (``parse_line`` without the decoding)."""
     if type(obj) is not dict:
         return PLAIN
     name = obj.get("metric")

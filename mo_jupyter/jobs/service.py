@@ -256,7 +256,13 @@ class JobService:
         }
 
     def metrics(self, job_id: str) -> list[dict]:
+        """Every metric point of a job, one dict each, in printed order."""
+        from .outindex import is_indexed  # numpy: not for the CLI's quick commands
+        from .replay import metric_records
+
         job = self.job_dir(job_id)
+        if is_indexed(job.path):
+            return metric_records(job.path)
         try:
             with open_regular(job.file(METRICS)) as f:
                 data = f.read()
@@ -272,6 +278,19 @@ class JobService:
                 except orjson.JSONDecodeError:
                     break  # a line still being written
         return out
+
+    def metric_columns(self, job_id: str) -> dict:
+        """Every metric of a job as columns per series (what the Metrics and Compare tabs load)."""
+        from .outindex import is_indexed
+        from .replay import legacy_columns, metric_columns
+
+        job = self.job_dir(job_id)
+        if is_indexed(job.path):
+            return metric_columns(job.path)
+        return legacy_columns(self.metrics(job_id))
+
+    def metric_columns_json(self, job_id: str) -> bytes:
+        return orjson.dumps(self.metric_columns(job_id), option=orjson.OPT_SERIALIZE_NUMPY | orjson.OPT_NON_STR_KEYS)
 
     # ---- change ---------------------------------------------------------------------------
     def stop(self, job_id: str) -> dict:

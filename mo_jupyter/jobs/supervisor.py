@@ -20,13 +20,13 @@ import time
 import traceback
 from pathlib import Path
 
-import orjson
-
 from ..containers import WORKSPACE
 from .backends import backend_for
 from .failure import failure_error
+from .outindex import last_seq, lines_per_stream, read_index
 from .output import EventWriter
-from .records import EVENTS, JobDir, make_record
+from .records import JobDir, make_record
+from .replay import build_frame
 from .scheduler import wait_for_slot
 
 SAMPLE_SECONDS = 1.0
@@ -45,15 +45,50 @@ class Supervisor:
         self.status: dict = {"state": "queued", "supervisor_pid": os.getpid()}
         self.stop_signalled = False
         self.stop_reason = "stopped by the user"
-        self.writer = EventWriter(self.job.path)
+        self.writer = EventWriter(self.job.path, recognize=self._recognize())
         self.peak = 0
+        self.tensorboard = None
+
+    def _recognize(self) -> bool:
+        """Framework output recognition (Keras, Hugging Face, Lightning, TensorBoard files): on unless
+        the job says ``"recognize": false``."""
+        return self.spec.get("recognize", True) is not False
+
+    def _watch_tensorboard(self) -> None:
+        """Scalars the job wrote to TensorBoard event files since the last look, as metrics."""
+        if self.tensorboard is None:
+            if not self._recognize() or not self.spec.get("cwd"):
+                self.tensorboard = False
+            else:
+                try:
+                    from .tbwatch import TensorBoardWatcher, available
+                except ImportError:
+                    available = None
+                if available is None or not available():
+                    self.tensorboard = False
+                else:
+                    started = self.status.get("started") or time.time()
+                    self.tensorboard = TensorBoardWatcher(Path(self.spec["cwd"]), since=started - 1)
+        if self.tensorboard:
+            try:
+                points = self.tensorboard.poll()
+            except Exception:  # an odd file never costs the job its output
+                traceback.print_exc()
+                return
+            started = self.status.get("started") or time.time()
+            for point in points:
+                wall = point.pop("wall_time", None)
+                if isinstance(wall, (int, float)):
+                    point["time"] = round(wall - started, 6)
+            if points:
+                self.writer.points(points, "tensorboard")
 
     def should_stop(self) -> bool:
         return self.stop_signalled or self.job.stop_requested()
 
     def _set(self, event: bool = True, **fields) -> None:
         """Change the status. The event goes to disk before status.json, so that a reader that
-        sees the final state in status.json has the final event in events.jsonl too."""
+        sees the final state in status.json has the final event in the index too."""
         self.status.update(fields)
         if event:
             self.writer.status(make_record(self.spec, self.status))
@@ -98,18 +133,11 @@ class Supervisor:
     def reattach(self) -> None:
         """Follow a job whose first supervisor died while its container ran on: the log replays
         from the start, so the lines already on disk are skipped, and numbering goes on."""
-        last_seq, lines = 0, {"stdout": 0, "stderr": 0}
-        with open(self.job.file(EVENTS), "rb") as f:
-            for raw in f:
-                if not raw.endswith(b"\n"):
-                    break  # a torn last line: the dead supervisor did not finish it
-                event = orjson.loads(raw)
-                last_seq = event["seq"]
-                if event["type"] == "log":
-                    lines[event["stream"]] += 1
+        index = read_index(self.job.path)
+        notes = [e for e in build_frame(self.job.path, index, 0)["events"]] if len(index) else []
         self.writer.close()
-        self.writer = EventWriter(self.job.path, first_seq=last_seq)
-        self.writer.skip = lines
+        self.writer = EventWriter(self.job.path, first_seq=last_seq(index), recognize=self._recognize())
+        self.writer.skip = lines_per_stream(index, notes)
         self.status = self.job.status()
         self.status["supervisor_pid"] = os.getpid()
         started = self.status.get("started") or time.time()
@@ -207,6 +235,7 @@ class Supervisor:
             elif now - exit_at > DRAIN_SECONDS:
                 break  # an escaped process still holds the pipe; the job itself has ended
             if now >= next_sample and exit_code is None:
+                self._watch_tensorboard()
                 rss, cpu = runner.sample()
                 self.peak = max(self.peak, rss)
                 self.status.update(memory=rss, cpu_percent=round(cpu, 1), peak_memory=self.peak)
@@ -216,6 +245,7 @@ class Supervisor:
                     next_status = now + STATUS_WRITE_SECONDS
         for name in list(sel.get_map().values()):
             self.writer.feed(name.data, b"")
+        self._watch_tensorboard()  # what the job wrote last
         return exit_code, term_at is not None
 
 

@@ -1,4 +1,5 @@
-"""Reading a job's ``events.jsonl`` as it grows: find where a sequence number starts, then read
+"""Reading a job's output as it grows (``output_source``: the index of newer job folders, the
+``events.jsonl`` of older ones); for ``events.jsonl``: find where a sequence number starts, then read
 complete new lines (``EventTail``, one per reader); and one shared watcher per job for all of the
 websocket streams of this process (``EventFeed``), so that open tabs do not each poll the disk."""
 
@@ -12,7 +13,7 @@ from typing import Callable, Optional
 
 import orjson
 
-from .records import ACTIVE, RecordError, open_regular
+from .records import ACTIVE, EVENTS, RecordError, open_regular
 
 READ_CHUNK = 4 * 1024 * 1024
 
@@ -88,6 +89,65 @@ class EventTail:
         return data[:end].split(b"\n")
 
 
+class LegacySource:
+    """Frames from an older job folder's ``events.jsonl`` (one event per line, batched)."""
+
+    BATCH = 500
+
+    def __init__(self, job_path: Path):
+        self.tail = EventTail(Path(job_path) / EVENTS)
+
+    def seek_after(self, since: int) -> None:
+        self.tail.seek_after(since)
+
+    def read(self) -> list[bytes]:
+        lines = self.tail.read()
+        frames = []
+        for start in range(0, len(lines), self.BATCH):
+            batch = lines[start : start + self.BATCH]
+            frames.append(batch[0] if len(batch) == 1 else b"[" + b",".join(batch) + b"]")
+        return frames
+
+
+class IndexedSource:
+    """Frames from the raw log and its index (``replay.OutputReader``)."""
+
+    def __init__(self, job_path: Path):
+        from .replay import OutputReader
+
+        self.reader = OutputReader(job_path)
+
+    def seek_after(self, since: int) -> None:
+        self.reader.seek_after(since)
+
+    def read(self) -> list[bytes]:
+        frame = self.reader.read()
+        return [frame] if frame is not None else []
+
+
+def output_source(job_path: Path):
+    """What a stream reads a job's output from, and the file whose growth means news."""
+    from .outindex import INDEX, is_indexed
+
+    if is_indexed(job_path):
+        return IndexedSource(job_path), Path(job_path) / INDEX
+    return LegacySource(job_path), Path(job_path) / EVENTS
+
+
+def read_progress(job_path: Path) -> dict:
+    """The live state of unfinished lines (``progress.json``): {stream: text}."""
+    from .outindex import PROGRESS
+
+    try:
+        with open_regular(Path(job_path) / PROGRESS) as f:
+            data = orjson.loads(f.read(256 * 1024))
+        lines = data.get("lines") if isinstance(data, dict) else None
+        return {k: v for k, v in lines.items() if k in ("stdout", "stderr") and isinstance(v, str)} if isinstance(
+            lines, dict) else {}
+    except (FileNotFoundError, RecordError, orjson.JSONDecodeError, OSError):
+        return {}
+
+
 class EventFeed:
     """One watcher of a job's ``events.jsonl`` shared by every stream of that job in this process:
     it looks at the file's size (fast while data comes, backing off to ``SLOW`` while nothing
@@ -111,6 +171,9 @@ class EventFeed:
         self.users = 0
         self.polls = 0  # how many times the file was looked at (for tests and curious readers)
         self.delay = self.FAST
+        self.progress: dict = {}  # {stream: text} of unfinished lines, while the job runs
+        self.progress_version = 0
+        self._progress_stamp = None
         self._news = asyncio.Event()
         self._task: Optional[asyncio.Task] = None
 
@@ -137,9 +200,11 @@ class EventFeed:
         news, self._news = self._news, asyncio.Event()
         news.set()
 
-    async def changed(self, seen_size: int, timeout: float = 1.0) -> None:
-        """Return once the size differs from ``seen_size``, the job ended or failed, or ``timeout``."""
-        if self.size != seen_size or self.final is not None or self.error is not None:
+    async def changed(self, seen_size: int, seen_progress: int = -1, timeout: float = 1.0) -> None:
+        """Return once the size differs from ``seen_size`` (or the progress from ``seen_progress``),
+        the job ended or failed, or ``timeout``."""
+        if self.size != seen_size or self.final is not None or self.error is not None or (
+                seen_progress >= 0 and seen_progress != self.progress_version):
             return
         try:
             await asyncio.wait_for(self._news.wait(), timeout)
@@ -152,13 +217,32 @@ class EventFeed:
         except FileNotFoundError:
             return 0
 
+    def _look(self) -> tuple[int, bool]:
+        """The file's size, and whether the progress of unfinished lines changed (read if so)."""
+        size = self._stat()
+        try:
+            st = os.stat(self.path.parent / "progress.json")
+            stamp = (st.st_mtime_ns, st.st_size, st.st_ino)
+        except FileNotFoundError:
+            stamp = None
+        if stamp == self._progress_stamp:
+            return size, False
+        self._progress_stamp = stamp
+        progress = read_progress(self.path.parent) if stamp else {}
+        if progress == self.progress:
+            return size, False
+        self.progress = progress
+        return size, True
+
     async def _watch(self) -> None:
         next_check = 0.0
         try:
             while True:
                 self.polls += 1
-                size = await asyncio.to_thread(self._stat)
-                if size != self.size:
+                size, progressed = await asyncio.to_thread(self._look)
+                if progressed:
+                    self.progress_version += 1
+                if size != self.size or progressed:
                     self.size, self.delay = size, self.FAST
                     self._wake()
                 else:

@@ -19,6 +19,8 @@ from typing import Any, Awaitable, Callable, Optional
 
 import psutil
 
+from mo_jupyter.jobs import replay
+
 REPO = Path(__file__).resolve().parents[2]
 TERMINAL = ("completed", "failed", "stopped")
 ACTIVE = ("queued", "running")
@@ -180,16 +182,17 @@ GATED = (
 
 
 def read_events(jobs_dir: Path, job_id: str) -> list[dict]:
-    path = Path(jobs_dir) / job_id / "events.jsonl"
-    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+    """A job's events as a stream client sees them (log, status, then metric events per frame)."""
+    return replay.read_events(Path(jobs_dir) / job_id)
 
 
 def final_events(jobs_dir: Path, job_id: str, timeout: float = 10.0) -> list[dict]:
-    """events.jsonl once its last event is the terminal status (status.json is written just before)."""
+    """The events once the last status event is the terminal one (status.json is written just after)."""
 
     def ended():
         events = read_events(jobs_dir, job_id)
-        last = events[-1] if events else {}
+        statuses = [e for e in events if e["type"] == "status"]
+        last = statuses[-1] if statuses else {}
         return events if last.get("type") == "status" and last["job"]["state"] in TERMINAL else None
 
     return wait_until(ended, timeout, message=f"the final status event of {job_id}")

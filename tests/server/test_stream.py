@@ -9,6 +9,8 @@ import os
 import pytest
 from tornado.httpclient import HTTPClientError
 
+from mo_jupyter.jobs import replay
+
 from helpers import GATED, counting_script, final_events, read_events, write
 
 READ_TIMEOUT = 30
@@ -27,7 +29,9 @@ async def next_frame(ws):
         if message is None:
             return None
         frame = json.loads(message)
-        pending.extend(frame if isinstance(frame, list) else [frame])
+        for event in frame if isinstance(frame, list) else [frame]:
+            # a `lines` frame stands for its log, status and metric events (as the client expands it)
+            pending.extend(replay.expand(event) if event["type"] == "lines" else [event])
     return pending.pop(0)
 
 
@@ -47,7 +51,11 @@ async def read_to_end(ws, frames=None):
 
 
 def assert_contiguous(events, first=1):
-    assert [e["seq"] for e in events] == list(range(first, first + len(events)))
+    """Lines and status events are numbered without a gap; a metric carries its line's seq."""
+    numbered = [e for e in events if e["type"] != "metric"]
+    assert [e["seq"] for e in numbered] == list(range(first, first + len(numbered)))
+    lines = {e["seq"] for e in numbered if e["type"] == "log"}
+    assert all(e["seq"] in lines for e in events if e["type"] == "metric")
 
 
 async def test_stream_of_an_ended_job(api, root, jobs_dir, jp_ws_fetch):
@@ -68,9 +76,9 @@ async def test_stream_of_an_ended_job(api, root, jobs_dir, jp_ws_fetch):
     assert logs[0::2] == [f"line {i}" for i in range(5)]
     metrics = [e for e in events if e["type"] == "metric"]
     assert [(m["metric"], m["step"]) for m in metrics] == [("loss", i) for i in range(5)]
-    for m in metrics:  # a metric event follows the log line it came from
-        before = next(e for e in events if e["seq"] == m["seq"] - 1)
-        assert before["type"] == "log" and json.loads(before["line"])["step"] == m["step"]
+    for m in metrics:  # a metric carries the seq of the log line it came from
+        line = next(e for e in events if e["seq"] == m["seq"] and e["type"] == "log")
+        assert json.loads(line["line"])["step"] == m["step"]
 
 
 @pytest.mark.parametrize("since", [0, 1, 4, 7])
@@ -169,7 +177,7 @@ async def test_stream_refusals(api, root, jp_ws_fetch):
 
 
 def _watch_for_terminal(folder, timeout=30.0):
-    """Busy-read status.json; the moment it says ended, read events.jsonl."""
+    """Busy-read status.json; the moment it says ended, read the events (index and notes)."""
     import time
 
     deadline = time.monotonic() + timeout
@@ -179,14 +187,13 @@ def _watch_for_terminal(folder, timeout=30.0):
         except (FileNotFoundError, ValueError):
             continue
         if state in ("completed", "failed", "stopped"):
-            raw = (folder / "events.jsonl").read_bytes()
-            return state, [json.loads(line) for line in raw.splitlines()]
+            return state, replay.read_events(folder)
     raise AssertionError("the job did not end")
 
 
 async def test_the_final_status_event_is_on_disk_before_the_final_state(api, root, jobs_dir):
-    """The stream ends when the record says the job ended and events.jsonl is drained; so the final
-    status event must be in events.jsonl by the time status.json shows the final state."""
+    """The stream ends when the record says the job ended and the index is drained; so the final
+    status event must be in the index by the time status.json shows the final state."""
     write(root, "c.py", counting_script(1))
     for _ in range(5):
         job = await api.create({"path": "c.py"})

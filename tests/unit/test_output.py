@@ -1,12 +1,16 @@
-"""The supervisor's writer: every line on disk, in order, numbered; long lines logged, not parsed."""
+"""The supervisor's writer: every line on disk, in order, numbered; long lines logged, not parsed.
+Read back as a stream client sees it (``replay.read_events``)."""
 
-import orjson
-
+from mo_jupyter.jobs import replay
 from mo_jupyter.jobs.output import DISPLAY_BYTES, MAX_LINE_BYTES, EventWriter
 
 
 def events(tmp_path):
-    return [orjson.loads(l) for l in (tmp_path / "events.jsonl").read_bytes().splitlines()]
+    return replay.read_events(tmp_path)
+
+
+def stored(tmp_path):
+    return [{k: v for k, v in m.items() if k != "time"} for m in replay.metric_records(tmp_path)]
 
 
 def test_lines_split_across_chunks_and_streams(tmp_path):
@@ -18,17 +22,16 @@ def test_lines_split_across_chunks_and_streams(tmp_path):
     w.feed("stderr", b"")
     w.flush()
     ev = events(tmp_path)
-    assert [e["seq"] for e in ev] == list(range(1, len(ev) + 1))
-    logs = [(e["stream"], e["line"]) for e in ev if e["type"] == "log"]
-    assert logs == [("stderr", "warn 1"), ("stdout", "hello"),
-                    ("stdout", '{"metric": "acc", "value": 0.5, "epoch": 1}'), ("stdout", "part"), ("stderr", "wa")]
+    logs = [e for e in ev if e["type"] == "log"]
+    assert [e["seq"] for e in logs] == list(range(1, len(logs) + 1))
+    assert [(e["stream"], e["line"]) for e in logs] == [
+        ("stderr", "warn 1"), ("stdout", "hello"), ("stdout", '{"metric": "acc", "value": 0.5, "epoch": 1}'),
+        ("stdout", "part"), ("stderr", "wa")]
     metric = [e for e in ev if e["type"] == "metric"]
     assert len(metric) == 1 and metric[0]["value"] == 0.5 and metric[0]["epoch"] == 1
-    # the metric event follows its log line
-    idx = ev.index(metric[0])
-    assert ev[idx - 1]["type"] == "log" and "metric" in ev[idx - 1]["line"]
-    stored = [orjson.loads(l) for l in (tmp_path / "metrics.jsonl").read_bytes().splitlines()]
-    assert stored == [{k: v for k, v in metric[0].items() if k != "type"}]
+    # the metric carries the seq of its line
+    assert metric[0]["seq"] == logs[2]["seq"] and metric[0]["source"] == "mo"
+    assert stored(tmp_path) == [{"metric": "acc", "value": 0.5, "epoch": 1, "seq": 3, "source": "mo"}]
     out = (tmp_path / "output.log").read_bytes()
     assert out.count(b"\n") == 5 and b"hello\n" in out and b"warn 1\n" in out
 
@@ -39,7 +42,7 @@ def test_warning_is_visible_on_the_log_event(tmp_path):
     w.flush()
     (ev,) = events(tmp_path)
     assert ev["type"] == "log" and "step" in ev["warning"]
-    assert (tmp_path / "metrics.jsonl").read_bytes() == b""
+    assert stored(tmp_path) == []
 
 
 def test_carriage_returns_show_the_last_frame(tmp_path):
@@ -62,7 +65,7 @@ def test_over_long_line_logged_whole_shown_cut_never_parsed(tmp_path):
     assert len(ev[0]["line"]) == DISPLAY_BYTES
     assert ev[1]["line"] == "after" and len(ev) == 2
     assert (tmp_path / "output.log").read_bytes() == big + b"\nafter\n"
-    assert (tmp_path / "metrics.jsonl").read_bytes() == b""
+    assert stored(tmp_path) == []
 
 
 def test_over_long_line_in_one_chunk(tmp_path):
@@ -102,3 +105,63 @@ def test_replayed_lines_are_skipped_once_per_stream(tmp_path):
     assert [(e["seq"], e["stream"], e["line"]) for e in ev] == [(8, "stderr", "e2"), (9, "stdout", "d"),
                                                                (10, "stdout", "e")]
     assert (tmp_path / "output.log").read_bytes() == b"e2\nd\ne\n"
+
+
+def test_a_metric_flood_and_its_exceptions_in_one_chunk(tmp_path):
+    """The inline path (every line JSON) and the rules' path (anything else) give the same points."""
+    w = EventWriter(tmp_path)
+    w.feed("stdout", b"".join(b'{"metric": "loss", "value": %d.5, "step": %d}\n' % (i, i) for i in range(5)))
+    w.feed("stdout", b'{"metric": "loss", "value": NaN, "step": 5}\n{"metric": "acc", "value": "high"}\n'
+                     b'{"metric": "loss", "value": 7, "epoch": 2}\n{"metric": "loss", "value": true}\n[1]\n'
+                     b'{"metric": "loss", "value": 8.5, "step": 8}\n')
+    w.feed("stdout", b'plain\n{"metric": "loss", "value": 9.5, "step": 9}\n')
+    w.flush()
+    points = stored(tmp_path)
+    loss = [p for p in points if p["metric"] == "loss"]
+    assert [(p["seq"], p["value"], p.get("step"), p.get("epoch")) for p in loss] == [
+        (1, 0.5, 0, None), (2, 1.5, 1, None), (3, 2.5, 2, None), (4, 3.5, 3, None), (5, 4.5, 4, None),
+        (6, None, 5, None), (8, 7.0, None, 2), (9, True, None, None), (11, 8.5, 8, None), (13, 9.5, 9, None)]
+    assert loss[5]["nonfinite"] == "NaN"
+    assert [(p["seq"], p["value"]) for p in points if p["metric"] == "acc"] == [(7, "high")]
+    assert [e["line"] for e in events(tmp_path) if e["type"] == "log"][9] == "[1]"
+
+
+def test_disk_is_the_raw_output_and_a_little_more(tmp_path):
+    """1.5x the raw output at most, for a flood of metric lines (the issue's bound)."""
+    w = EventWriter(tmp_path)
+    data = b"".join(b'{"metric": "loss", "value": %r, "step": %d}\n' % (i / 7, i) for i in range(50000))
+    for i in range(0, len(data), 65536):
+        w.feed("stdout", data[i : i + 65536])
+        w.flush()
+    w.close()
+    total = sum(f.stat().st_size for f in tmp_path.rglob("*") if f.is_file())
+    assert (tmp_path / "output.log").read_bytes() == data
+    assert total <= 1.5 * len(data), total / len(data)
+    assert len(stored(tmp_path)) == 50000
+
+
+def test_a_progress_bar_is_shown_live_then_as_its_last_state(tmp_path):
+    w = EventWriter(tmp_path)
+    w.feed("stderr", b" 10%|#    |\r 50%|#####|")
+    w.flush()
+    assert replay_progress(tmp_path) == {"stderr": " 50%|#####|"}
+    w.progress_due = 0
+    w.feed("stderr", b"\r100%|##########|\n")
+    w.flush()
+    assert replay_progress(tmp_path) == {}
+    assert [e["line"] for e in events(tmp_path)] == ["100%|##########|"]
+
+
+def test_an_over_long_progress_bar_shows_its_latest_state(tmp_path):
+    w = EventWriter(tmp_path)
+    w.feed("stdout", (b"x" * 600_000 + b"\r") * 3 + b"latest" + b"\r")
+    w.feed("stdout", b"done\n")
+    w.flush()
+    (ev,) = events(tmp_path)
+    assert ev["truncated"] and ev["line"] == "done"
+
+
+def replay_progress(path):
+    from mo_jupyter.jobs.tail import read_progress
+
+    return read_progress(path)

@@ -1,0 +1,223 @@
+"""A job's metrics, one column file per field per series, under ``<job>/metrics/``.
+
+``series.jsonl`` names the series in the order they appeared (line ``k`` is series ``k``:
+``{"metric": name, "source": "mo" | "keras" | ...}``); series ``k`` has ``k.seq`` (int64: the seq of
+the line or event it came from), ``k.value`` (float64; NaN / ±inf are drawn as gaps), and, only
+once a point of that series had one, ``k.step`` / ``k.epoch`` (int64, ``MISSING`` where a point had
+none) and ``k.time`` (float64 seconds into the run, NaN where the index's time applies: points that
+carry their own clock, like TensorBoard's). A value that is not a number is kept in
+``k.other.jsonl`` (``[row, value]``) with NaN in ``k.value``.
+
+One writer (the supervisor); columns are appended in ``flush`` before the index record that makes
+their points visible, so a reader bounds what it reads by the index's last seq.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any, Optional
+
+import numpy as np
+import orjson
+
+from .records import RecordError, open_regular
+
+FOLDER, SERIES = "metrics", "series.jsonl"
+MISSING = np.iinfo(np.int64).min
+MAX_SERIES = 1000
+MAX_NAME = 256
+OPTIONAL = {"step": "<i8", "epoch": "<i8", "time": "<f8"}
+FILL = {"step": MISSING, "epoch": MISSING, "time": np.nan}
+_OPEN = os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC
+
+
+class _Series:
+    """A series' state, and its points collected since the last flush (one entry per point in
+    list: ``MISSING`` where a point had no step; epoch and time, rarer, by row)."""
+
+    __slots__ = ("id", "name", "source", "rows", "columns", "seq", "value", "step", "sparse", "other")
+
+    def __init__(self, id: int, name: str, source: str, rows: int = 0, columns: tuple = ()):
+        self.id, self.name, self.source, self.rows = id, name, source, rows
+        self.columns = set(columns)  # optional columns that exist on disk
+        self.seq: list[int] = []
+        self.value: list[float] = []
+        self.step: list[int] = []
+        self.sparse: dict[str, dict[int, Any]] = {}  # epoch / time: {pending row: value}
+        self.other: list[tuple[int, Any]] = []
+
+
+class MetricWriter:
+    """Collects points (``add``) and appends them to their columns (``flush``)."""
+
+    def __init__(self, job_path: Path):
+        self.folder = Path(job_path) / FOLDER
+        try:
+            os.mkdir(self.folder, 0o755)
+        except FileExistsError:
+            pass
+        if not self.folder.is_dir() or self.folder.is_symlink():
+            raise RecordError("metrics is not a folder")
+        self.by_name: dict[str, _Series] = {}
+        self.pending: list[_Series] = []
+        for s in read_series_list(job_path):  # a re-attached supervisor goes on
+            cols = [c for c in OPTIONAL if (self.folder / f"{s.id}.{c}").exists()]
+            rows = _size(self.folder / f"{s.id}.seq") // 8
+            self.by_name[s.name] = _Series(s.id, s.name, s.source, rows, cols)
+
+    def series(self, name: str, source: str) -> Optional[_Series]:
+        """The series of ``name`` (created on first use); None when it cannot take this point:
+        another source owns the name, or the bounds on names are reached."""
+        s = self.by_name.get(name)
+        if s is None:
+            if len(self.by_name) >= MAX_SERIES or len(name) > MAX_NAME:
+                return None
+            s = self.by_name[name] = _Series(len(self.by_name), name, source)
+            with open(self.folder / SERIES, "ab") as f:  # first: a column never lacks its name
+                f.write(orjson.dumps({"metric": name, "source": source}) + b"\n")
+        elif s.source != source:
+            return None
+        return s
+
+    def add(self, s: _Series, seq: int, metric: dict) -> None:
+        """One point (a parsed metric: value, and maybe step / epoch / time)."""
+        if not s.seq:
+            self.pending.append(s)
+        value = metric["value"]
+        kind = type(value)
+        if kind is not float and kind is not int:
+            if "nonfinite" not in metric:
+                s.other.append((s.rows + len(s.seq), value))
+            value = _NONFINITE.get(metric.get("nonfinite"), np.nan)
+        for key in ("epoch", "time"):
+            if key in metric:
+                s.sparse.setdefault(key, {})[len(s.seq)] = metric[key]
+        s.seq.append(seq)
+        s.value.append(value)
+        s.step.append(metric.get("step", MISSING))
+
+    def flush(self) -> None:
+        for s in self.pending:
+            n = len(s.seq)
+            self._append(s, "seq", np.array(s.seq, np.int64))
+            self._append(s, "value", np.array(s.value, np.float64))
+            for col, dtype in OPTIONAL.items():
+                if col == "step":
+                    arr = np.array(s.step, dtype)
+                else:
+                    arr = np.full(n, FILL[col], dtype)
+                    given = s.sparse.get(col)
+                    if given:
+                        arr[np.fromiter(given.keys(), np.int64, len(given))] = np.fromiter(given.values(), dtype,
+                                                                                           len(given))
+                if col not in s.columns:
+                    given = ~np.isnan(arr) if col == "time" else arr != MISSING
+                    if not given.any():
+                        continue
+                    # its first point with this field: earlier rows had none
+                    self._append(s, col, np.full(s.rows, FILL[col], dtype))
+                    s.columns.add(col)
+                self._append(s, col, arr)
+            if s.other:
+                with self._open(f"{s.id}.other.jsonl") as f:
+                    f.write(b"".join(orjson.dumps(list(item)) + b"\n" for item in s.other))
+            s.rows += n
+            s.seq, s.value, s.step, s.sparse, s.other = [], [], [], {}, []
+        self.pending = []
+
+    def _open(self, name: str):
+        return os.fdopen(os.open(self.folder / name, _OPEN, 0o644), "ab")
+
+    def _append(self, s: _Series, col: str, arr: np.ndarray) -> None:
+        with self._open(f"{s.id}.{col}") as f:
+            f.write(arr.tobytes())
+
+
+_NONFINITE = {"NaN": np.nan, "Infinity": np.inf, "-Infinity": -np.inf}
+
+
+def _size(path: Path) -> int:
+    try:
+        return os.lstat(path).st_size
+    except FileNotFoundError:
+        return 0
+
+
+class SeriesInfo:
+    __slots__ = ("id", "name", "source")
+
+    def __init__(self, id: int, name: str, source: str):
+        self.id, self.name, self.source = id, name, source
+
+
+def read_series_list(job_path: Path) -> list[SeriesInfo]:
+    try:
+        with open_regular(Path(job_path) / FOLDER / SERIES) as f:
+            data = f.read(MAX_SERIES * (MAX_NAME * 6 + 64))
+    except (FileNotFoundError, NotADirectoryError, RecordError):
+        return []
+    out = []
+    for line in data.split(b"\n")[:MAX_SERIES]:
+        try:
+            item = orjson.loads(line)
+            out.append(SeriesInfo(len(out), str(item["metric"]), str(item.get("source", "mo"))))
+        except (orjson.JSONDecodeError, TypeError, KeyError):
+            break  # a torn last line
+    return out
+
+
+def _column(folder: Path, name: str, dtype: str, rows: int) -> Optional[np.ndarray]:
+    try:
+        with open_regular(folder / name) as f:
+            data = f.read(min(rows * 8, os.fstat(f.fileno()).st_size))
+    except (FileNotFoundError, RecordError):
+        return None
+    usable = len(data) - len(data) % 8
+    return np.frombuffer(data[:usable], dtype)
+
+
+def read_columns(job_path: Path, max_seq: int, min_seq: int = 0) -> list[dict]:
+    """Every series' points with ``min_seq < seq <= max_seq``, as numpy columns:
+    ``{"metric", "source", "seq", "value", "step"?, "epoch"?, "time"?, "other"?}``."""
+    folder = Path(job_path) / FOLDER
+    out = []
+    for info in read_series_list(job_path):
+        seq = _column(folder, f"{info.id}.seq", "<i8", 1 << 40)
+        if seq is None or not len(seq):
+            continue
+        lo = int(np.searchsorted(seq, min_seq, side="right")) if min_seq > 0 else 0
+        hi = int(np.searchsorted(seq, max_seq, side="right"))
+        value = _column(folder, f"{info.id}.value", "<f8", hi)
+        if value is None:
+            continue
+        hi = min(hi, len(value))
+        if hi <= lo:
+            continue
+        item = {"metric": info.name, "source": info.source, "seq": seq[lo:hi], "value": value[lo:hi]}
+        for col, dtype in OPTIONAL.items():
+            arr = _column(folder, f"{info.id}.{col}", dtype, hi)
+            if arr is not None and len(arr) >= hi:
+                item[col] = arr[lo:hi]
+        other = _others(folder / f"{info.id}.other.jsonl", lo, hi)
+        if other:
+            item["other"] = other
+        out.append(item)
+    return out
+
+
+def _others(path: Path, lo: int, hi: int) -> dict[int, Any]:
+    try:
+        with open_regular(path) as f:
+            data = f.read(64 * 1024 * 1024)
+    except (FileNotFoundError, RecordError):
+        return {}
+    out = {}
+    for line in data.split(b"\n"):
+        try:
+            row, value = orjson.loads(line)
+        except (orjson.JSONDecodeError, TypeError, ValueError):
+            continue
+        if isinstance(row, int) and lo <= row < hi:
+            out[row - lo] = value
+    return out
