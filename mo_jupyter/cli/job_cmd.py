@@ -33,6 +33,8 @@ def add_parser(nouns) -> None:
     p.add_argument("--description", metavar="TEXT", help="what the job is for (shown with it)")
     p.add_argument("--max-run-time", type=int, metavar="SECONDS",
                    help="stop the job (reason 'time limit') when it has run this long")
+    p.add_argument("--no-recognize", action="store_true",
+                   help="chart only Mo's JSON metric lines, not what frameworks print or TensorBoard files")
     p.add_argument("--wait", action="store_true", help="wait for the end; exit with the job's exit code")
     p.add_argument("--follow", action="store_true", help="print the output as it comes (implies --wait)")
     p.add_argument("args", nargs="*", help="arguments for the script, after --")
@@ -188,6 +190,8 @@ def cmd_run(args) -> int:
         request["description"] = args.description
     if args.max_run_time is not None:
         request["max_run_seconds"] = args.max_run_time
+    if args.no_recognize:
+        request["recognize"] = False
     record = svc.create(request)
     print(record["id"], flush=True)
     if not (args.wait or args.follow):

@@ -201,7 +201,8 @@ class EventWriter:
         first = self.seq + 1
         t = self.elapsed()
         special: dict[int, dict] = {}
-        rec = s.recognizer is not None and _may_recognize(data)
+        # a recognizer in the middle of a table (Lightning's results) takes the next lines whatever they hold
+        rec = s.recognizer is not None and (getattr(s.recognizer, "wants_next", False) or _may_recognize(data))
         if b"metric" in data or rec or len(data) > MAX_LINE_BYTES:
             lines = data.split(b"\n")
             lines.pop()

@@ -36,7 +36,7 @@ LOG_CHUNK = 1024 * 1024
 MAX_ARGS_ENV_BYTES = 64 * 1024
 # optional request fields kept as given in the spec; with path, name, args, env, machine and backend
 # they are what a re-run repeats
-RERUN_OPTIONAL = ("description", "max_run_seconds", "task")
+RERUN_OPTIONAL = ("description", "max_run_seconds", "recognize", "task")
 RERUN_FIELDS = ("path", "name", "args", "env", "machine", "backend", *RERUN_OPTIONAL)
 
 

@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import argparse
 import os
+import queue
 import secrets
 import selectors
 import signal
 import sys
+import threading
 import time
 import traceback
 from pathlib import Path
@@ -35,6 +37,8 @@ DRAIN_SECONDS = 5.0
 READ_BYTES = 1024 * 1024
 COALESCE_BYTES = 32 * 1024
 COALESCE_SECONDS = 0.002
+TENSORBOARD_SECONDS = 1.0
+FINAL_TENSORBOARD_SECONDS = 10.0
 
 
 class Supervisor:
@@ -54,34 +58,60 @@ class Supervisor:
         the job says ``"recognize": false``."""
         return self.spec.get("recognize", True) is not False
 
-    def _watch_tensorboard(self) -> None:
-        """Scalars the job wrote to TensorBoard event files since the last look, as metrics."""
-        if self.tensorboard is None:
-            if not self._recognize() or not self.spec.get("cwd"):
-                self.tensorboard = False
-            else:
-                try:
-                    from .tbwatch import TensorBoardWatcher, available
-                except ImportError:
-                    available = None
-                if available is None or not available():
-                    self.tensorboard = False
-                else:
-                    started = self.status.get("started") or time.time()
-                    self.tensorboard = TensorBoardWatcher(Path(self.spec["cwd"]), since=started - 1)
-        if self.tensorboard:
-            try:
-                points = self.tensorboard.poll()
-            except Exception:  # an odd file never costs the job its output
-                traceback.print_exc()
+    def _start_tensorboard(self) -> None:
+        """Watch the job's folder for TensorBoard event files in a thread of its own (reading them
+        can take a moment; the pipes are never kept waiting); ``_tensorboard_points`` hands over."""
+        if not self._recognize() or not self.spec.get("cwd"):
+            return
+        try:
+            from .tbwatch import TensorBoardWatcher, available
+        except ImportError:
+            return
+        started = self.status.get("started") or time.time()
+        self.tensorboard = TensorBoardWatcher(Path(self.spec["cwd"]), since=started - 2)
+        self.tb_points: queue.SimpleQueue = queue.SimpleQueue()
+        self.tb_stop = threading.Event()
+
+        def watch():
+            if not available():
                 return
-            started = self.status.get("started") or time.time()
+            last_round = False
+            while True:
+                try:
+                    points = self.tensorboard.poll()
+                except Exception:  # an odd file never costs the job its output
+                    traceback.print_exc()
+                    points = []
+                if points:
+                    self.tb_points.put(points)
+                elif last_round:
+                    return  # the job has ended and nothing is left to read
+                if self.tb_stop.wait(TENSORBOARD_SECONDS) and not last_round:
+                    last_round = True  # the job has ended: look for its last files, read to the end
+                    self.tensorboard.rescan()
+
+        self.tb_thread = threading.Thread(target=watch, name="mo-tensorboard", daemon=True)
+        self.tb_thread.start()
+
+    def _tensorboard_points(self, final: bool = False) -> None:
+        """The scalars the watcher found since the last call, as metrics; ``final``: the job has
+        ended, wait for the watcher to read what the job wrote last."""
+        if self.tensorboard is None:
+            return
+        if final:
+            self.tb_stop.set()
+            self.tb_thread.join(FINAL_TENSORBOARD_SECONDS)
+        started = self.status.get("started") or time.time()
+        while True:
+            try:
+                points = self.tb_points.get_nowait()
+            except queue.Empty:
+                return
             for point in points:
                 wall = point.pop("wall_time", None)
                 if isinstance(wall, (int, float)):
                     point["time"] = round(wall - started, 6)
-            if points:
-                self.writer.points(points, "tensorboard")
+            self.writer.points(points, "tensorboard")
 
     def should_stop(self) -> bool:
         return self.stop_signalled or self.job.stop_requested()
@@ -146,6 +176,7 @@ class Supervisor:
         self._supervise(self.backend.attach(self.spec))
 
     def _supervise(self, runner) -> None:
+        self._start_tensorboard()
         try:
             identity = runner.identity()  # how a reader finds the job's processes if we die
             if identity:
@@ -235,7 +266,7 @@ class Supervisor:
             elif now - exit_at > DRAIN_SECONDS:
                 break  # an escaped process still holds the pipe; the job itself has ended
             if now >= next_sample and exit_code is None:
-                self._watch_tensorboard()
+                self._tensorboard_points()
                 rss, cpu = runner.sample()
                 self.peak = max(self.peak, rss)
                 self.status.update(memory=rss, cpu_percent=round(cpu, 1), peak_memory=self.peak)
@@ -245,7 +276,7 @@ class Supervisor:
                     next_status = now + STATUS_WRITE_SECONDS
         for name in list(sel.get_map().values()):
             self.writer.feed(name.data, b"")
-        self._watch_tensorboard()  # what the job wrote last
+        self._tensorboard_points(final=True)  # what the job wrote last
         return exit_code, term_at is not None
 
 

@@ -91,6 +91,10 @@ class TensorBoardWatcher:
         self._next_walk = 0.0
         self._tb = None
 
+    def rescan(self) -> None:
+        """Look for new event files at the next poll (the job has ended: its last files count)."""
+        self._next_walk = 0.0
+
     def poll(self) -> list[dict]:
         """The scalars written since the last poll, in file order. Never raises."""
         out: list[dict] = []
