@@ -17,6 +17,7 @@ import bench_docker  # noqa: E402
 import bench_handle_parse  # noqa: E402
 import bench_job_overhead  # noqa: E402
 import bench_mnist  # noqa: E402
+import bench_output  # noqa: E402
 import bench_serve  # noqa: E402
 import bench_stream_latency  # noqa: E402
 
@@ -26,6 +27,7 @@ def main() -> int:
     t0 = time.monotonic()
     bench_job_overhead.main(quick)
     bench_stream_latency.main(quick)
+    bench_output.main(quick)
     bench_catalog.main(quick)
     bench_handle_parse.main(quick)
     bench_serve.main(quick)
