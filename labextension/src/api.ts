@@ -152,7 +152,13 @@ export function seriesPoints(series: ISeriesColumns[], after = 0): IMetric[] {
       if (seq[i] <= after) {
         continue;
       }
-      const point: IMetric = { metric, source, seq: seq[i], time: time[i], value: value[i] };
+      const point: IMetric = {
+        metric,
+        source,
+        seq: seq[i],
+        time: time[i],
+        value: value[i]
+      };
       const st = step?.[i];
       if (st !== undefined && st !== null) {
         point.step = st;
@@ -221,6 +227,17 @@ export interface IProgressEvent {
   line: string;
 }
 
+/**
+ * What JobStream makes of a `lines` frame's lines and metrics: one event for
+ * many (a replay of a million lines is a few dozen of these, not two million
+ * events).
+ */
+export interface IBatchEvent {
+  type: 'batch';
+  logs: { line: string; stream: 'stdout' | 'stderr' }[];
+  metrics: IMetric[];
+}
+
 export type StreamEvent =
   | ILogEvent
   | IMetricEvent
@@ -228,7 +245,8 @@ export type StreamEvent =
   | ISnapshotEvent
   | IEndEvent
   | IProgressEvent
-  | ILinesFrame;
+  | ILinesFrame
+  | IBatchEvent;
 
 /**
  * An error from the server, with the server's own message when it sent one.
@@ -349,15 +367,21 @@ export function deleteJob(id: string): Promise<void> {
   return requestAPI<void>(`jobs/${enc(id)}`, { method: 'DELETE' });
 }
 
+/** Every metric of a job as columns, and the last seq they cover. */
+export function getMetricColumns(
+  id: string
+): Promise<{ series: ISeriesColumns[]; seq: number }> {
+  return requestAPI<{ series: ISeriesColumns[]; seq: number }>(
+    `jobs/${enc(id)}/metrics?format=columns`
+  );
+}
+
 export function getLog(id: string, offset = 0): Promise<ILogChunk> {
   return requestAPI<ILogChunk>(`jobs/${enc(id)}/log?offset=${offset}`);
 }
 
 export async function getMetrics(id: string): Promise<IMetric[]> {
-  const data = await requestAPI<{ series: ISeriesColumns[] }>(
-    `jobs/${enc(id)}/metrics?format=columns`
-  );
-  return seriesPoints(data.series);
+  return seriesPoints((await getMetricColumns(id)).series);
 }
 
 /**

@@ -8,8 +8,8 @@ import { ISignal, Signal } from '@lumino/signaling';
 
 import {
   API,
+  IBatchEvent,
   ILinesFrame,
-  ILogEvent,
   StreamEvent,
   enc,
   seriesPoints
@@ -38,6 +38,12 @@ export class JobStream {
     return this._connectionChanged;
   }
 
+  /**
+   * The metrics up to this seq are not streamed: the client loaded them
+   * already (`GET .../metrics?format=columns`, far faster for a long run).
+   */
+  metricsAfter = 0;
+
   get lastSeq(): number {
     return this._lastSeq;
   }
@@ -58,6 +64,9 @@ export class JobStream {
     let url =
       URLExt.join(s.wsUrl, API, 'jobs', enc(this.jobId), 'stream') +
       `?since=${this._lastSeq}`;
+    if (this.metricsAfter > this._lastSeq) {
+      url += `&metrics_after=${this.metricsAfter}`;
+    }
     if (s.appendToken && s.token) {
       url += `&token=${enc(s.token)}`;
     }
@@ -125,38 +134,53 @@ export class JobStream {
   }
 
   /**
-   * A run of lines, status changes and metrics: the log and status events in
-   * seq order, then the metrics (each carries the seq of its line), leaving
-   * out what an earlier connection already delivered.
+   * A run of lines, status changes and metrics. Plain lines and metrics go
+   * out as one `batch` event; lines shown otherwise (cut, with a warning) and
+   * status changes as their own events, in seq order with the plain lines
+   * (a batch ends where such an event comes). What an earlier connection
+   * already delivered is left out.
    */
   private _onLines(frame: ILinesFrame): void {
     const seen = this._lastSeq;
     if (frame.next - 1 <= seen) {
       return;
     }
-    const ordered: StreamEvent[] = [];
+    const events = frame.events.filter(e => e.seq > seen);
+    events.sort((a, b) => a.seq - b.seq);
+    let logs: IBatchEvent['logs'] = [];
+    let e = 0;
+    const flush = () => {
+      if (logs.length) {
+        this._event.emit({ type: 'batch', logs, metrics: [] });
+        logs = [];
+      }
+    };
     for (const [seq, t, stream, text] of frame.chunks) {
       const lines = text.split('\n');
       for (let i = 0; i < lines.length; i++) {
-        if (seq + i > seen) {
-          ordered.push({ type: 'log', seq: seq + i, t, stream, line: lines[i] });
+        const s = seq + i;
+        if (s <= seen) {
+          continue;
         }
+        while (e < events.length && events[e].seq < s) {
+          flush();
+          this._event.emit(events[e++]);
+        }
+        logs.push({ line: lines[i], stream });
       }
+      void t;
     }
-    for (const event of frame.events) {
-      if (event.seq > seen) {
-        ordered.push(event);
-      }
-    }
-    if (frame.events.length) {
-      ordered.sort((a, b) => (a as ILogEvent).seq - (b as ILogEvent).seq);
+    flush();
+    while (e < events.length) {
+      this._event.emit(events[e++]);
     }
     this._lastSeq = frame.next - 1;
-    for (const event of ordered) {
-      this._event.emit(event);
-    }
-    for (const point of seriesPoints(frame.metrics, seen)) {
-      this._event.emit({ type: 'metric', ...point });
+    const metrics = seriesPoints(
+      frame.metrics,
+      Math.max(seen, this.metricsAfter)
+    );
+    if (metrics.length) {
+      this._event.emit({ type: 'batch', logs: [], metrics });
     }
   }
 

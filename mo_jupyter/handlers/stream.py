@@ -44,19 +44,24 @@ class JobStreamHandler(WebSocketMixin, WebSocketHandler, ExtensionHandlerMixin, 
     async def get(self, job_id: str):
         if not await ensure_async(self.authorizer.is_authorized(self, self.current_user, "read", self.auth_resource)):
             raise web.HTTPError(403, "not authorized to read mo_jupyter jobs")
-        raw = self.get_query_argument("since", "0")
-        try:
-            if len(raw) > 20:
-                raise ValueError
-            self.since = int(raw)
-        except ValueError:
-            raise web.HTTPError(400, f"'since' must be an integer, got '{raw[:40]}'") from None
+        self.since = self._int_argument("since")
+        # the metrics up to this seq are not sent: the client loaded them (GET .../metrics?format=columns)
+        self.metrics_after = self._int_argument("metrics_after")
         try:
             self.job = await asyncio.to_thread(self.jobs.job_dir, job_id)
         except MoError as exc:
             raise web.HTTPError(exc.status, exc.message) from None
         self.task = None
         await super().get(job_id)
+
+    def _int_argument(self, name: str) -> int:
+        raw = self.get_query_argument(name, "0")
+        try:
+            if len(raw) > 20:
+                raise ValueError
+            return int(raw)
+        except ValueError:
+            raise web.HTTPError(400, f"'{name}' must be an integer, got '{raw[:40]}'") from None
 
     async def open(self, job_id: str):
         super().open()
@@ -88,7 +93,7 @@ class JobStreamHandler(WebSocketMixin, WebSocketHandler, ExtensionHandlerMixin, 
 
     async def _pump(self) -> None:
         job_id = self.job.id
-        source, watched = output_source(self.job.path)
+        source, watched = output_source(self.job.path, self.metrics_after)
         feed = EventFeed.follow(watched, lambda: self.jobs.get(job_id))
         try:
             record = await asyncio.to_thread(self.jobs.get, job_id)

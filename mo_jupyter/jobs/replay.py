@@ -31,10 +31,11 @@ _NONFINITE_NAMES = {True: "Infinity", False: "-Infinity"}
 class OutputReader:
     """One reader's position in a job's output (one per websocket)."""
 
-    def __init__(self, job_path: Path):
+    def __init__(self, job_path: Path, metrics_after: int = 0):
         self.path = Path(job_path)
         self.record = 0  # the next index record to read
         self.since = 0   # seqs up to this one were sent
+        self.metrics_after = metrics_after  # the client has the metrics up to this seq
 
     def seek_after(self, since: int) -> None:
         self.since = max(0, since)
@@ -50,7 +51,7 @@ class OutputReader:
             take = max(1, int(np.searchsorted(sizes, max_bytes, side="right")))
             records = index[:take]
             self.record += take
-            frame = build_frame(self.path, records, self.since)
+            frame = build_frame(self.path, records, self.since, self.metrics_after)
             self.since = max(self.since, frame["next"] - 1)
             if frame["chunks"] or frame["events"] or frame["metrics"]:
                 return orjson.dumps(frame, option=orjson.OPT_SERIALIZE_NUMPY | orjson.OPT_NON_STR_KEYS)
@@ -91,7 +92,7 @@ def _text(data: bytes) -> str:
     return data.decode("utf-8", errors="replace")
 
 
-def build_frame(path: Path, records: np.ndarray, since: int) -> dict:
+def build_frame(path: Path, records: np.ndarray, since: int, metrics_after: int = 0) -> dict:
     first = int(records["seq"][0])
     last = int(records["seq"][-1]) + int(records["n"][-1]) - 1
     spans = _read_spans(path, records)
@@ -117,8 +118,8 @@ def build_frame(path: Path, records: np.ndarray, since: int) -> dict:
             if event is None or event.get("type") == "points" or (n and seq <= since):
                 continue
             events.append(event)
-    lo = max(first - 1, since)
-    metrics = series_frames(path, records, read_columns(path, last, lo))
+    lo = max(first - 1, since, metrics_after)
+    metrics = series_frames(path, records, read_columns(path, last, lo)) if last > lo else []
     return {"type": "lines", "seq": max(first, since + 1), "next": last + 1, "chunks": chunks, "events": events,
             "metrics": metrics}
 

@@ -94,14 +94,18 @@ class LegacySource:
 
     BATCH = 500
 
-    def __init__(self, job_path: Path):
+    def __init__(self, job_path: Path, metrics_after: int = 0):
         self.tail = EventTail(Path(job_path) / EVENTS)
+        self.metrics_after = metrics_after
 
     def seek_after(self, since: int) -> None:
         self.tail.seek_after(since)
 
     def read(self) -> list[bytes]:
         lines = self.tail.read()
+        if self.metrics_after > 0:
+            lines = [line for line in lines if b'"type":"metric"' not in line
+                     or (_seq_of(line) or 0) > self.metrics_after]
         frames = []
         for start in range(0, len(lines), self.BATCH):
             batch = lines[start : start + self.BATCH]
@@ -112,10 +116,10 @@ class LegacySource:
 class IndexedSource:
     """Frames from the raw log and its index (``replay.OutputReader``)."""
 
-    def __init__(self, job_path: Path):
+    def __init__(self, job_path: Path, metrics_after: int = 0):
         from .replay import OutputReader
 
-        self.reader = OutputReader(job_path)
+        self.reader = OutputReader(job_path, metrics_after)
 
     def seek_after(self, since: int) -> None:
         self.reader.seek_after(since)
@@ -125,13 +129,14 @@ class IndexedSource:
         return [frame] if frame is not None else []
 
 
-def output_source(job_path: Path):
-    """What a stream reads a job's output from, and the file whose growth means news."""
+def output_source(job_path: Path, metrics_after: int = 0):
+    """What a stream reads a job's output from (leaving out the metrics up to ``metrics_after``),
+    and the file whose growth means news."""
     from .outindex import INDEX, is_indexed
 
     if is_indexed(job_path):
-        return IndexedSource(job_path), Path(job_path) / INDEX
-    return LegacySource(job_path), Path(job_path) / EVENTS
+        return IndexedSource(job_path, metrics_after), Path(job_path) / INDEX
+    return LegacySource(job_path, metrics_after), Path(job_path) / EVENTS
 
 
 def read_progress(job_path: Path) -> dict:

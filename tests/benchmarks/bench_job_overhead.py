@@ -8,8 +8,10 @@ both alike; medians."""
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
+import time
 
 from common import (FLOOD_SCRIPT, JobService, cli_command, cli_env, median, metric_points, report, run_job,
                     scratch_project, timed)
@@ -30,24 +32,30 @@ def bench(name, script, goal, repeats):
     return report(name, median(bare), median(job), goal)
 
 
-def run_flood_cli(root, env, extra=()) -> tuple[float, str]:
-    """``jupyter mo job run flood.py --wait`` in ``root``: its wall time and the job's id."""
+PHASES = ("command start to job created", "created to started", "running", "ended to command exit")
+
+
+def run_flood_cli(root, env, extra=()) -> tuple[float, str, tuple[float, float]]:
+    """``jupyter mo job run flood.py --wait`` in ``root``: its wall time, the job's id, and the
+    clock times (epoch) when the command started and ended."""
     out = {}
 
     def run():
         out["p"] = subprocess.run([*cli_command(), "job", "run", "flood.py", "--wait", *extra], cwd=root, env=env,
                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE)
 
+    began = time.time()
     elapsed = timed(run)
     p = out["p"]
     if p.returncode != 0:
         raise RuntimeError(f"'jupyter mo job run flood.py' exited {p.returncode}: {p.stderr.decode()[-500:]}")
-    return elapsed, p.stdout.decode().split()[0]
+    return elapsed, p.stdout.decode().split()[0], (began, began + elapsed)
 
 
-def check_flood_job(svc: JobService, job_id: str, lines: int) -> str | None:
+def check_flood_job(svc: JobService, job_id: str, lines: int, clock: tuple[float, float]) -> tuple[str | None, list]:
     """What is wrong with a flood job (None: it completed and every metric line is a point in its
-    store); then its folder goes. A wrong job is printed, not raised: the other benchmarks go on."""
+    store) and where the command's time went (PHASES); then its folder goes. A wrong job is
+    printed, not raised: the other benchmarks go on."""
     record = svc.get(job_id)
     problem = None
     if record["state"] != "completed":
@@ -56,28 +64,38 @@ def check_flood_job(svc: JobService, job_id: str, lines: int) -> str | None:
         points = metric_points(svc, job_id)
         if points != lines:
             problem = f"the job completed with {points:,} metric points of {lines:,}: output lost"
+    marks = [clock[0], record.get("created"), record.get("started"), record.get("ended"), clock[1]]
+    phases = [b - a for a, b in zip(marks, marks[1:])] if None not in marks else []
     svc.delete(job_id)  # ~90 MB each
-    return problem
+    return problem, phases
 
 
-def flood_runs(svc: JobService, env, extra, bare_cmd, repeats: int) -> tuple[list, list, list]:
+def flood_runs(svc: JobService, env, extra, bare_cmd, repeats: int) -> dict:
     """Alternate bare runs (stdout to out.log) and `jupyter mo job run flood.py --wait` in the
     project of ``svc``."""
     root = svc.root
-    bare, job, problems = [], [], []
+    runs = {"bare": [], "job": [], "problems": [], "phases": []}
     for _ in range(repeats):
         with open(root / "out.log", "wb") as log:
-            bare.append(timed(lambda: subprocess.run(bare_cmd, cwd=root, stdout=log, check=True)))
-        elapsed, job_id = run_flood_cli(root, env, extra)
-        job.append(elapsed)
-        problem = check_flood_job(svc, job_id, FLOOD_LINES)
+            runs["bare"].append(timed(lambda: subprocess.run(bare_cmd, cwd=root, stdout=log, check=True)))
+        elapsed, job_id, clock = run_flood_cli(root, env, extra)
+        runs["job"].append(elapsed)
+        problem, phases = check_flood_job(svc, job_id, FLOOD_LINES, clock)
         if problem:
-            problems.append(problem)
-    return bare, job, problems
+            runs["problems"].append(problem)
+        if phases:
+            runs["phases"].append(phases)
+    return runs
 
 
-def report_flood(name: str, bare: list, job: list, problems: list) -> dict:
+def report_flood(name: str, runs: dict) -> dict:
+    bare, job, problems = runs["bare"], runs["job"], runs["problems"]
     result = report(name, median(bare), median(job), 1.3)
+    print(f"    runs: bare {', '.join(f'{x:.2f}' for x in bare)} s; job {', '.join(f'{x:.2f}' for x in job)} s", flush=True)
+    if runs["phases"]:
+        medians = [median(column) for column in zip(*runs["phases"])]
+        print("    the command's time (medians): " + ", ".join(f"{n} {v:.2f} s" for n, v in zip(PHASES, medians)),
+              flush=True)
     if problems:
         print(f"    CHECK FAILED in {len(problems)} of {len(job)} runs ({'; '.join(problems)}): the figure above is "
               "not a valid measure", flush=True)
@@ -88,10 +106,12 @@ def report_flood(name: str, bare: list, job: list, problems: list) -> dict:
 def bench_flood(repeats: int) -> dict:
     root = scratch_project()
     (root / "flood.py").write_text(FLOOD_SCRIPT.format(lines=FLOOD_LINES))
-    env = cli_env(root.parent / f"{root.name}-jupyter-config")
-    bare, job, problems = flood_runs(JobService(root), env, (), [sys.executable, "flood.py"], repeats)
+    config = root.parent / f"{root.name}-jupyter-config"
+    runs = flood_runs(JobService(root), cli_env(config), (), [sys.executable, "flood.py"], repeats)
+    shutil.rmtree(root, ignore_errors=True)
+    shutil.rmtree(config, ignore_errors=True)
     return report_flood("(b) 1M metric lines: `jupyter mo job run --wait` (metrics persisted) vs bare "
-                        "`python flood.py > out.log`", bare, job, problems)
+                        "`python flood.py > out.log`", runs)
 
 
 def main(quick: bool = False) -> list[dict]:

@@ -19,6 +19,7 @@ import {
   StreamEvent,
   errorMessage,
   getJob,
+  getMetricColumns,
   isFinal,
   stateRank
 } from '../api';
@@ -73,7 +74,7 @@ export class JobPanel extends TabPanel {
         this._checkGone();
       }
     });
-    this.stream.connect();
+    void this._connect();
 
     const known = options.model.find(options.id);
     if (known) {
@@ -130,6 +131,27 @@ export class JobPanel extends TabPanel {
     super.dispose();
   }
 
+  /**
+   * The metrics first, as columns in one request (a million points draw in
+   * well under a second), then the stream: the log from the start, metrics
+   * only after those.
+   */
+  private async _connect(): Promise<void> {
+    try {
+      const { series, seq } = await getMetricColumns(this.jobId);
+      if (this.isDisposed) {
+        return;
+      }
+      this.metrics.addColumns(series);
+      this.stream.metricsAfter = seq;
+      // drawn before the log's replay takes the main thread
+      await new Promise(resolve => requestAnimationFrame(resolve));
+    } catch {
+      // the stream brings them (and says what is wrong, if anything is)
+    }
+    this.stream.connect();
+  }
+
   /** After a lost connection: stop retrying if the job no longer exists. */
   private _checkGone(): void {
     getJob(this.jobId).catch(err => {
@@ -150,6 +172,10 @@ export class JobPanel extends TabPanel {
         break;
       case 'metric':
         this.metrics.add(event);
+        break;
+      case 'batch':
+        this.log.appendMany(event.logs);
+        this.metrics.addMany(event.metrics);
         break;
       case 'progress':
         this.log.progress(event.stream, event.line);

@@ -98,6 +98,23 @@ export class LogView extends Widget {
     this._schedule();
   }
 
+  /** Many completed lines at once (a replay): kept as given, drawn once. */
+  appendMany(lines: ILogLine[]): void {
+    if (!lines.length) {
+      return;
+    }
+    const all = this._lines;
+    for (let i = 0; i < lines.length; i++) {
+      all.push(lines[i]);
+    }
+    for (const stream of ['stdout', 'stderr'] as const) {
+      if (lines.some(l => l.stream === stream)) {
+        this._dropProgress(stream);
+      }
+    }
+    this._schedule();
+  }
+
   /**
    * The newest state of `stream`'s unfinished line: shown as a provisional
    * last row, replaced by the next call, removed by `line === ''` or by the

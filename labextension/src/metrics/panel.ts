@@ -10,7 +10,7 @@ import { TranslationBundle } from '@jupyterlab/translation';
 import { Message } from '@lumino/messaging';
 import { Panel, Widget } from '@lumino/widgets';
 
-import { IMetric } from '../api';
+import { IMetric, ISeriesColumns, seriesPoints } from '../api';
 import { XAxisKey } from '../tokens';
 import { MetricChart } from './chart';
 import { MetricSeries } from './series';
@@ -87,17 +87,45 @@ export class MetricsPanel extends Panel {
     return Array.from(this._series.keys());
   }
 
-  add(m: IMetric): void {
-    if (isPlotted(m)) {
-      let series = this._series.get(m.metric);
-      if (!series) {
-        series = new MetricSeries(m.metric);
-        this._series.set(m.metric, series);
-        this._charts.addWidget(
-          new MetricChart(series, this._trans, this._xKey)
-        );
-        this._empty.hide();
+  /**
+   * A job's metrics as columns (`GET .../metrics?format=columns`): each
+   * numeric series straight into its storage, drawn once.
+   */
+  addColumns(columns: ISeriesColumns[]): void {
+    for (const c of columns) {
+      if (c.other && Object.keys(c.other).length) {
+        this.addMany(seriesPoints([c])); // values that are not numbers: listed, one by one
+        continue;
       }
+      const series = this._seriesFor(c.metric);
+      series.pushColumns(c.time, c.value, c.step, c.epoch);
+      this._counts.points += c.value.length;
+      this._counts.withStep += countNumbers(c.step);
+      this._counts.withEpoch += countNumbers(c.epoch);
+    }
+    if (columns.length) {
+      this._schedule();
+    }
+  }
+
+  /** Many points at once (a replay): drawn once. */
+  addMany(points: IMetric[]): void {
+    for (let i = 0; i < points.length; i++) {
+      this._add(points[i]);
+    }
+    if (points.length) {
+      this._schedule();
+    }
+  }
+
+  add(m: IMetric): void {
+    this._add(m);
+    this._schedule();
+  }
+
+  private _add(m: IMetric): void {
+    if (isPlotted(m)) {
+      const series = this._seriesFor(m.metric);
       series.push(m);
       this._counts.points++;
       this._counts.withStep += typeof m.step === 'number' ? 1 : 0;
@@ -110,7 +138,17 @@ export class MetricsPanel extends Panel {
       this._otherDirty = true;
       this._empty.hide();
     }
-    this._schedule();
+  }
+
+  private _seriesFor(name: string): MetricSeries {
+    let series = this._series.get(name);
+    if (!series) {
+      series = new MetricSeries(name);
+      this._series.set(name, series);
+      this._charts.addWidget(new MetricChart(series, this._trans, this._xKey));
+      this._empty.hide();
+    }
+    return series;
   }
 
   /** Recreate charts with the current theme's colours. */
@@ -245,4 +283,14 @@ export function xAxisSelect(
   select.addEventListener('change', () => onChange(select.value as XAxisKey));
   label.appendChild(select);
   return { label, select };
+}
+
+function countNumbers(column?: ArrayLike<number | null>): number {
+  let n = 0;
+  if (column) {
+    for (let i = 0; i < column.length; i++) {
+      n += typeof column[i] === 'number' ? 1 : 0;
+    }
+  }
+  return n;
 }

@@ -42,6 +42,39 @@ export class MetricSeries {
     this._version++;
   }
 
+  /**
+   * Append many numeric (or non-finite: null) points from columns, as
+   * `push` would one by one, without an object per point.
+   */
+  pushColumns(
+    time: ArrayLike<number>,
+    value: ArrayLike<number | null>,
+    step?: ArrayLike<number | null>,
+    epoch?: ArrayLike<number | null>
+  ): void {
+    const n = value.length;
+    while (this._cap < this._n + n) {
+      this._grow();
+    }
+    const keys = this._keys;
+    for (let k = 0; k < n; k++) {
+      const i = this._n++;
+      const t = time[k];
+      const st = step ? step[k] : null;
+      const ep = epoch ? epoch[k] : null;
+      const v = value[k];
+      this._time[i] = typeof t === 'number' ? t : NaN;
+      this._step[i] = typeof st === 'number' ? st : NaN;
+      this._epoch[i] = typeof ep === 'number' ? ep : NaN;
+      const y = typeof v === 'number' && isFinite(v) ? v : NaN;
+      this._value[i] = y;
+      keys.time.push(i, this._time[i], y, this._value);
+      keys.step.push(i, this._step[i], y, this._value);
+      keys.epoch.push(i, this._epoch[i], y, this._value);
+    }
+    this._version++;
+  }
+
   /** The points having `key`, in arrival order, with block aggregates. */
   index(key: XAxisKey): KeyIndex {
     return this._keys[key];
