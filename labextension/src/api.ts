@@ -100,6 +100,8 @@ export interface ICreateJob {
   backend?: string;
   description?: string;
   max_run_seconds?: number;
+  /** false: chart only Mo's JSON metric lines. */
+  recognize?: boolean;
 }
 
 export interface IMetric {

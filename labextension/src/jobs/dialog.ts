@@ -32,6 +32,8 @@ export interface ICreateJobOptions {
   /** The max run time as typed, and its unit. */
   maxRun?: string;
   maxRunUnit?: TimeUnit;
+  /** Chart what frameworks print and TensorBoard files (default true). */
+  recognize?: boolean;
   trans: TranslationBundle;
   /** The machine to preselect when the server offers it. */
   defaultMachine: string;
@@ -50,6 +52,7 @@ export interface ICreateJobValue {
   description: string;
   maxRun: string;
   maxRunUnit: TimeUnit;
+  recognize: boolean;
 }
 
 /** The dialog body; `getValue` validates (it never throws). */
@@ -85,6 +88,10 @@ export class CreateJobForm extends Widget {
     this._envError.className = 'mo-CreateJob-envError';
     this._envError.setAttribute('role', 'alert');
     this._env.oninput = () => this._checkEnv();
+    this._recognize = document.createElement('input');
+    this._recognize.type = 'checkbox';
+    this._recognize.className = 'mo-CreateJob-recognize';
+    this._recognize.checked = _options.recognize ?? true;
     this._maxRun = this._input('mo-CreateJob-maxRun', _options.maxRun ?? '');
     this._maxRun.inputMode = 'decimal';
     this._maxRun.placeholder = trans.__('No limit');
@@ -155,6 +162,16 @@ export class CreateJobForm extends Widget {
     maxRun.append(this._maxRun, this._maxRunUnit);
     node.appendChild(this._row(trans.__('Max run time'), maxRun));
     node.appendChild(this._row(trans.__('Description'), this._description));
+    const recognize = document.createElement('label');
+    recognize.className = 'mo-CreateJob-recognizeLabel';
+    recognize.append(
+      this._recognize,
+      ' ' +
+        trans.__(
+          "Chart what frameworks print (Keras, Hugging Face, Lightning) and TensorBoard files"
+        )
+    );
+    node.appendChild(this._row(trans.__('Metrics'), recognize));
     this._checkEnv();
     if (configError) {
       const warn = document.createElement('div');
@@ -181,7 +198,8 @@ export class CreateJobForm extends Widget {
       env: this._env.value,
       description: this._description.value,
       maxRun: this._maxRun.value,
-      maxRunUnit: this._maxRunUnit.value as TimeUnit
+      maxRunUnit: this._maxRunUnit.value as TimeUnit,
+      recognize: this._recognize.checked
     };
     if (!path) {
       value.error = trans.__('Choose a file to run.');
@@ -217,6 +235,9 @@ export class CreateJobForm extends Widget {
     }
     if (maxRun !== null) {
       spec.max_run_seconds = maxRun;
+    }
+    if (!value.recognize) {
+      spec.recognize = false;
     }
     if (name) {
       spec.name = name;
@@ -313,6 +334,7 @@ export class CreateJobForm extends Widget {
   private _description: HTMLTextAreaElement;
   private _maxRun: HTMLInputElement;
   private _maxRunUnit: HTMLSelectElement;
+  private _recognize: HTMLInputElement;
   private _machine: HTMLSelectElement;
   private _backend: HTMLSelectElement;
   private _config: IConfig | null;
@@ -360,7 +382,8 @@ export async function showCreateJobDialog(
       env: value.env,
       description: value.description,
       maxRun: value.maxRun,
-      maxRunUnit: value.maxRunUnit
+      maxRunUnit: value.maxRunUnit,
+      recognize: value.recognize
     };
     if (!value.spec) {
       await showErrorMessage(trans.__('Cannot create job'), value.error ?? '');

@@ -68,6 +68,24 @@ export abstract class PlotWidget extends Widget {
   private _observer: ResizeObserver | null = null;
 }
 
+/** What a metric's source is called in its chart's header. */
+export function sourceLabel(source: string, trans: TranslationBundle): string {
+  switch (source) {
+    case 'mo':
+      return trans.__('JSON line');
+    case 'keras':
+      return 'Keras';
+    case 'huggingface':
+      return 'Hugging Face';
+    case 'lightning':
+      return 'Lightning';
+    case 'tensorboard':
+      return 'TensorBoard';
+    default:
+      return source;
+  }
+}
+
 export class MetricChart extends PlotWidget {
   constructor(
     readonly series: MetricSeries,
@@ -89,6 +107,12 @@ export class MetricChart extends PlotWidget {
     this._last = document.createElement('span');
     this._last.className = 'mo-MetricChart-last';
     header.appendChild(title);
+    const source = document.createElement('span');
+    source.className = 'mo-MetricChart-source';
+    source.textContent = sourceLabel(series.source, _trans);
+    source.title = _trans.__('Where this metric comes from');
+    this.node.dataset.source = series.source;
+    header.appendChild(source);
     header.appendChild(this._last);
     this.node.appendChild(header);
 

@@ -97,7 +97,7 @@ export class MetricsPanel extends Panel {
         this.addMany(seriesPoints([c])); // values that are not numbers: listed, one by one
         continue;
       }
-      const series = this._seriesFor(c.metric);
+      const series = this._seriesFor(c.metric, c.source);
       series.pushColumns(c.time, c.value, c.step, c.epoch);
       this._counts.points += c.value.length;
       this._counts.withStep += countNumbers(c.step);
@@ -125,7 +125,7 @@ export class MetricsPanel extends Panel {
 
   private _add(m: IMetric): void {
     if (isPlotted(m)) {
-      const series = this._seriesFor(m.metric);
+      const series = this._seriesFor(m.metric, m.source);
       series.push(m);
       this._counts.points++;
       this._counts.withStep += typeof m.step === 'number' ? 1 : 0;
@@ -140,10 +140,10 @@ export class MetricsPanel extends Panel {
     }
   }
 
-  private _seriesFor(name: string): MetricSeries {
+  private _seriesFor(name: string, source?: string): MetricSeries {
     let series = this._series.get(name);
     if (!series) {
-      series = new MetricSeries(name);
+      series = new MetricSeries(name, source);
       this._series.set(name, series);
       this._charts.addWidget(new MetricChart(series, this._trans, this._xKey));
       this._empty.hide();

@@ -10,7 +10,14 @@ import { IMetric } from '../api';
 import { XAxisKey } from '../tokens';
 
 export class MetricSeries {
-  constructor(readonly name: string) {}
+  /**
+   * `source`: where the points come from (`mo`: a JSON metric line; `keras`,
+   * `huggingface`, `lightning`: what they print; `tensorboard`: event files).
+   */
+  constructor(
+    readonly name: string,
+    readonly source = 'mo'
+  ) {}
 
   get length(): number {
     return this._n;
