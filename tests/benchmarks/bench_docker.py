@@ -53,6 +53,7 @@ def bench_sleep(quick: bool) -> dict:
     for _ in range(2 if quick else 5):
         bare.append(timed(lambda: subprocess.run(bare_cmd, stdout=subprocess.DEVNULL, check=True)))
         job.append(run_job(svc, "bench.py"))
+    shutil.rmtree(root, ignore_errors=True)
     return report("docker job vs bare docker run (the 5 s script of (a))", median(bare), median(job), 1.1)
 
 

@@ -29,6 +29,7 @@ def bench(name, script, goal, repeats):
         bare.append(timed(lambda: subprocess.run([sys.executable, "-u", "bench.py"], cwd=root,
                                                  stdout=subprocess.DEVNULL, check=True)))
         job.append(run_job(svc, "bench.py"))
+    shutil.rmtree(root, ignore_errors=True)
     return report(name, median(bare), median(job), goal)
 
 
