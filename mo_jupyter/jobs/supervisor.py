@@ -25,6 +25,7 @@ from pathlib import Path
 from ..containers import WORKSPACE
 from .backends import backend_for
 from .failure import failure_error
+from .legacy import migrate
 from .outindex import last_seq, lines_per_stream, read_index
 from .output import EventWriter
 from .records import JobDir, make_record
@@ -49,7 +50,7 @@ class Supervisor:
         self.status: dict = {"state": "queued", "supervisor_pid": os.getpid()}
         self.stop_signalled = False
         self.stop_reason = "stopped by the user"
-        self.writer = EventWriter(self.job.path, recognize=self._recognize())
+        self.writer: EventWriter | None = None  # made by run / reattach (an older folder is indexed first)
         self.peak = 0
         self.tensorboard = None
 
@@ -137,7 +138,13 @@ class Supervisor:
         except FileNotFoundError:
             pass
 
+    def _open_writer(self, **kw) -> EventWriter:
+        if self.writer is None:
+            self.writer = EventWriter(self.job.path, recognize=self._recognize(), **kw)
+        return self.writer
+
     def run(self) -> None:
+        self._open_writer()
         self._set()
         # the job's secret mark, in status.json before the job starts (a reader that finds this
         # supervisor dead ends only the processes that carry it: see the local backend's end_lost)
@@ -163,10 +170,10 @@ class Supervisor:
     def reattach(self) -> None:
         """Follow a job whose first supervisor died while its container ran on: the log replays
         from the start, so the lines already on disk are skipped, and numbering goes on."""
+        migrate(self.job.path)  # a folder of an older layout: its events indexed, seqs kept
         index = read_index(self.job.path)
         notes = [e for e in build_frame(self.job.path, index, 0)["events"]] if len(index) else []
-        self.writer.close()
-        self.writer = EventWriter(self.job.path, first_seq=last_seq(index), recognize=self._recognize())
+        self._open_writer(first_seq=last_seq(index))
         self.writer.skip = lines_per_stream(index, notes)
         self.status = self.job.status()
         self.status["supervisor_pid"] = os.getpid()
@@ -303,11 +310,12 @@ def main(argv: list[str] | None = None) -> None:
         traceback.print_exc()
         if sup is not None and sup.status.get("state") not in ("completed", "failed", "stopped"):
             try:
+                sup._open_writer()
                 sup._finish("failed", reason=f"supervisor error: {exc}")
             except Exception:
                 traceback.print_exc()
     finally:
-        if sup is not None:
+        if sup is not None and sup.writer is not None:
             sup.writer.close()
         sys.stdout.flush()
         os.close(args.lock_fd)

@@ -150,14 +150,11 @@ class TensorBoardWatcher:
         self._order = sorted(files, key=lambda p: (files[p].folder, p))
 
     def _names(self) -> dict[str, str]:
-        """Run prefixes when there are several run folders: each folder relative to what they all
-        share, then '/' (Keras' logs/train, logs/validation: 'train/', 'validation/')."""
-        folders = sorted({f.folder for f in self._files.values() if not f.dead})
-        if len(folders) < 2:
-            return {}
-        common = os.path.commonpath(folders) if all(folders) else ""
-        cut = len(common) + 1 if common else 0
-        return {d: d[cut:] + "/" for d in folders if len(d) > len(common)}
+        """Each run folder's prefix: the folder relative to the job's folder, then '/' (Keras'
+        logs/train and logs/validation: 'logs/train/epoch_loss', 'logs/validation/epoch_loss');
+        a file directly in the job's folder gives bare tags. Fixed per folder, whatever folders
+        appear later, so a series keeps its name for the whole run."""
+        return {f.folder: f.folder + "/" for f in self._files.values() if f.folder}
 
     def _read(self, f: _File, prefix: str, budget: int, deadline: float, out: list[dict]) -> int:
         """Read ``f`` from where it stopped, up to about ``budget`` bytes or until ``deadline``;

@@ -218,20 +218,17 @@ def install_running_old_job(root: Path) -> list[dict]:
     return events
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "supervisor.reattach on an old-layout folder (events.jsonl, no output.idx) starts the new layout "
-    "from nothing: numbering restarts at 1 (read_index is empty), no line is skipped (the replayed "
-    "output is appended to output.log again) and the streams then read the new index only"))
 async def test_an_old_job_reattached_after_the_upgrade_keeps_its_output_once(api, root, jp_ws_fetch):
     before = install_running_old_job(root)
     job = await api.wait_state(OLD_ID)  # the first read re-attaches a new supervisor
     assert job["state"] == "completed", job
-    printed = (FIXTURE / "job" / "output.log").read_text()
+    printed = (FIXTURE / "job" / "output.log").read_bytes().decode()  # '\r' kept (read_text turns it into '\n')
     assert await api.full_log(OLD_ID) == printed  # each line once
     ws = await connect(jp_ws_fetch, OLD_ID)
     events, _ = await read_to_end(ws)
-    numbered = [e for e in events if e["type"] != "metric"]
-    assert [e["seq"] for e in numbered] == list(range(1, len(numbered) + 1))
+    numbered = [e["seq"] for e in events if e["type"] != "metric"]
+    # the old seqs are kept (a client may hold one): increasing, with the old metrics' gaps
+    assert numbered == sorted(set(numbered)) and numbered[0] == 1
     for stream in ("stdout", "stderr"):
         assert [e["line"] for e in events if e["type"] == "log" and e["stream"] == stream] == \
             [e["line"] for e in OLD_EVENTS if e["type"] == "log" and e["stream"] == stream], stream

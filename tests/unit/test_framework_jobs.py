@@ -50,10 +50,10 @@ def test_a_keras_fit_is_charted_from_its_lines_and_its_tensorboard_files(tmp_pat
         s = series[name]
         assert s["source"] == "keras" and list(s["epoch"]) == [1, 2, 3], name
         assert [round(v, 4) for v in s["value"]] == pytest.approx([round(v, 4) for v in history[name]], abs=1.5e-4)
-    tb = series["train/epoch_loss"]
+    tb = series["logs/train/epoch_loss"]
     assert tb["source"] == "tensorboard" and list(tb["step"]) == [0, 1, 2]
     assert list(tb["value"]) == pytest.approx(history["loss"], rel=1e-5)
-    assert series["validation/epoch_loss"]["source"] == "tensorboard"
+    assert series["logs/validation/epoch_loss"]["source"] == "tensorboard"
     assert series["mine"]["source"] == "mo" and list(series["mine"]["value"]) == [1.5]
 
 

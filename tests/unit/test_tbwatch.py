@@ -53,7 +53,7 @@ def test_tf_summary_scalars_then_only_the_new_ones(tmp_path):
     assert w.poll() == []
     writer = write_scalars(tmp_path / "logs", "loss", range(3))
     first = poll_until(w, 3)
-    assert series(first, "loss") == [(0, 1.0), (1, 0.5), (2, 0.33333334)]
+    assert series(first, "logs/loss") == [(0, 1.0), (1, 0.5), (2, 0.33333334)]
     assert all(p["source"] == "tensorboard" and abs(p["wall_time"] - time.time()) < 60 for p in first)
     with writer.as_default():
         tf.summary.scalar("loss", 0.25, step=3)
@@ -63,14 +63,14 @@ def test_tf_summary_scalars_then_only_the_new_ones(tmp_path):
         tf.summary.histogram("weights", [1.0, 2.0, 3.0], step=4)
     writer.flush()
     second = poll_until(w, 3)
-    assert [(p["metric"], p["step"]) for p in second] == [("loss", 3), ("accuracy", 3), ("loss", 4)]
+    assert [(p["metric"], p["step"]) for p in second] == [("logs/loss", 3), ("logs/accuracy", 3), ("logs/loss", 4)]
     assert second[1]["value"] == 0.9
     assert second[2]["value"] is None and second[2]["nonfinite"] == "NaN"
     assert w.poll() == []
     time.sleep(1.1)  # TensorFlow names event files by the second: a second writer, a new file
     write_scalars(tmp_path / "logs", "loss", [5])
     assert len(list((tmp_path / "logs").iterdir())) == 2
-    assert series(poll_until(w, 1), "loss") == [(5, 0.16666667)]  # found at the next walk (REWALK_S)
+    assert series(poll_until(w, 1), "logs/loss") == [(5, 0.16666667)]  # found at the next walk (REWALK_S)
 
 
 def test_keras_fit_train_and_validation(tmp_path):
@@ -86,11 +86,11 @@ def test_keras_fit_train_and_validation(tmp_path):
                         callbacks=[keras.callbacks.TensorBoard(log_dir=str(tmp_path / "logs"))])
     got = []
     deadline = time.monotonic() + 15
-    while time.monotonic() < deadline and (len(series(got, "train/epoch_loss")) < 3
-                                           or len(series(got, "validation/epoch_loss")) < 3):
+    while time.monotonic() < deadline and (len(series(got, "logs/train/epoch_loss")) < 3
+                                           or len(series(got, "logs/validation/epoch_loss")) < 3):
         got += w.poll()
         time.sleep(0.05)
-    train, val = series(got, "train/epoch_loss"), series(got, "validation/epoch_loss")
+    train, val = series(got, "logs/train/epoch_loss"), series(got, "logs/validation/epoch_loss")
     assert [s for s, _ in train] == [0, 1, 2] and [s for s, _ in val] == [0, 1, 2]
     assert [v for _, v in train] == pytest.approx(history.history["loss"], rel=1e-5)
     assert [v for _, v in val] == pytest.approx(history.history["val_loss"], rel=1e-5)
@@ -109,7 +109,7 @@ def test_simple_value_events_as_torch_writes_them(tmp_path):
         writer.add_event(event_pb2.Event(wall_time=time.time(), step=i, summary=summary))
     writer.flush()
     got = poll_until(TensorBoardWatcher(tmp_path, since=time.time() - 5), 4)
-    assert series(got, "Loss/train") == [(0, 2.0), (1, 1.0), (2, 0.0), (3, -1.0)]
+    assert series(got, "runs/exp/Loss/train") == [(0, 2.0), (1, 1.0), (2, 0.0), (3, -1.0)]
     writer.close()
 
 
@@ -122,8 +122,8 @@ def test_files_older_than_since_are_ignored(tmp_path):
     time.sleep(0.01)  # TensorFlow names files by the second and pid: a new name, not the same file
     write_scalars(tmp_path / "logs" / "again", "loss", range(2), value=lambda i: float(i))
     got = poll_until(w, 2)
-    # the old run's folder is not a run of this job: one run folder, so bare tags
-    assert series(got, "loss") == [(0, 0.0), (1, 1.0)]
+    # the old run's folder is not a run of this job: its points are not read
+    assert series(got, "logs/again/loss") == [(0, 0.0), (1, 1.0)]
     assert w.poll() == []
 
 
@@ -137,8 +137,8 @@ def test_links_are_not_followed(tmp_path):
     write_scalars(root / "mine", "loss", range(2))
     w = TensorBoardWatcher(root, since=time.time() - 5)
     got = poll_until(w, 2)
-    assert {p["metric"] for p in got} == {"loss"}
-    assert not [p for p in w.poll() + w.poll() if p["metric"] != "loss"]
+    assert {p["metric"] for p in got} == {"mine/loss"}
+    assert not [p for p in w.poll() + w.poll() if p["metric"] != "mine/loss"]
 
 
 def test_skipped_folders_and_depth(tmp_path):
@@ -165,7 +165,7 @@ def test_a_big_dataset_folder_does_not_hide_the_logs(tmp_path):
     w = TensorBoardWatcher(tmp_path, since=time.time() - 5)
     start = time.perf_counter()
     got = w.poll()  # the first walk: found at once, breadth first
-    assert series(got, "loss") == [(0, 1.0), (1, 0.5)], time.perf_counter() - start
+    assert series(got, "logs/loss") == [(0, 1.0), (1, 0.5)], time.perf_counter() - start
 
 
 def test_garbage_and_hostile_records_never_raise(tmp_path, caplog):
