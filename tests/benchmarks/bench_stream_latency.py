@@ -11,6 +11,7 @@ import orjson
 import websockets
 
 from common import scratch_project
+from mo_jupyter.jobs.replay import expand
 from server import TOKEN, Server
 
 PROBE = ("import time, sys\nend = time.time() + {seconds}\n"
@@ -28,6 +29,10 @@ async def probe_latencies(server: Server, job_id: str) -> list[float]:
             now = time.time()
             frame = orjson.loads(message)
             events = frame if isinstance(frame, list) else [frame]
+            # a `lines` frame stands for its events, as the client expands it
+            events = [e for f in events for e in (expand(f) if f.get("type") == "lines" else [f])]
+            if not events:
+                continue
             for event in events:
                 if event.get("type") == "log" and event["line"].startswith("probe "):
                     out.append(now - float(event["line"].split()[1]))
