@@ -34,7 +34,8 @@ from .scheduler import wait_for_slot
 
 SAMPLE_SECONDS = 1.0
 STATUS_WRITE_SECONDS = 2.0
-DRAIN_SECONDS = 5.0
+DRAIN_SECONDS = 5.0  # after the job's end, output may come this long after the last
+MAX_DRAIN_SECONDS = 120.0  # but not for longer (a process that escaped the job printing on)
 READ_BYTES = 1024 * 1024
 COALESCE_BYTES = 32 * 1024
 COALESCE_SECONDS = 0.002
@@ -244,7 +245,7 @@ class Supervisor:
         term_at = exit_at = None
         killed = False
         exit_code = None
-        next_sample = time.monotonic()
+        next_sample = last_data = time.monotonic()
         next_status = next_sample + STATUS_WRITE_SECONDS
         # Until the process has ended and its pipes are drained (a job that closed its output
         # early is still watched: stop and sampling go on).
@@ -253,6 +254,8 @@ class Supervisor:
             # pipes closed but the process not yet reaped: look again soon, not after 0.25 s
             for key, _ in sel.select(0.25 if sel.get_map() else 0.01):
                 got += self._drain(sel, key)
+            if got:
+                last_data = time.monotonic()
             self.writer.flush()
             if 0 < got < COALESCE_BYTES:
                 # A trickle of small writes (unbuffered prints): wait a moment so that the next
@@ -270,8 +273,8 @@ class Supervisor:
                 if exit_code is not None:
                     exit_at = now
                     runner.after_exit()  # what the job left running goes with it
-            elif now - exit_at > DRAIN_SECONDS:
-                break  # an escaped process still holds the pipe; the job itself has ended
+            elif now - max(exit_at, last_data) > DRAIN_SECONDS or now - exit_at > MAX_DRAIN_SECONDS:
+                break  # an escaped process still holds the pipe, quiet (or for too long); the job has ended
             if now >= next_sample and exit_code is None:
                 self._tensorboard_points()
                 rss, cpu = runner.sample()

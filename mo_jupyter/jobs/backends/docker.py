@@ -4,14 +4,16 @@ The project root is mounted read-only at /workspace (the working directory), ``r
 (only when it is a real folder inside the project: a link is refused at create and again at start);
 the container runs as the user who owns the project, with an init process, labels naming the job,
 and the machine type's CPU / memory limits (and GPUs): ``containers.job_container`` builds it, for
-swarm jobs too. The supervisor follows the container's logs through two pipes, so its loop is the
-same as for local processes.
+swarm jobs too. The supervisor follows the container's output through two pipes (an attach socket
+made before the container starts; a re-attached job's log from the start), so its loop is the same
+as for local processes.
 """
 
 from __future__ import annotations
 
 import os
 import signal
+import struct
 import threading
 import time
 from pathlib import Path
@@ -30,26 +32,101 @@ DEFAULT_MACHINES = {
 LABEL = "mo.job"
 
 
+READ_BYTES = 1024 * 1024
+_STREAMS = {1: "stdout", 2: "stderr"}
+
+
+def split_frames(data: bytes) -> tuple[dict[str, list[bytes]], bytes]:
+    """The engine's multiplexed stream (8-byte headers: stream, 3 zero bytes, big-endian size) as
+    each stream's chunks, and the bytes of a frame not yet complete."""
+    parts: dict[str, list[bytes]] = {"stdout": [], "stderr": []}
+    pos, end = 0, len(data)
+    unpack = struct.unpack_from
+    while pos + 8 <= end:
+        kind, size = unpack(">BxxxL", data, pos)
+        stop = pos + 8 + size
+        if stop > end:
+            break
+        parts[_STREAMS.get(kind, "stdout")].append(data[pos + 8 : stop])
+        pos = stop
+    return parts, data[pos:]
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]
+
+
 class DockerRunner(Runner):
-    def __init__(self, container, memory_limit: Optional[int]):
+    def __init__(self, container, memory_limit: Optional[int], fresh: bool = False):
+        """``fresh``: a container just created, not started: attached first, then started, so its
+        output comes through one attach socket from its first byte. Otherwise (re-attaching to a
+        job's container, running or not) its log is followed from the start."""
         self.container = container
         self.memory_limit = memory_limit
         self._fds: dict[str, int] = {}
         self._exit: Optional[int] = None
         self._peak = 0
         self._last_cpu: Optional[tuple[int, int]] = None
+        writers = {}
         for stream in ("stdout", "stderr"):
             read_fd, write_fd = os.pipe()
             self._fds[stream] = read_fd
-            threading.Thread(target=self._follow, args=(stream, write_fd), daemon=True).start()
+            writers[stream] = write_fd
+        if fresh:
+            try:
+                api = container.client.api
+                sock = api.attach_socket(container.id, params={"stdout": 1, "stderr": 1, "stream": 1})
+                api._disable_socket_timeout(sock)  # the SDK's own helper: a quiet job is not a dead one
+                container.start()
+            except BaseException:
+                for fd in (*writers.values(), *self._fds.values()):
+                    os.close(fd)
+                try:
+                    container.remove(force=True)  # made, never ran: nothing to keep
+                except Exception:
+                    pass
+                raise
+            threading.Thread(target=self._copy, args=(sock, writers), daemon=True).start()
+        else:
+            for stream, fd in writers.items():
+                threading.Thread(target=self._follow, args=(stream, fd), daemon=True).start()
         threading.Thread(target=self._wait, daemon=True).start()
+
+    @staticmethod
+    def _copy(sock, writers: dict[str, int]) -> None:
+        """Copy the attach socket's multiplexed frames (a frame per write of the job: ``docker
+        logs`` would be a frame per line, each read on its own, too slow for a job that prints a
+        million lines) into the two pipes, a MiB read at a time and split in bulk."""
+        try:
+            read = getattr(sock, "read", None) or sock.recv
+            pending = b""
+            while True:
+                data = read(READ_BYTES)
+                if not data:
+                    break
+                pending = pending + data if pending else data
+                parts, pending = split_frames(pending)
+                for stream, chunks in parts.items():
+                    if chunks:
+                        _write_all(writers[stream], b"".join(chunks))
+        except Exception:  # the engine went away: the pipes close, the job's end says why
+            pass
+        finally:
+            for fd in writers.values():
+                os.close(fd)
+            try:
+                sock.close()
+            except Exception:
+                pass
 
     def _follow(self, stream: str, write_fd: int) -> None:
         """Copy one stream of the container's log into a pipe (whole log from the start, live)."""
         try:
             for chunk in self.container.logs(stream=True, follow=True, stdout=stream == "stdout",
                                              stderr=stream == "stderr"):
-                os.write(write_fd, chunk)
+                _write_all(write_fd, chunk)
         except Exception:  # the engine went away: the pipe closes, the job's end says why
             pass
         finally:
@@ -211,4 +288,6 @@ class DockerBackend(JobBackend):
 
     def start(self, spec: dict, job_path: Path) -> Runner:
         container = job_container(spec, self.machine_types[spec.get("machine", "cpu")], self.writable())
-        return DockerRunner(self.client().containers.run(**container.to_docker_run_kwargs()), container.memory)
+        kwargs = container.to_docker_run_kwargs()
+        kwargs.pop("detach", None)
+        return DockerRunner(self.client().containers.create(**kwargs), container.memory, fresh=True)
