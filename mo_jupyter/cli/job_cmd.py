@@ -156,7 +156,7 @@ def wait_with_progress(svc: JobService, job_id: str) -> dict:
             if tty:
                 print(file=sys.stderr)
             return record
-        time.sleep(0.2)
+        time.sleep(0.05)  # a status read is cheap; the user waits for the end, not for the poll
 
 
 def ending(record: dict) -> str:

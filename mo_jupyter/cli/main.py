@@ -8,6 +8,11 @@ import traceback
 
 from traitlets import TraitError
 
+# jsonschema imports rfc3987_syntax for its "iri" format checker, which builds a grammar when it is
+# imported (a second here, the most of `jupyter mo job run`'s own time); mo_jupyter validates with
+# no format checker, so this process, the command line's own, goes without it.
+sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
+
 from ..errors import MoError, cut, user_error
 from . import dataset_cmd, export_cmd, handle_cmd, image_cmd, job_cmd, module_cmd, serve_cmd, service_cmd
 from . import model_cmd, project_cmd, task_cmd

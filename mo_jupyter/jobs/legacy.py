@@ -12,11 +12,10 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-import numpy as np
 import orjson
 
 from .metricstore import MetricWriter
-from .outindex import DTYPE, EVENT, INDEX, NO_STREAM, NOTES, STREAMS
+from .outindex import EVENT, INDEX, NO_STREAM, NOTES, STREAMS, pack
 from .records import EVENTS, open_regular
 
 MAX_EVENTS_BYTES = 4 * 1024 * 1024 * 1024
@@ -58,4 +57,4 @@ def migrate(job_path: Path) -> None:
     with open(job_path / NOTES, "ab") as f:
         f.write(b"".join(notes))
     with open(job_path / INDEX, "ab") as f:  # last: the folder reads as indexed once this exists
-        f.write(np.array(records, DTYPE).tobytes())
+        f.write(pack(records))

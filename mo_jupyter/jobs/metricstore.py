@@ -18,17 +18,20 @@ import os
 from pathlib import Path
 from typing import Any, Optional
 
-import numpy as np
+import math
+from array import array
+
 import orjson
 
 from .records import RecordError, open_regular
 
 FOLDER, SERIES = "metrics", "series.jsonl"
-MISSING = np.iinfo(np.int64).min
+MISSING = -(2**63)  # int64's least: "this point had none"
 MAX_SERIES = 1000
 MAX_NAME = 256
 OPTIONAL = {"step": "<i8", "epoch": "<i8", "time": "<f8"}
-FILL = {"step": MISSING, "epoch": MISSING, "time": np.nan}
+TYPECODE = {"step": "q", "epoch": "q", "time": "d"}  # the writer's (array module: no numpy to start)
+FILL = {"step": MISSING, "epoch": MISSING, "time": math.nan}
 _OPEN = os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC
 
 
@@ -89,7 +92,7 @@ class MetricWriter:
         if kind is not float and kind is not int:
             if "nonfinite" not in metric:
                 s.other.append((s.rows + len(s.seq), value))
-            value = _NONFINITE.get(metric.get("nonfinite"), np.nan)
+            value = _NONFINITE.get(metric.get("nonfinite"), math.nan)
         for key in ("epoch", "time"):
             if key in metric:
                 s.sparse.setdefault(key, {})[len(s.seq)] = metric[key]
@@ -100,23 +103,23 @@ class MetricWriter:
     def flush(self) -> None:
         for s in self.pending:
             n = len(s.seq)
-            self._append(s, "seq", np.array(s.seq, np.int64))
-            self._append(s, "value", np.array(s.value, np.float64))
-            for col, dtype in OPTIONAL.items():
+            self._append(s, "seq", array("q", s.seq))
+            self._append(s, "value", array("d", s.value))
+            for col, code in TYPECODE.items():
                 if col == "step":
-                    arr = np.array(s.step, dtype)
+                    arr = array(code, s.step)
+                    given = any(v != MISSING for v in s.step) if col not in s.columns else True
                 else:
-                    arr = np.full(n, FILL[col], dtype)
-                    given = s.sparse.get(col)
-                    if given:
-                        arr[np.fromiter(given.keys(), np.int64, len(given))] = np.fromiter(given.values(), dtype,
-                                                                                           len(given))
+                    sparse = s.sparse.get(col)
+                    given = bool(sparse)
+                    arr = array(code, [FILL[col]]) * n
+                    for row, value in (sparse or {}).items():
+                        arr[row] = value
                 if col not in s.columns:
-                    given = ~np.isnan(arr) if col == "time" else arr != MISSING
-                    if not given.any():
+                    if not given:
                         continue
                     # its first point with this field: earlier rows had none
-                    self._append(s, col, np.full(s.rows, FILL[col], dtype))
+                    self._append(s, col, array(code, [FILL[col]]) * s.rows)
                     s.columns.add(col)
                 self._append(s, col, arr)
             if s.other:
@@ -129,12 +132,12 @@ class MetricWriter:
     def _open(self, name: str):
         return os.fdopen(os.open(self.folder / name, _OPEN, 0o644), "ab")
 
-    def _append(self, s: _Series, col: str, arr: np.ndarray) -> None:
+    def _append(self, s: _Series, col: str, arr: array) -> None:
         with self._open(f"{s.id}.{col}") as f:
             f.write(arr.tobytes())
 
 
-_NONFINITE = {"NaN": np.nan, "Infinity": np.inf, "-Infinity": -np.inf}
+_NONFINITE = {"NaN": math.nan, "Infinity": math.inf, "-Infinity": -math.inf}
 
 
 def _size(path: Path) -> int:
@@ -167,7 +170,9 @@ def read_series_list(job_path: Path) -> list[SeriesInfo]:
     return out
 
 
-def _column(folder: Path, name: str, dtype: str, rows: int) -> Optional[np.ndarray]:
+def _column(folder: Path, name: str, dtype: str, rows: int):
+    import numpy as np
+
     try:
         with open_regular(folder / name) as f:
             data = f.read(min(rows * 8, os.fstat(f.fileno()).st_size))
@@ -180,6 +185,8 @@ def _column(folder: Path, name: str, dtype: str, rows: int) -> Optional[np.ndarr
 def read_columns(job_path: Path, max_seq: int, min_seq: int = 0) -> list[dict]:
     """Every series' points with ``min_seq < seq <= max_seq``, as numpy columns:
     ``{"metric", "source", "seq", "value", "step"?, "epoch"?, "time"?, "other"?}``."""
+    import numpy as np
+
     folder = Path(job_path) / FOLDER
     out = []
     for info in read_series_list(job_path):

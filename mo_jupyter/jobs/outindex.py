@@ -16,10 +16,10 @@ that sees a record can read what it points to.
 
 from __future__ import annotations
 
+import functools
 import os
+import struct
 from pathlib import Path
-
-import numpy as np
 
 from .records import RecordError, open_regular
 
@@ -28,11 +28,26 @@ LINES, EVENT = 1, 2
 STREAMS = ("stdout", "stderr")
 NO_STREAM = 255
 
-DTYPE = np.dtype([
-    ("kind", "u1"), ("stream", "u1"), ("flags", "<u2"), ("n", "<u4"),
-    ("seq", "<u8"), ("off", "<u8"), ("len", "<u8"), ("t", "<f8"),
-])
-RECORD = DTYPE.itemsize  # 40
+# kind, stream, flags, n, seq, off, len, t: what the supervisor packs (without numpy: it starts fast)
+STRUCT = struct.Struct("<BBHIQQQd")
+RECORD = STRUCT.size  # 40
+
+
+@functools.lru_cache(maxsize=None)
+def dtype():
+    """The records' layout for numpy (readers: a whole index is one array)."""
+    import numpy as np
+
+    dt = np.dtype([
+        ("kind", "u1"), ("stream", "u1"), ("flags", "<u2"), ("n", "<u4"),
+        ("seq", "<u8"), ("off", "<u8"), ("len", "<u8"), ("t", "<f8"),
+    ])
+    assert dt.itemsize == RECORD
+    return dt
+
+
+def pack(records: list[tuple]) -> bytes:
+    return b"".join(STRUCT.pack(*r) for r in records)
 
 
 def is_indexed(job_path: Path) -> bool:
@@ -43,14 +58,16 @@ def is_indexed(job_path: Path) -> bool:
 
 def read_index(job_path: Path, start: int = 0) -> np.ndarray:
     """The complete records from record number ``start`` on (a torn last record is left out)."""
+    import numpy as np
+
     try:
         with open_regular(Path(job_path) / INDEX) as f:
             f.seek(start * RECORD)
             data = f.read()
     except (FileNotFoundError, RecordError):
-        return np.zeros(0, DTYPE)
+        return np.zeros(0, dtype())
     usable = len(data) - len(data) % RECORD
-    return np.frombuffer(data[:usable], DTYPE)
+    return np.frombuffer(data[:usable], dtype())
 
 
 def record_count(job_path: Path) -> int:
@@ -62,6 +79,8 @@ def record_count(job_path: Path) -> int:
 
 def find_since(index: np.ndarray, since: int) -> int:
     """The number of the first record holding a seq greater than ``since``."""
+    import numpy as np
+
     if not len(index) or since <= 0:
         return 0
     ends = index["seq"].astype(np.int64) + index["n"].astype(np.int64) - 1
@@ -79,6 +98,8 @@ def last_seq(index: np.ndarray) -> int:
 
 def times_of(index: np.ndarray, seqs: np.ndarray) -> np.ndarray:
     """The time of each seq: that of the record that covers it (or the one before)."""
+    import numpy as np
+
     if not len(index):
         return np.zeros(len(seqs))
     pos = np.searchsorted(index["seq"], seqs, side="right") - 1

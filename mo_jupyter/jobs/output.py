@@ -14,13 +14,12 @@ import time
 from pathlib import Path
 from typing import BinaryIO, Optional
 
-import numpy as np
 import orjson
 
 from ..atomic import write_atomic
 from .metrics import MAX_PARSE_BYTES, _loads, metric_of
 from .metricstore import MISSING, MetricWriter
-from .outindex import DTYPE, EVENT, INDEX, LINES, NO_STREAM, NOTES, PROGRESS, STREAMS
+from .outindex import EVENT, INDEX, LINES, NO_STREAM, NOTES, PROGRESS, STREAMS, pack
 from .records import OUTPUT
 
 # A line longer than this is written to output.log as it comes and shown cut to DISPLAY_BYTES.
@@ -306,7 +305,7 @@ class EventWriter:
         self.metrics.flush()
         self.notes.flush()
         if self.records:
-            self.index.write(np.array(self.records, DTYPE).tobytes())
+            self.index.write(pack(self.records))
             self.index.flush()
             self.records = []
         if self.progress_dirty and time.monotonic() >= self.progress_due:

@@ -25,11 +25,9 @@ from pathlib import Path
 from ..containers import WORKSPACE
 from .backends import backend_for
 from .failure import failure_error
-from .legacy import migrate
 from .outindex import last_seq, lines_per_stream, read_index
 from .output import EventWriter
 from .records import JobDir, make_record
-from .replay import build_frame
 from .scheduler import wait_for_slot
 
 SAMPLE_SECONDS = 1.0
@@ -171,6 +169,9 @@ class Supervisor:
     def reattach(self) -> None:
         """Follow a job whose first supervisor died while its container ran on: the log replays
         from the start, so the lines already on disk are skipped, and numbering goes on."""
+        from .legacy import migrate
+        from .replay import build_frame
+
         migrate(self.job.path)  # a folder of an older layout: its events indexed, seqs kept
         index = read_index(self.job.path)
         notes = [e for e in build_frame(self.job.path, index, 0)["events"]] if len(index) else []
