@@ -13,6 +13,7 @@ replay is a few large reads and C-speed encoding: no line is parsed again.
 
 from __future__ import annotations
 
+import gc
 from pathlib import Path
 from typing import Optional
 
@@ -261,37 +262,52 @@ def tail_lines(path: Path, limit: int) -> dict[str, list[str]]:
 def expand(frame: dict) -> list[dict]:
     """A ``lines`` frame as the events it stands for (what labextension/src/stream.ts does, but for
     the order: here each line's metrics follow it, so that events compare across framings)."""
+    enabled = gc.isenabled()
+    gc.disable()  # millions of small dicts: the collector would walk them again and again
+    try:
+        return _expand(frame)
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _expand(frame: dict) -> list[dict]:
     out = []
     for seq, t, stream, text in frame["chunks"]:
-        for i, line in enumerate(text.split("\n")):
-            out.append({"type": "log", "t": t, "stream": stream, "line": line, "seq": seq + i})
-    out.extend(frame["events"])
-    out.sort(key=lambda e: e["seq"])
-    points: list[dict] = []
+        out.extend([{"type": "log", "t": t, "stream": stream, "line": line, "seq": seq + i}
+                    for i, line in enumerate(text.split("\n"))])
+    if frame["events"]:
+        out.extend(frame["events"])
+        out.sort(key=lambda e: e["seq"])
+    if not frame["metrics"]:
+        return out
+    by_seq: dict[int, list[dict]] = {}
     for s in frame["metrics"]:
+        name, source = s["metric"], s["source"]
         nonfinite = {int(k): v for k, v in s.get("nonfinite", {}).items()}
         other = {int(k): v for k, v in s.get("other", {}).items()}
-        for i, seq in enumerate(s["seq"]):
-            event = {"type": "metric", "metric": s["metric"], "value": s["value"][i], "time": s["time"][i],
-                     "seq": seq, "source": s["source"]}
-            for key in ("step", "epoch"):
-                if key in s and s[key][i] is not None:
-                    event[key] = int(s[key][i])
+        steps, epochs = s.get("step"), s.get("epoch")
+        for i, (seq, value, time) in enumerate(zip(s["seq"], s["value"], s["time"])):
+            event = {"type": "metric", "metric": name, "value": value, "time": time, "seq": seq, "source": source}
+            if steps is not None and steps[i] is not None:
+                event["step"] = int(steps[i])
+            if epochs is not None and epochs[i] is not None:
+                event["epoch"] = int(epochs[i])
             if i in other:
                 event["value"] = other[i]
             elif i in nonfinite:
                 event["value"], event["nonfinite"] = None, nonfinite[i]
-            points.append(event)
-    if not points:
-        return out
-    by_seq: dict[int, list[dict]] = {}
-    for point in points:
-        by_seq.setdefault(point["seq"], []).append(point)
+            points = by_seq.get(seq)
+            if points is None:
+                by_seq[seq] = [event]
+            else:
+                points.append(event)
     merged = []
     for event in out:  # each line's metrics right after it, whatever the framing
         merged.append(event)
-        if event["type"] == "log" or event["type"] == "status":
-            merged.extend(by_seq.pop(event["seq"], ()))
+        points = by_seq.pop(event["seq"], None)
+        if points is not None and (event["type"] == "log" or event["type"] == "status"):
+            merged.extend(points)
     for rest in by_seq.values():  # points of an event the frame left out (TensorBoard's)
         merged.extend(rest)
     return merged
