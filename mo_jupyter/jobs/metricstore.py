@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any, Optional
 
 import math
+import stat
 from array import array
 
 import orjson
@@ -155,6 +156,13 @@ class SeriesInfo:
 
 
 def read_series_list(job_path: Path) -> list[SeriesInfo]:
+    """The series of a job (none yet: []); RecordError when ``metrics`` is not a real folder."""
+    folder = Path(job_path) / FOLDER
+    try:
+        if not stat.S_ISDIR(os.lstat(folder).st_mode):
+            raise RecordError("metrics is not a folder")
+    except FileNotFoundError:
+        return []
     try:
         with open_regular(Path(job_path) / FOLDER / SERIES) as f:
             data = f.read(MAX_SERIES * (MAX_NAME * 6 + 64))

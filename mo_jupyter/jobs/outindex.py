@@ -57,14 +57,15 @@ def is_indexed(job_path: Path) -> bool:
 
 
 def read_index(job_path: Path, start: int = 0) -> np.ndarray:
-    """The complete records from record number ``start`` on (a torn last record is left out)."""
+    """The complete records from record number ``start`` on (a torn last record is left out);
+    none yet when there is no index; RecordError when it is not a file we wrote (a FIFO, a link)."""
     import numpy as np
 
     try:
         with open_regular(Path(job_path) / INDEX) as f:
             f.seek(start * RECORD)
             data = f.read()
-    except (FileNotFoundError, RecordError):
+    except FileNotFoundError:
         return np.zeros(0, dtype())
     usable = len(data) - len(data) % RECORD
     return np.frombuffer(data[:usable], dtype())

@@ -262,7 +262,10 @@ class JobService:
 
         job = self.job_dir(job_id)
         if is_indexed(job.path):
-            return metric_records(job.path)
+            try:
+                return metric_records(job.path)
+            except RecordError as exc:
+                raise Conflict(f"the metrics of job '{job_id}' cannot be read: {exc}") from None
         try:
             with open_regular(job.file(METRICS)) as f:
                 data = f.read()
@@ -286,7 +289,10 @@ class JobService:
 
         job = self.job_dir(job_id)
         if is_indexed(job.path):
-            return metric_columns(job.path)
+            try:
+                return metric_columns(job.path)
+            except RecordError as exc:
+                raise Conflict(f"the metrics of job '{job_id}' cannot be read: {exc}") from None
         return legacy_columns(self.metrics(job_id))
 
     def metric_columns_json(self, job_id: str) -> bytes:

@@ -271,7 +271,7 @@ def test_random_output_never_breaks_the_job_and_charts_exactly_the_metric_lines(
     assert job["state"] == "completed"
     expected = [parse_line(l.encode()).metric for l in lines]
     expected = [m for m in expected if m is not None]
-    got = [{k: v for k, v in m.items() if k not in ("time", "seq")} for m in svc.metrics(job["id"])]
+    got = [{k: v for k, v in m.items() if k not in ("time", "seq", "source")} for m in svc.metrics(job["id"])]
     assert got == expected and len(got) > 500
     assert svc.read_log(job["id"])["text"].splitlines() == lines
 
