@@ -21,7 +21,12 @@ import os
 import struct
 from pathlib import Path
 
-from .records import RecordError, open_regular
+from typing import TYPE_CHECKING
+
+from .records import open_regular
+
+if TYPE_CHECKING:
+    import numpy as np
 
 INDEX, NOTES, PROGRESS = "output.idx", "notes.jsonl", "progress.json"
 LINES, EVENT = 1, 2

@@ -262,10 +262,7 @@ class JobService:
 
         job = self.job_dir(job_id)
         if is_indexed(job.path):
-            try:
-                return metric_records(job.path)
-            except RecordError as exc:
-                raise Conflict(f"the metrics of job '{job_id}' cannot be read: {exc}") from None
+            return _read_metrics(job, metric_records)
         try:
             with open_regular(job.file(METRICS)) as f:
                 data = f.read()
@@ -289,10 +286,7 @@ class JobService:
 
         job = self.job_dir(job_id)
         if is_indexed(job.path):
-            try:
-                return metric_columns(job.path)
-            except RecordError as exc:
-                raise Conflict(f"the metrics of job '{job_id}' cannot be read: {exc}") from None
+            return _read_metrics(job, metric_columns)
         return legacy_columns(self.metrics(job_id))
 
     def metric_columns_json(self, job_id: str) -> bytes:
@@ -322,3 +316,11 @@ class JobService:
             if deadline is not None and time.monotonic() > deadline:
                 return record
             time.sleep(interval)
+
+
+def _read_metrics(job: JobDir, read):
+    """``read(job folder)``; a record that is not a file we wrote (a FIFO, a link) is a 409."""
+    try:
+        return read(job.path)
+    except RecordError as exc:
+        raise Conflict(f"the metrics of job '{job.id}' cannot be read: {exc}") from None

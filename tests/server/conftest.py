@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 import sys
 from pathlib import Path
 
@@ -16,7 +17,7 @@ if HERE not in sys.path:
 
 from traitlets.config import Config  # noqa: E402
 
-from helpers import Api, kill_processes_under  # noqa: E402
+from helpers import Api, ServerProcess, kill_processes_under  # noqa: E402
 
 pytest_plugins = ("pytest_jupyter.jupyter_server",)
 
@@ -47,3 +48,16 @@ def api(jp_fetch, jp_serverapp, root):
     yield Api(jp_fetch)
     # Jobs are detached processes: whatever a test left running goes with the test.
     kill_processes_under(root)
+
+
+@pytest.fixture
+def project(tmp_path):
+    """A project folder and a real ``jupyter server`` process on it (not started: the restart tests
+    start, kill and start it again), stopped and its jobs ended afterwards."""
+    root = tmp_path / "proj"
+    root.mkdir()
+    server = ServerProcess(root)
+    yield root, server
+    server.stop(signal.SIGKILL)
+    kill_processes_under(root)
+

@@ -5,22 +5,10 @@ from __future__ import annotations
 
 import signal
 
-import pytest
-
-from helpers import ServerProcess, kill_processes_under, wait_until, write
+from helpers import wait_until, write
 
 TRAIN = ("import os\nos.makedirs('results', exist_ok=True)\n"
          "open('results/late.npz', 'wb').write(b'x' * 64)\nprint('saved')\n")
-
-
-@pytest.fixture
-def project(tmp_path):
-    root = tmp_path / "proj"
-    root.mkdir()
-    server = ServerProcess(root)
-    yield root, server
-    server.stop(signal.SIGKILL)
-    kill_processes_under(root)
 
 
 def ended(server, job_id):

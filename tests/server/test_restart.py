@@ -8,13 +8,12 @@ import os
 import signal
 import time
 
-import pytest
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import connect
 
 from mo_jupyter.jobs import replay
 
-from helpers import ServerProcess, final_events, kill_processes_under, read_events, wait_until, write
+from helpers import ServerProcess, final_events, read_events, wait_until, write
 
 COUNTER = (
     "import json, os, sys, time\n"
@@ -27,16 +26,6 @@ COUNTER = (
     "    time.sleep(0.05)\n"
     "print('done', flush=True)\n"
 )
-
-
-@pytest.fixture
-def project(tmp_path):
-    root = tmp_path / "proj"
-    root.mkdir()
-    server = ServerProcess(root)
-    yield root, server
-    server.stop(signal.SIGKILL)
-    kill_processes_under(root)
 
 
 class Follower:

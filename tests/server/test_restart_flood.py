@@ -15,11 +15,10 @@ import signal
 import time
 
 import orjson
-import pytest
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import connect
 
-from helpers import ServerProcess, kill_processes_under, wait_until, write
+from helpers import ServerProcess, wait_until, write
 from mo_jupyter.jobs import replay
 from mo_jupyter.jobs.outindex import LINES, read_index
 
@@ -210,16 +209,6 @@ class Client:
 def indexed_lines(job):
     index = read_index(job)
     return int(index["n"][index["kind"] == LINES].sum())
-
-
-@pytest.fixture
-def project(tmp_path):
-    root = tmp_path / "proj"
-    root.mkdir()
-    server = ServerProcess(root)
-    yield root, server
-    server.stop(signal.SIGKILL)
-    kill_processes_under(root)
 
 
 def test_a_million_lines_survive_a_server_killed_mid_flood(project, tmp_path):
