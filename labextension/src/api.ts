@@ -47,6 +47,8 @@ export interface IJob {
   memory?: number;
   description?: string;
   max_run_seconds?: number | null;
+  /** false: only Mo's JSON metric lines are charted (absent: recognition on). */
+  recognize?: boolean;
   /** Set when a training task started the job (what it trains). */
   task?: IJobTask;
 }

@@ -67,6 +67,7 @@ function cloneOptions(
     description: job.description ?? '',
     maxRun: maxRun.value,
     maxRunUnit: maxRun.unit,
+    recognize: job.recognize !== false,
     trans,
     defaultMachine: job.machine,
     defaultBackend: job.backend

@@ -43,6 +43,11 @@ export class JobDetails extends Widget {
         t.__('Max run time'),
         job.max_run_seconds ? formatDuration(job.max_run_seconds) : ''
       ],
+      [
+        'recognize',
+        t.__('Framework metrics'),
+        job.recognize === false ? t.__('off: only JSON metric lines') : ''
+      ],
       ['created', t.__('Created'), formatTime(job.created)],
       ['started', t.__('Started'), formatTime(job.started)],
       ['ended', t.__('Ended'), formatTime(job.ended)],
@@ -68,7 +73,13 @@ export class JobDetails extends Widget {
     for (const [key, label, value] of rows) {
       if (
         !value &&
-        ['memory', 'cpu_percent', 'description', 'max_run_seconds'].includes(key)
+        [
+          'memory',
+          'cpu_percent',
+          'description',
+          'max_run_seconds',
+          'recognize'
+        ].includes(key)
       ) {
         continue;
       }

@@ -168,7 +168,7 @@ export class CreateJobForm extends Widget {
       this._recognize,
       ' ' +
         trans.__(
-          "Chart what frameworks print (Keras, Hugging Face, Lightning) and TensorBoard files"
+          'Chart what frameworks print (Keras, Hugging Face, Lightning) and TensorBoard files'
         )
     );
     node.appendChild(this._row(trans.__('Metrics'), recognize));
