@@ -313,3 +313,15 @@ class ServerProcess:
 
     def ws_url(self, path: str) -> str:
         return f"ws://127.0.0.1:{self.port}/{path}"
+
+    def websocket(self, path: str):
+        """An open websocket client to ``path`` (with the token); ``close_websocket`` it."""
+        from websockets.sync.client import connect
+
+        return connect(self.ws_url(path), additional_headers={"Authorization": f"token {self.token}"},
+                       open_timeout=20, max_size=None).__enter__()
+
+
+def close_websocket(ws) -> None:
+    if ws is not None:
+        ws.__exit__(None, None, None)

@@ -9,11 +9,10 @@ import signal
 import time
 
 from websockets.exceptions import ConnectionClosed
-from websockets.sync.client import connect
 
 from mo_jupyter.jobs import replay
 
-from helpers import ServerProcess, final_events, read_events, wait_until, write
+from helpers import ServerProcess, close_websocket, final_events, read_events, wait_until, write
 
 COUNTER = (
     "import json, os, sys, time\n"
@@ -40,15 +39,12 @@ class Follower:
 
     def open(self):
         since = self.events[-1]["seq"] if self.events else 0
-        url = self.server.ws_url(f"mo/api/jobs/{self.job_id}/stream?since={since}")
         self.close()
-        self.ws = connect(url, additional_headers={"Authorization": f"token {self.server.token}"},
-                          open_timeout=20, max_size=None).__enter__()
+        self.ws = self.server.websocket(f"mo/api/jobs/{self.job_id}/stream?since={since}")
 
     def close(self):
-        if self.ws is not None:
-            self.ws.__exit__(None, None, None)
-            self.ws = None
+        close_websocket(self.ws)
+        self.ws = None
 
     def read(self, count: int | None = None, timeout: float = 30.0) -> None:
         """Read ``count`` events (or to the end) or until the server goes away."""

@@ -16,9 +16,8 @@ import time
 
 import orjson
 from websockets.exceptions import ConnectionClosed
-from websockets.sync.client import connect
 
-from helpers import ServerProcess, wait_until, write
+from helpers import ServerProcess, close_websocket, wait_until, write
 from mo_jupyter.jobs import replay
 from mo_jupyter.jobs.outindex import LINES, read_index
 
@@ -180,14 +179,11 @@ class Client:
 
     def open(self):
         self.close()
-        url = self.server.ws_url(f"mo/api/jobs/{self.job_id}/stream?since={self.checker.seq}")
-        self.ws = connect(url, additional_headers={"Authorization": f"token {self.server.token}"},
-                          open_timeout=20, max_size=None).__enter__()
+        self.ws = self.server.websocket(f"mo/api/jobs/{self.job_id}/stream?since={self.checker.seq}")
 
     def close(self):
-        if self.ws is not None:
-            self.ws.__exit__(None, None, None)
-            self.ws = None
+        close_websocket(self.ws)
+        self.ws = None
 
     def read(self, until=None, timeout: float = 60.0) -> None:
         """Read to the end, until ``until()`` holds, or until the server goes away."""
