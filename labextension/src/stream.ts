@@ -6,14 +6,8 @@ import { URLExt } from '@jupyterlab/coreutils';
 import { ServerConnection } from '@jupyterlab/services';
 import { ISignal, Signal } from '@lumino/signaling';
 
-import {
-  API,
-  IBatchEvent,
-  ILinesFrame,
-  StreamEvent,
-  enc,
-  seriesPoints
-} from './api';
+import { API, IBatchEvent, ILinesFrame, StreamEvent, enc } from './api';
+import { seriesPoints } from './metrics/columns';
 
 /**
  * A job's event stream over a websocket.

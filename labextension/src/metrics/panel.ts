@@ -10,7 +10,8 @@ import { TranslationBundle } from '@jupyterlab/translation';
 import { Message } from '@lumino/messaging';
 import { Panel, Widget } from '@lumino/widgets';
 
-import { IMetric, ISeriesColumns, seriesPoints } from '../api';
+import { IMetric, ISeriesColumns } from '../api';
+import { seriesPoints } from './columns';
 import { XAxisKey } from '../tokens';
 import { MetricChart } from './chart';
 import { MetricSeries } from './series';
