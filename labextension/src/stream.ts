@@ -149,7 +149,7 @@ export class JobStream {
         logs = [];
       }
     };
-    for (const [seq, t, stream, text] of frame.chunks) {
+    for (const [seq, , stream, text] of frame.chunks) {
       const lines = text.split('\n');
       for (let i = 0; i < lines.length; i++) {
         const s = seq + i;
@@ -162,7 +162,6 @@ export class JobStream {
         }
         logs.push({ line: lines[i], stream });
       }
-      void t;
     }
     flush();
     while (e < events.length) {

@@ -6,9 +6,13 @@ Layout of ``<jobs_dir>/<id>/``:
 ``status.json``   state, times, exit code, memory; written (atomically) by the supervisor only
 ``lock``          held (flock) by the supervisor for its whole life: free means nobody supervises
 ``stop``          a stop request (present = asked); the supervisor honours it in any state
-``output.log``    every byte the job printed, complete lines, as they came
-``events.jsonl``  numbered events: log lines, metrics, status changes (what the websocket streams)
-``metrics.jsonl`` the metrics alone, in printed order (what the REST metrics endpoint reads)
+``output.log``    every byte the job printed, as it came (the one source of truth)
+``output.idx``    its index: a record per run of lines or per other event (see ``outindex``)
+``notes.jsonl``   the events that are not plain lines: status changes, lines shown otherwise
+``metrics/``      the metric columns (see ``metricstore``)
+``progress.json`` the live state of a line not ended yet (a ``\r`` progress bar)
+
+Older folders hold ``events.jsonl`` and ``metrics.jsonl`` instead (see ``legacy``).
 
 ``<jobs_dir>/.active/<backend>/<created_ns>-<id>`` marks a job that has not ended yet; names sort
 in creation order, which is the queue order.

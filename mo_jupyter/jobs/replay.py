@@ -98,7 +98,7 @@ def build_frame(path: Path, records: np.ndarray, since: int, metrics_after: int 
     last = int(records["seq"][-1]) + int(records["n"][-1]) - 1
     spans = _read_spans(path, records)
     chunks, events = [], []
-    notes = _read_notes(path, records)
+    notes = read_notes(path, records)
     for rec in records.tolist():
         kind, stream, _flags, n, seq, off, length, t = rec
         if kind == LINES:
@@ -125,7 +125,8 @@ def build_frame(path: Path, records: np.ndarray, since: int, metrics_after: int 
             "metrics": metrics}
 
 
-def _read_notes(path: Path, records: np.ndarray) -> dict[int, dict]:
+def read_notes(path: Path, records: np.ndarray) -> dict[int, dict]:
+    """The JSON events (``notes.jsonl``) of the EVENT records among ``records``, by offset."""
     events = records[records["kind"] == EVENT]
     if not len(events):
         return {}

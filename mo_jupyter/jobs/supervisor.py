@@ -170,11 +170,11 @@ class Supervisor:
         """Follow a job whose first supervisor died while its container ran on: the log replays
         from the start, so the lines already on disk are skipped, and numbering goes on."""
         from .legacy import migrate
-        from .replay import build_frame
+        from .replay import read_notes
 
         migrate(self.job.path)  # a folder of an older layout: its events indexed, seqs kept
         index = read_index(self.job.path)
-        notes = [e for e in build_frame(self.job.path, index, 0)["events"]] if len(index) else []
+        notes = list(read_notes(self.job.path, index).values())  # the notes only, not the raw log
         self._open_writer(first_seq=last_seq(index))
         self.writer.skip = lines_per_stream(index, notes)
         self.status = self.job.status()
