@@ -40,3 +40,11 @@ def write_atomic(path: Path, data: bytes | str) -> None:
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+
+
+def write_all(fd: int, data) -> None:
+    """All of ``data`` (bytes or a buffer) to the file descriptor ``fd``: a pipe, or a file on a
+    full disk, may take less per call."""
+    view = memoryview(data).cast("B")
+    while view:
+        view = view[os.write(fd, view):]

@@ -54,6 +54,7 @@ def migrate(job_path: Path) -> None:
         notes.append(line)
         off += len(line)
     metrics.flush()
+    metrics.close()
     with open(job_path / NOTES, "ab") as f:
         f.write(b"".join(notes))
     with open(job_path / INDEX, "ab") as f:  # last: the folder reads as indexed once this exists

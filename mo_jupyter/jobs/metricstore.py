@@ -24,6 +24,7 @@ from array import array
 
 import orjson
 
+from ..atomic import write_all
 from .records import RecordError, open_regular
 
 FOLDER, SERIES = "metrics", "series.jsonl"
@@ -33,6 +34,7 @@ MAX_NAME = 256
 OPTIONAL = {"step": "<i8", "epoch": "<i8", "time": "<f8"}
 TYPECODE = {"step": "q", "epoch": "q", "time": "d"}  # the writer's (array module: no numpy to start)
 FILL = {"step": MISSING, "epoch": MISSING, "time": math.nan}
+MAX_OPEN = 32  # column files kept open by a writer
 _OPEN = os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC
 
 
@@ -65,6 +67,7 @@ class MetricWriter:
             raise RecordError("metrics is not a folder")
         self.by_name: dict[str, _Series] = {}
         self.pending: list[_Series] = []
+        self._fds: dict[str, int] = {}  # open column files, the one used last at the end
         for s in read_series_list(job_path):  # a re-attached supervisor goes on
             cols = [c for c in OPTIONAL if (self.folder / f"{s.id}.{c}").exists()]
             rows = _size(self.folder / f"{s.id}.seq") // 8
@@ -134,8 +137,20 @@ class MetricWriter:
         return os.fdopen(os.open(self.folder / name, _OPEN, 0o644), "ab")
 
     def _append(self, s: _Series, col: str, arr: array) -> None:
-        with self._open(f"{s.id}.{col}") as f:
-            f.write(arr.tobytes())
+        """Append to a column file, kept open between flushes (the ``MAX_OPEN`` used last)."""
+        name = f"{s.id}.{col}"
+        fd = self._fds.pop(name, None)
+        if fd is None:
+            if len(self._fds) >= MAX_OPEN:
+                os.close(self._fds.pop(next(iter(self._fds))))
+            fd = os.open(self.folder / name, _OPEN, 0o644)
+        self._fds[name] = fd  # the most recent last
+        write_all(fd, arr)
+
+    def close(self) -> None:
+        for fd in self._fds.values():
+            os.close(fd)
+        self._fds = {}
 
 
 _NONFINITE = {"NaN": math.nan, "Infinity": math.inf, "-Infinity": -math.inf}

@@ -64,7 +64,7 @@ class Supervisor:
         if not self._recognize() or not self.spec.get("cwd"):
             return
         try:
-            from .tbwatch import TensorBoardWatcher, available
+            from .tbwatch import TensorBoardWatcher
         except ImportError:
             return
         started = self.status.get("started") or time.time()
@@ -72,9 +72,7 @@ class Supervisor:
         self.tb_points: queue.SimpleQueue = queue.SimpleQueue()
         self.tb_stop = threading.Event()
 
-        def watch():
-            if not available():
-                return
+        def watch():  # the watcher imports TensorBoard only once an event file is there
             last_round = False
             while True:
                 try:
@@ -218,15 +216,25 @@ class Supervisor:
             return None
 
     def _drain(self, sel, key) -> int:
-        """One read of what the pipe holds; unregister it at end of file."""
+        """One read of what the pipe (or the socket of both streams) holds; unregister it at end
+        of file."""
         try:
             data = os.read(key.fd, READ_BYTES)
         except BlockingIOError:
             return 0
-        self.writer.feed(key.data, data)
+        except OSError:  # a socket reset by the engine: its end
+            data = b""
+        self._feed(key.data, data)
         if not data:
             sel.unregister(key.fd)
         return len(data)
+
+    def _feed(self, source, data: bytes) -> None:
+        if isinstance(source, str):  # a stream's pipe
+            self.writer.feed(source, data)
+        else:  # frames of both streams
+            for stream, part in source(data):
+                self.writer.feed(stream, part)
 
     def _over_time(self, now: float) -> bool:
         """True once the job has run past its max_run_seconds (counted from its start: the
@@ -239,9 +247,13 @@ class Supervisor:
 
     def _pump(self, runner) -> tuple[int, bool]:
         sel = selectors.DefaultSelector()
-        for name, fd in runner.output_fds().items():
+        sources = [(fd, name) for name, fd in runner.output_fds().items()]
+        mux = runner.output_mux()
+        if mux is not None:
+            sources.append(mux)
+        for fd, source in sources:
             os.set_blocking(fd, False)
-            sel.register(fd, selectors.EVENT_READ, name)
+            sel.register(fd, selectors.EVENT_READ, source)
         grace = float(self.spec.get("grace_seconds", 5))
         term_at = exit_at = None
         killed = False
@@ -285,8 +297,8 @@ class Supervisor:
                 if now >= next_status:
                     self.job.write_status(self.status)
                     next_status = now + STATUS_WRITE_SECONDS
-        for name in list(sel.get_map().values()):
-            self.writer.feed(name.data, b"")
+        for key in list(sel.get_map().values()):
+            self._feed(key.data, b"")
         self._tensorboard_points(final=True)  # what the job wrote last
         return exit_code, term_at is not None
 

@@ -11,7 +11,9 @@ with a parser of our own:
   and a record cut short (the writer is mid-flush) raises ``DataLossError`` and is re-read whole
   once the file has grown. ``EventFileLoader`` is not used directly because it imports TensorFlow
   when TensorFlow is installed (3.6 s and 560 MB in the supervisor); the stub costs 0.4 s / 50 MB.
-  Its CRC check is pure Python (~8 MB/s), hence the per-poll byte bound below.
+  Its CRC check is pure Python (~8 MB/s), hence the per-poll byte bound below. The modules are
+  imported once an event file is found: a job that writes none never pays for them (~0.8 s of
+  CPU, taken from the job on a busy machine).
 - events: ``event_pb2.Event``, then ``data_compat.migrate_event`` (TF1 / torch ``simple_value`` ->
   scalar tensor) and ``dataclass_compat.migrate_event`` (per-run tag metadata, since TF2 writers
   send a tag's plugin metadata only once), exactly as ``EventFileLoader.Load`` does; a value is a
@@ -99,14 +101,16 @@ class TensorBoardWatcher:
         """The scalars written since the last poll, in file order. Never raises."""
         out: list[dict] = []
         try:
-            if self._tb is None:
-                self._tb = _tb() if available() else False
-            if not self._tb:
-                return out
             now = time.monotonic()
             if now >= self._next_walk:
                 self._walk()
                 self._next_walk = time.monotonic() + max(REWALK_S, 50 * (time.monotonic() - now))
+            if not any(not f.dead for f in self._files.values()):
+                return out  # TensorBoard's modules (~0.8 s of CPU to import) only once a file is there
+            if self._tb is None:
+                self._tb = _tb() if available() else False
+            if not self._tb:
+                return out
             names = self._names()
             budget, deadline = self.max_bytes, time.monotonic() + MAX_POLL_S
             for path in self._order:

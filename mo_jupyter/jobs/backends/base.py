@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from pathlib import Path
-from typing import Optional
+from typing import Callable, Optional
 
 
 class Runner(ABC):
@@ -14,6 +14,12 @@ class Runner(ABC):
     @abstractmethod
     def output_fds(self) -> dict[str, int]:
         """Readable file descriptors by stream name ("stdout", "stderr")."""
+
+    def output_mux(self) -> Optional[tuple[int, Callable[[bytes], list[tuple[str, bytes]]]]]:
+        """A readable file descriptor that carries both streams, and the function that splits what
+        is read from it into (stream, bytes) pieces (``b""``: the end of each); None when there is
+        none (only ``output_fds``)."""
+        return None
 
     @abstractmethod
     def poll(self) -> Optional[int]:

@@ -4,9 +4,10 @@ The project root is mounted read-only at /workspace (the working directory), ``r
 (only when it is a real folder inside the project: a link is refused at create and again at start);
 the container runs as the user who owns the project, with an init process, labels naming the job,
 and the machine type's CPU / memory limits (and GPUs): ``containers.job_container`` builds it, for
-swarm jobs too. The supervisor follows the container's output through two pipes (an attach socket
-made before the container starts; a re-attached job's log from the start), so its loop is the same
-as for local processes.
+swarm jobs too. The container is attached before it starts, so its output comes from its first
+byte through one socket, in frames (one per write of the job); the supervisor's loop reads that
+socket itself and splits the frames in bulk (``Demux``). A re-attached job's log is followed from
+the start through two pipes, as a local job's output comes.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from typing import Optional
 from ...containers import (  # noqa: F401  (re-exported)
     PACKAGE_DIR, WORKSPACE, engine, human_bytes, job_container, parse_bytes, writable_mounts,
 )
+from ...atomic import write_all
 from ...errors import BadRequest, Unavailable
 from .base import JobBackend, Runner
 
@@ -34,6 +36,39 @@ LABEL = "mo.job"
 
 READ_BYTES = 1024 * 1024
 _STREAMS = {1: "stdout", 2: "stderr"}
+
+
+class Demux:
+    """The engine's multiplexed stream, read in pieces, as each stream's bytes: call it with what
+    was read (``b""`` at the end: each stream's end); a frame cut by a read waits for the next."""
+
+    __slots__ = ("pending",)
+
+    def __init__(self):
+        self.pending = b""
+
+    def __call__(self, data: bytes) -> list[tuple[str, bytes]]:
+        if not data:
+            return [("stdout", b""), ("stderr", b"")]
+        self.pending = self.pending + data if self.pending else data
+        parts, self.pending = split_frames(self.pending)
+        pieces = [(stream, b"".join(chunks)) for stream, chunks in parts.items() if chunks]
+        return [(stream, piece) for stream, piece in pieces if piece]  # b"" would read as the end
+
+
+def _plain_fd(sock) -> Optional[int]:
+    """The file descriptor whose bytes are the attach stream itself (a unix or plain TCP socket),
+    or None (TLS, an ssh channel: only the object can read it)."""
+    import socket
+    import ssl
+
+    if isinstance(sock, socket.SocketIO):
+        inner = getattr(sock, "_sock", None)
+        if isinstance(inner, socket.socket) and not isinstance(inner, ssl.SSLSocket):
+            return sock.fileno()
+    elif isinstance(sock, socket.socket) and not isinstance(sock, ssl.SSLSocket):
+        return sock.fileno()
+    return None
 
 
 def split_frames(data: bytes) -> tuple[dict[str, list[bytes]], bytes]:
@@ -52,13 +87,10 @@ def split_frames(data: bytes) -> tuple[dict[str, list[bytes]], bytes]:
     return parts, data[pos:]
 
 
-def _write_all(fd: int, data: bytes) -> None:
-    view = memoryview(data)
-    while view:
-        view = view[os.write(fd, view):]
-
-
 class DockerRunner(Runner):
+    _mux: Optional[tuple[int, "Demux"]] = None  # the attach socket the supervisor reads, and its splitter
+    _sock = None
+
     def __init__(self, container, memory_limit: Optional[int], fresh: bool = False):
         """``fresh``: a container just created, not started: attached first, then started, so its
         output comes through one attach socket from its first byte. Otherwise (re-attaching to a
@@ -69,48 +101,50 @@ class DockerRunner(Runner):
         self._exit: Optional[int] = None
         self._peak = 0
         self._last_cpu: Optional[tuple[int, int]] = None
-        writers = {}
-        for stream in ("stdout", "stderr"):
-            read_fd, write_fd = os.pipe()
-            self._fds[stream] = read_fd
-            writers[stream] = write_fd
-        if fresh:
+        self._sampled: tuple[int, float] = (0, 0.0)  # (memory, CPU %), from the stats stream
+        if not fresh:
+            for stream, write_fd in self._pipes().items():
+                threading.Thread(target=self._follow, args=(stream, write_fd), daemon=True).start()
+        else:
             try:
                 api = container.client.api
                 sock = api.attach_socket(container.id, params={"stdout": 1, "stderr": 1, "stream": 1})
                 api._disable_socket_timeout(sock)  # the SDK's own helper: a quiet job is not a dead one
                 container.start()
             except BaseException:
-                for fd in (*writers.values(), *self._fds.values()):
-                    os.close(fd)
                 try:
                     container.remove(force=True)  # made, never ran: nothing to keep
                 except Exception:
                     pass
                 raise
-            threading.Thread(target=self._copy, args=(sock, writers), daemon=True).start()
-        else:
-            for stream, fd in writers.items():
-                threading.Thread(target=self._follow, args=(stream, fd), daemon=True).start()
+            fd = _plain_fd(sock)
+            if fd is not None:  # the supervisor's loop reads the socket itself
+                self._sock, self._mux = sock, (fd, Demux())
+            else:  # TLS or ssh to the engine: a thread decodes it into pipes
+                threading.Thread(target=self._copy, args=(sock, self._pipes()), daemon=True).start()
         threading.Thread(target=self._wait, daemon=True).start()
+        threading.Thread(target=self._follow_stats, args=(container,), daemon=True).start()
+
+    def _pipes(self) -> dict[str, int]:
+        """A pipe per stream: the read ends for the supervisor, the write ends returned."""
+        writers = {}
+        for stream in ("stdout", "stderr"):
+            self._fds[stream], writers[stream] = os.pipe()
+        return writers
 
     @staticmethod
     def _copy(sock, writers: dict[str, int]) -> None:
-        """Copy the attach socket's multiplexed frames (a frame per write of the job: ``docker
-        logs`` would be a frame per line, each read on its own, too slow for a job that prints a
-        million lines) into the two pipes, a MiB read at a time and split in bulk."""
+        """Copy the attach socket's frames into the two pipes (an engine reached over TLS or
+        ssh, whose socket's bytes are not the stream), a MiB read at a time and split in bulk."""
         try:
             read = getattr(sock, "read", None) or sock.recv
-            pending = b""
+            demux = Demux()
             while True:
                 data = read(READ_BYTES)
                 if not data:
                     break
-                pending = pending + data if pending else data
-                parts, pending = split_frames(pending)
-                for stream, chunks in parts.items():
-                    if chunks:
-                        _write_all(writers[stream], b"".join(chunks))
+                for stream, part in demux(data):
+                    write_all(writers[stream], part)
         except Exception:  # the engine went away: the pipes close, the job's end says why
             pass
         finally:
@@ -126,7 +160,7 @@ class DockerRunner(Runner):
         try:
             for chunk in self.container.logs(stream=True, follow=True, stdout=stream == "stdout",
                                              stderr=stream == "stderr"):
-                _write_all(write_fd, chunk)
+                write_all(write_fd, chunk)
         except Exception:  # the engine went away: the pipe closes, the job's end says why
             pass
         finally:
@@ -143,6 +177,9 @@ class DockerRunner(Runner):
     def output_fds(self) -> dict[str, int]:
         return dict(self._fds)
 
+    def output_mux(self) -> Optional[tuple[int, "Demux"]]:
+        return self._mux
+
     def poll(self) -> Optional[int]:
         return self._exit
 
@@ -158,11 +195,23 @@ class DockerRunner(Runner):
         except Exception:
             pass  # already gone
 
-    def sample(self) -> tuple[int, float]:
+    def _follow_stats(self, container) -> None:
+        """The engine's stats stream, a sample a second, kept for ``sample``: a one-shot stats
+        call waits for the engine's next collection (a second on Debian's dockerd 20.10, even with
+        ``one-shot``), which would hold the supervisor's loop, and the job's output, every second."""
         try:
-            stats = self.container.stats(stream=False, one_shot=True)
-        except Exception:
-            return 0, 0.0
+            for stats in container.stats(stream=True, decode=True):
+                if self._exit is not None:
+                    return
+                if isinstance(stats, dict):
+                    self._sampled = self._usage(stats)
+        except Exception:  # the container went away: its last sample stays
+            pass
+
+    def sample(self) -> tuple[int, float]:
+        return self._sampled
+
+    def _usage(self, stats: dict) -> tuple[int, float]:
         mem = stats.get("memory_stats") or {}
         usage = int(mem.get("usage") or 0) - int((mem.get("stats") or {}).get("cache") or 0)
         self._peak = max(self._peak, int(mem.get("max_usage") or 0), usage)
@@ -196,6 +245,11 @@ class DockerRunner(Runner):
         return None
 
     def cleanup(self) -> None:
+        if self._sock is not None:
+            try:
+                self._sock.close()
+            except Exception:
+                pass
         try:
             self.container.remove(force=True)
         except Exception:

@@ -64,6 +64,7 @@ class SwarmRunner(DockerRunner):
         self.container_id: Optional[str] = None
         self._peak = 0
         self._last_cpu = None
+        self._sampled = (0, 0.0)
         self._exit: Optional[int] = None
         self._reason: Optional[str] = None
         self._stop = None  # None, "term" or "kill"
@@ -165,6 +166,8 @@ class SwarmRunner(DockerRunner):
                 self.container = self.client.containers.get(self.container_id)
             except Exception:
                 self.container = None  # on another node
+            else:
+                threading.Thread(target=self._follow_stats, args=(self.container,), daemon=True).start()
         state = status.get("State")
         if state not in TERMINAL:
             return None
