@@ -17,7 +17,7 @@ from typing import BinaryIO, Optional
 import orjson
 
 from ..atomic import write_atomic
-from .metrics import MAX_PARSE_BYTES, _loads, metric_of
+from .metrics import _FLOAT_MAX, _INT_BOUND, MAX_PARSE_BYTES, _loads, metric_of
 from .metricstore import MISSING, MetricWriter
 from .outindex import EVENT, INDEX, LINES, NO_STREAM, NOTES, PROGRESS, STREAMS, pack
 from .records import OUTPUT
@@ -256,8 +256,10 @@ class EventWriter:
                 value = obj.get("value", obj)
                 step = obj.get("step", MISSING)
                 kind = type(value)
-                if (type(name) is str and (kind is int or (kind is float and -_INF < value < _INF))
-                        and (step is MISSING or type(step) is int) and len(obj) == 2 + (step is not MISSING)):
+                if (type(name) is str and (-_INF < value < _INF if kind is float else
+                                           kind is int and -_FLOAT_MAX <= value <= _FLOAT_MAX)
+                        and (step is MISSING or (type(step) is int and -_INT_BOUND < step < _INT_BOUND))
+                        and len(obj) == 2 + (step is not MISSING)):
                     series = cache.get(name)
                     if series is None:
                         series = cache[name] = metrics.series(name, "mo")
@@ -327,6 +329,7 @@ class EventWriter:
             self.write_progress()
         for f in (self.output, self.notes, self.index):
             f.close()
+        self.metrics.close()
 
 
 def _refused(name: str) -> str:

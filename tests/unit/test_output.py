@@ -165,3 +165,67 @@ def replay_progress(path):
     from mo_jupyter.jobs.tail import read_progress
 
     return read_progress(path)
+
+
+def test_inline_and_line_by_line_give_what_the_rules_say(tmp_path):
+    """Chunks of metric lines in the usual form take the inline path; any other chunk goes line by
+    line. Whatever the mix and the cut, the points are what ``parse_line`` says of each line, and
+    no number out of the columns' range stops the writer (it did: a step of 2**64)."""
+    import random
+
+    from mo_jupyter.jobs.metrics import parse_line
+    from mo_jupyter.jobs.metricstore import MAX_NAME
+
+    rnd = random.Random(12)
+    names = ["loss", "acc", "val/loss", "准确率", "a" * MAX_NAME, "b" * (MAX_NAME + 1)]  # the last: refused
+    values = ["0", "-0", "1.5", "-2.25e-05", "1E5", "12345678901234567890123", "9" * 41, "1e400", "01", "NaN",
+              "true", '"x"', "3.0"]
+    steps = ["", "0", "7", "-3", "999999999999999999", "9223372036854775807", "18446744073709551615",
+             "99999999999999999999", "2.0", "007"]
+
+    def line():
+        kind = rnd.random()
+        if kind < 0.05:
+            return b"plain text"
+        if kind < 0.08:
+            return b'{"metric": "\xff\xfe", "value": 1}'
+        sep = rnd.choice([(": ", ", "), (":", ","), (": ", ",")])
+        body = f'{{"metric"{sep[0]}"{rnd.choice(names)}"{sep[1]}"value"{sep[0]}{rnd.choice(values)}'
+        step = rnd.choice(steps)
+        if step:
+            body += f'{sep[1]}"step"{sep[0]}{step}'
+        if rnd.random() < 0.05:
+            body += f'{sep[1]}"epoch"{sep[0]}2'
+        return (body + "}").encode()
+
+    lines = []
+    for block in range(300):  # runs of usual lines (inline) and mixed ones
+        usual = block % 2 == 0
+        for _ in range(rnd.randint(1, 40)):
+            raw = line()
+            if usual:
+                while parse_line(raw).metric is None or b"NaN" in raw or b"true" in raw or b'"x"' in raw:
+                    raw = line()
+            lines.append(raw)
+    data = b"\n".join(lines) + b"\n"
+    w = EventWriter(tmp_path, recognize=False)
+    pos = 0
+    while pos < len(data):
+        size = rnd.choice([1, 50, 700, 4096, 65536])
+        w.feed("stdout", data[pos : pos + size])
+        pos += size
+        w.flush()
+    w.close()
+    expected = []
+    for seq, raw in enumerate(lines, 1):
+        m = parse_line(raw).metric
+        if m is not None and len(m["metric"]) <= MAX_NAME:
+            step = m.get("step")  # columns carry steps as doubles (what a browser reads)
+            expected.append((seq, m["metric"], None if m.get("nonfinite") else m["value"],
+                             None if step is None else float(step), m.get("epoch")))
+    got = [(p["seq"], p["metric"], p["value"], None if p.get("step") is None else float(p["step"]), p.get("epoch"))
+           for p in stored(tmp_path)]
+    assert got == expected
+    refused = [e for e in events(tmp_path) if "longer than" in e.get("warning", "")]
+    assert refused and all(e["line"].count("b" * (MAX_NAME + 1)) for e in refused)
+    assert (tmp_path / "output.log").read_bytes() == data
