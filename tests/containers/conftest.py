@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -64,4 +65,22 @@ def swarm(docker_client):
         docker_client.swarm.leave(force=True)
         if not had_bridge:
             for net in docker_client.networks.list(names=[GWBRIDGE]):
-                net.remove()
+                _remove_when_unused(net)
+
+
+def _remove_when_unused(net, within: float = 60.0):
+    """Remove ``net`` once the engine has let go of it: after ``swarm leave`` the ingress sandbox's
+    endpoint on docker_gwbridge goes away a moment later ("has active endpoints" until then)."""
+    import docker
+
+    deadline = time.monotonic() + within
+    while True:
+        try:
+            net.remove()
+            return
+        except docker.errors.NotFound:
+            return
+        except docker.errors.APIError as exc:
+            if "active endpoints" not in str(exc) or time.monotonic() > deadline:
+                raise
+        time.sleep(0.2)

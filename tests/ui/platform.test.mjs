@@ -53,6 +53,16 @@ async function openModel(page, name, version) {
   return tab;
 }
 
+/** The server log's warnings and errors (a request refused or failed), the last ones. */
+function serverWarnings(server) {
+  try {
+    const lines = fs.readFileSync(server.logFile, 'utf8').split('\n');
+    return lines.filter(l => /^\[[WEC] /.test(l)).slice(-15).join('\n');
+  } catch (err) {
+    return String(err);
+  }
+}
+
 /** Deploy from the model tab; the test page opens once the service runs: its service id. */
 async function deployFromTab(page, server, tab, name, version) {
   await tab.locator('[data-testid="mo-model-deploy"]').click();
@@ -63,7 +73,19 @@ async function deployFromTab(page, server, tab, name, version) {
     // say why the service did not come up: its state and the end of its log
     const view = await server.api(`mo/api/services/${id}`).catch(e => String(e));
     const logs = await server.api(`mo/api/services/${id}/logs?tail=40`).catch(e => String(e));
-    throw new Error(`${err.message}\nservice: ${JSON.stringify(view)}\nlogs: ${JSON.stringify(logs)}`);
+    // and what the page said: its notifications, open tabs and errors
+    const toasts = await page
+      .evaluate(() => [...document.querySelectorAll('.Toastify__toast')].map(t => t.textContent))
+      .catch(e => String(e));
+    const tabs = await page
+      .evaluate(() => [...window.jupyterapp.shell.widgets('main')].map(w => w.id))
+      .catch(e => String(e));
+    throw new Error(
+      `${err.message}\nservice: ${JSON.stringify(view)}\nlogs: ${JSON.stringify(logs)}` +
+        `\nnotifications: ${JSON.stringify(toasts)}\nmain tabs: ${JSON.stringify(tabs)}` +
+        `\npage errors: ${JSON.stringify(page.errors ?? [])}` +
+        `\nserver warnings: ${serverWarnings(server)}`
+    );
   }
   const service = await server.api(`mo/api/services/${id}`);
   assert.deepEqual(service.model, { name, version });
