@@ -65,7 +65,7 @@ def bench_flood(quick: bool) -> dict:
     svc = JobService(root, backends=backends)
     # as people run it: `docker run ... python3 flood.py > out.log`
     runs = flood_runs(svc, env, ("--backend", "docker"), bare_docker(root, IMAGE, "python3", "flood.py"),
-                      2 if quick else 5)
+                      4 if quick else 6)
     shutil.rmtree(root, ignore_errors=True)
     shutil.rmtree(root.parent / f"{root.name}-jupyter-config", ignore_errors=True)
     return report_flood("(b-docker) 1M metric lines: `jupyter mo job run --backend docker --wait` vs bare "
