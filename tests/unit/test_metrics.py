@@ -138,4 +138,17 @@ def test_fuzz_never_raises_and_charts_only_numbers(line):
     if value is not None:  # charted: only a real int/float from the line
         raw = obj["value"]
         assert isinstance(raw, (int, float)) and not isinstance(raw, bool)
-        assert (math.isnan(value) and math.isnan(raw)) or value == raw
+        assert (math.isnan(value) and math.isnan(raw)) or value == float(raw)  # charted as a double
+
+
+def test_numbers_out_of_the_columns_range_are_plain_log_with_a_warning():
+    from mo_jupyter.jobs.metrics import metric_of, parse_line
+
+    for raw in (b'{"metric": "a", "value": 1, "step": 18446744073709551616}',
+                b'{"metric": "a", "value": 1, "epoch": -9223372036854775808}',
+                b'{"metric": "a", "value": 1, "step": 1e30}'):
+        parsed = parse_line(raw)
+        assert parsed.metric is None and "out of range" in parsed.warning, raw
+    parsed = metric_of({"metric": "a", "value": 10**400})  # Python's json reads such an integer
+    assert parsed.metric is None and "out of range" in parsed.warning
+    assert parse_line(b'{"metric": "a", "value": 1, "step": 9223372036854775807}').metric["step"] == 2**63 - 1
