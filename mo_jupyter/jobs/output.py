@@ -96,6 +96,7 @@ class EventWriter:
         # Re-attaching to a job whose output is replayed from its start (a container's log):
         # the number of complete lines per stream that are on disk already and must not be again.
         self.skip: dict[str, int] = {}
+        self.points_skip: dict[str, int] = {}  # ... and the points of each series (TensorBoard's)
         self.progress_due = 0.0
         self.progress_dirty = False
 
@@ -119,12 +120,28 @@ class EventWriter:
         self._note({"type": "status", "t": self.elapsed(), "job": job}, 1)
 
     def points(self, metrics: list[dict], source: str) -> None:
-        """Metrics that come with no line (TensorBoard's event files): one event covers them."""
+        """Metrics that come with no line (TensorBoard's event files): one event covers them. A
+        re-attached supervisor's watcher reads the files from their start again: the points each
+        series holds already (``points_skip``, by name) are dropped, as replayed lines are."""
+        if self.points_skip:
+            metrics = [m for m in metrics if not self._skip_point(m["metric"])]
+            if not metrics:
+                return
         self._note({"type": "points", "t": self.elapsed(), "source": source, "count": len(metrics)}, 1)
         for metric in metrics:
             s = self.metrics.series(metric["metric"], source)
             if s is not None:
                 self.metrics.add(s, self.seq, metric)
+
+    def resume_points(self, source: str) -> None:
+        """Re-attaching: the points of ``source`` will come again from the start; skip those stored."""
+        self.points_skip = {name: s.rows for name, s in self.metrics.by_name.items() if s.source == source}
+
+    def _skip_point(self, name: str) -> bool:
+        left = self.points_skip.get(name, 0)
+        if left:
+            self.points_skip[name] = left - 1
+        return left > 0
 
     # ---- lines -----------------------------------------------------------------------------------
     def feed(self, stream: str, chunk: bytes) -> None:

@@ -175,6 +175,7 @@ class Supervisor:
         notes = list(read_notes(self.job.path, index).values())  # the notes only, not the raw log
         self._open_writer(first_seq=last_seq(index))
         self.writer.skip = lines_per_stream(index, notes)
+        self.writer.resume_points("tensorboard")
         self.status = self.job.status()
         self.status["supervisor_pid"] = os.getpid()
         started = self.status.get("started") or time.time()

@@ -229,3 +229,25 @@ def test_inline_and_line_by_line_give_what_the_rules_say(tmp_path):
     refused = [e for e in events(tmp_path) if "longer than" in e.get("warning", "")]
     assert refused and all(e["line"].count("b" * (MAX_NAME + 1)) for e in refused)
     assert (tmp_path / "output.log").read_bytes() == data
+
+
+def test_points_read_again_after_a_reattach_are_not_doubled(tmp_path):
+    """A re-attached supervisor's TensorBoard watcher reads the event files from their start: the
+    points each series holds are dropped, the new ones kept, numbering goes on."""
+    def point(name, step):
+        return {"metric": name, "value": step / 10, "step": step}
+
+    w = EventWriter(tmp_path)
+    w.points([point("logs/train/loss", 0), point("logs/train/acc", 0), point("logs/train/loss", 1)], "tensorboard")
+    w.feed("stdout", b'{"metric": "lr", "value": 0.1}\n')
+    w.close()  # the supervisor dies here
+    again = EventWriter(tmp_path, first_seq=2)
+    again.resume_points("tensorboard")
+    again.points([point("logs/train/loss", 0), point("logs/train/acc", 0)], "tensorboard")  # all seen
+    again.points([point("logs/train/loss", 1), point("logs/train/loss", 2), point("logs/train/acc", 1),
+                  point("logs/val/loss", 0)], "tensorboard")
+    again.close()
+    got = [(p["metric"], p.get("step"), p["seq"]) for p in stored(tmp_path)]
+    assert sorted(got) == sorted([("logs/train/loss", 0, 1), ("logs/train/acc", 0, 1), ("logs/train/loss", 1, 1),
+                                  ("lr", None, 2), ("logs/train/loss", 2, 3), ("logs/train/acc", 1, 3),
+                                  ("logs/val/loss", 0, 3)])
