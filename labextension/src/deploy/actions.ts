@@ -5,7 +5,7 @@
  */
 import { Dialog, showDialog } from '@jupyterlab/apputils';
 import { PathExt } from '@jupyterlab/coreutils';
-import { Contents } from '@jupyterlab/services';
+import { Contents, ServerConnection } from '@jupyterlab/services';
 import { TranslationBundle } from '@jupyterlab/translation';
 
 import { MoApiError } from '../api';
@@ -96,7 +96,11 @@ export async function startDeploy(
   }
 }
 
-/** The service once it runs or has failed (or is still starting after `ms`). */
+/**
+ * The service once it runs or has failed (or is still starting after `ms`).
+ * A look that does not reach the server (a moment of network trouble) is
+ * tried again until then: the deploy itself has happened.
+ */
 export async function settled(
   service: IService,
   ms = 60000
@@ -104,7 +108,13 @@ export async function settled(
   const until = Date.now() + ms;
   while (service.state === 'starting' && Date.now() < until) {
     await sleep(500);
-    service = await getService(service.id);
+    try {
+      service = await getService(service.id);
+    } catch (err) {
+      if (!(err instanceof ServerConnection.NetworkError)) {
+        throw err;
+      }
+    }
   }
   return service;
 }

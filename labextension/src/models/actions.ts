@@ -42,6 +42,16 @@ export function addModelActions(
   changed: () => void
 ): void {
   const { commands } = app;
+  // the views that show a deploy (Deploy sidebar, Models, open model tabs): a refresh that fails
+  // never stands between the user and the test page
+  const refresh = (serviceId: string) => {
+    try {
+      serviceDeployed.emit(serviceId);
+      changed();
+    } catch (err) {
+      console.error('mo: refreshing the views after a deploy failed', err);
+    }
+  };
 
   commands.addCommand(IDs.deployModel, {
     label: trans.__('Deploy Model'),
@@ -61,8 +71,7 @@ export function addModelActions(
       try {
         const started = await post<IService>(`${base(t)}/deploy`, {});
         const service = await settled(started);
-        serviceDeployed.emit(service.id);
-        changed();
+        refresh(service.id);
         if (service.state === 'failed') {
           Notification.update({
             id: note,
