@@ -193,43 +193,65 @@ def read_series_list(job_path: Path) -> list[SeriesInfo]:
     return out
 
 
-def _column(folder: Path, name: str, dtype: str, rows: int):
+def _column(folder: Path, name: str, dtype: str, rows: int, start: int = 0):
+    """Rows ``start`` to ``start + rows`` (fewer at its end) of a column; None when it is absent."""
     import numpy as np
 
     try:
         with open_regular(folder / name) as f:
-            data = f.read(min(rows * 8, os.fstat(f.fileno()).st_size))
+            size = os.fstat(f.fileno()).st_size
+            f.seek(start * 8)
+            data = f.read(max(0, min(rows * 8, size - start * 8)))
     except (FileNotFoundError, RecordError):
         return None
     usable = len(data) - len(data) % 8
     return np.frombuffer(data[:usable], dtype)
 
 
-def read_columns(job_path: Path, max_seq: int, min_seq: int = 0) -> list[dict]:
-    """Every series' points with ``min_seq < seq <= max_seq``, as numpy columns:
-    ``{"metric", "source", "seq", "value", "step"?, "epoch"?, "time"?, "other"?}``."""
+def _seq_rows(folder: Path, sid: int, max_seq: int, min_seq: int, start: int):
+    """The ``seq`` column from row ``start`` far enough to hold every row up to ``max_seq``, and
+    the bounds (lo, hi) of the rows with ``min_seq < seq <= max_seq`` in it; None when absent."""
     import numpy as np
 
+    want = max(4096, max_seq - min_seq + 1) if start else 1 << 40  # usually a row per seq, at most
+    while True:
+        seq = _column(folder, f"{sid}.seq", "<i8", want, start)
+        if seq is None:
+            return None
+        hi = int(np.searchsorted(seq, max_seq, side="right"))
+        if hi < len(seq) or len(seq) < want:  # the rows past max_seq, or the column's end, are in
+            lo = int(np.searchsorted(seq, min_seq, side="right")) if min_seq > 0 else 0
+            return seq, lo, hi
+        want *= 4  # many points share a seq here (TensorBoard's): read on
+
+
+def read_columns(job_path: Path, max_seq: int, min_seq: int = 0, cursor: Optional[dict] = None) -> list[dict]:
+    """Every series' points with ``min_seq < seq <= max_seq``, as numpy columns:
+    ``{"metric", "source", "seq", "value", "step"?, "epoch"?, "time"?, "other"?}``. ``cursor``
+    (a reader's, for calls with growing seqs): each series' first row not read yet, kept up to
+    date, so that a reader going through a job reads each column once."""
     folder = Path(job_path) / FOLDER
     out = []
     for info in read_series_list(job_path):
-        seq = _column(folder, f"{info.id}.seq", "<i8", 1 << 40)
-        if seq is None or not len(seq):
+        start = cursor.get(info.id, 0) if cursor is not None else 0
+        found = _seq_rows(folder, info.id, max_seq, min_seq, start)
+        if found is None:
             continue
-        lo = int(np.searchsorted(seq, min_seq, side="right")) if min_seq > 0 else 0
-        hi = int(np.searchsorted(seq, max_seq, side="right"))
-        value = _column(folder, f"{info.id}.value", "<f8", hi)
+        seq, lo, hi = found
+        value = _column(folder, f"{info.id}.value", "<f8", hi - lo, start + lo)
         if value is None:
             continue
-        hi = min(hi, len(value))
+        hi = min(hi, lo + len(value))
+        if cursor is not None:
+            cursor[info.id] = start + hi
         if hi <= lo:
             continue
-        item = {"metric": info.name, "source": info.source, "seq": seq[lo:hi], "value": value[lo:hi]}
+        item = {"metric": info.name, "source": info.source, "seq": seq[lo:hi], "value": value[: hi - lo]}
         for col, dtype in OPTIONAL.items():
-            arr = _column(folder, f"{info.id}.{col}", dtype, hi)
-            if arr is not None and len(arr) >= hi:
-                item[col] = arr[lo:hi]
-        other = _others(folder / f"{info.id}.other.jsonl", lo, hi)
+            arr = _column(folder, f"{info.id}.{col}", dtype, hi - lo, start + lo)
+            if arr is not None and len(arr) >= hi - lo:
+                item[col] = arr
+        other = _others(folder / f"{info.id}.other.jsonl", start + lo, start + hi)
         if other:
             item["other"] = other
         out.append(item)

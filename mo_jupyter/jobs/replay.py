@@ -37,9 +37,11 @@ class OutputReader:
         self.record = 0  # the next index record to read
         self.since = 0   # seqs up to this one were sent
         self.metrics_after = metrics_after  # the client has the metrics up to this seq
+        self.cursor: dict[int, int] = {}  # each metric series' next row to send
 
     def seek_after(self, since: int) -> None:
         self.since = max(0, since)
+        self.cursor = {}
         self.record = find_since(read_index(self.path), self.since)
 
     def read(self, max_bytes: int = FRAME_BYTES) -> Optional[bytes]:
@@ -52,7 +54,7 @@ class OutputReader:
             take = max(1, int(np.searchsorted(sizes, max_bytes, side="right")))
             records = index[:take]
             self.record += take
-            frame = build_frame(self.path, records, self.since, self.metrics_after)
+            frame = build_frame(self.path, records, self.since, self.metrics_after, self.cursor)
             self.since = max(self.since, frame["next"] - 1)
             if frame["chunks"] or frame["events"] or frame["metrics"]:
                 return orjson.dumps(frame, option=orjson.OPT_SERIALIZE_NUMPY | orjson.OPT_NON_STR_KEYS)
@@ -93,7 +95,8 @@ def _text(data: bytes) -> str:
     return data.decode("utf-8", errors="replace")
 
 
-def build_frame(path: Path, records: np.ndarray, since: int, metrics_after: int = 0) -> dict:
+def build_frame(path: Path, records: np.ndarray, since: int, metrics_after: int = 0,
+                cursor: Optional[dict] = None) -> dict:
     first = int(records["seq"][0])
     last = int(records["seq"][-1]) + int(records["n"][-1]) - 1
     spans = _read_spans(path, records)
@@ -120,7 +123,7 @@ def build_frame(path: Path, records: np.ndarray, since: int, metrics_after: int 
                 continue
             events.append(event)
     lo = max(first - 1, since, metrics_after)
-    metrics = series_frames(path, records, read_columns(path, last, lo)) if last > lo else []
+    metrics = series_frames(path, records, read_columns(path, last, lo, cursor)) if last > lo else []
     return {"type": "lines", "seq": max(first, since + 1), "next": last + 1, "chunks": chunks, "events": events,
             "metrics": metrics}
 
