@@ -19,7 +19,6 @@ import orjson
 from .. import schemas
 from ..errors import BadRequest, Conflict, MoError, NotFound, os_error
 from ..paths import resolve_in_root
-from ..projects import project_folder
 from ..requirements_scan import require_importable
 from .backends import backend_for
 from .backends.local import LocalBackend
@@ -122,6 +121,8 @@ class JobService:
         created = time.time()
         job_id = new_job_id(created)
         args = list(request.get("args", []))
+        from ..projects import project_folder  # the catalog it brings: only when a job is made (CLI start)
+
         cwd = project_folder(self.root, target)  # a project folder made from a template, else the root
         command = backend.command(kind, os.path.relpath(target, cwd), args, self.python)
         spec = {
