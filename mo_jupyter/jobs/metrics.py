@@ -19,10 +19,9 @@ from typing import Any, Optional
 
 import orjson
 
+from .metricstore import FLOAT_MAX, INT_BOUND
+
 MAX_PARSE_BYTES = 1024 * 1024
-# step / epoch are stored as 64-bit integers (metricstore: -2**63 marks "none")
-_INT_BOUND = 2**63
-_FLOAT_MAX = 1.7976931348623157e308
 
 _NONFINITE = {
     "NaN": float("nan"),
@@ -61,7 +60,7 @@ def _loads(raw: bytes) -> Any:
 def _integer(name: str, value: Any) -> tuple[Optional[int], Optional[str]]:
     kind = type(value)
     if kind is int or (kind is float and math.isfinite(value) and value.is_integer()):
-        if -_INT_BOUND < value < _INT_BOUND:
+        if -INT_BOUND < value < INT_BOUND:
             return int(value), None
         return None, f"'{name}' is out of range (a 64-bit integer); line kept as log"
     if kind is bool:
@@ -84,7 +83,7 @@ def metric_of(obj: Any) -> Parsed:
     if type(name) is not str or "value" not in obj:
         return PLAIN
     value = obj["value"]
-    if type(value) is int and not -_FLOAT_MAX <= value <= _FLOAT_MAX:
+    if type(value) is int and not -FLOAT_MAX <= value <= FLOAT_MAX:
         return Parsed(warning="'value' is out of range (a double); line kept as log")
     if type(value) is float and not math.isfinite(value):
         nonfinite = "NaN" if math.isnan(value) else ("Infinity" if value > 0 else "-Infinity")

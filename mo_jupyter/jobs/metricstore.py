@@ -14,13 +14,13 @@ their points visible, so a reader bounds what it reads by the index's last seq.
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-from typing import Any, Optional
-
+import json
 import math
+import os
 import stat
 from array import array
+from pathlib import Path
+from typing import Any, Optional
 
 import orjson
 
@@ -35,6 +35,9 @@ OPTIONAL = {"step": "<i8", "epoch": "<i8", "time": "<f8"}
 TYPECODE = {"step": "q", "epoch": "q", "time": "d"}  # the writer's (array module: no numpy to start)
 FILL = {"step": MISSING, "epoch": MISSING, "time": math.nan}
 MAX_OPEN = 32  # column files kept open by a writer
+INT_BOUND = 2**63  # step / epoch columns: -INT_BOUND < n < INT_BOUND (-2**63 marks "none")
+FLOAT_MAX = 1.7976931348623157e308  # an integer value beyond this has no double
+OTHER_TEXT = 16 * 1024  # an other value orjson cannot write is kept as its JSON text, cut
 _OPEN = os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC
 
 
@@ -68,6 +71,7 @@ class MetricWriter:
         self.by_name: dict[str, _Series] = {}
         self.pending: list[_Series] = []
         self._fds: dict[str, int] = {}  # open column files, the one used last at the end
+        self._refused: set[str] = set()  # names in the folder that are not regular files
         for s in read_series_list(job_path):  # a re-attached supervisor goes on
             cols = [c for c in OPTIONAL if (self.folder / f"{s.id}.{c}").exists()]
             rows = _size(self.folder / f"{s.id}.seq") // 8
@@ -81,76 +85,119 @@ class MetricWriter:
             if len(self.by_name) >= MAX_SERIES or len(name) > MAX_NAME:
                 return None
             s = self.by_name[name] = _Series(len(self.by_name), name, source)
-            with open(self.folder / SERIES, "ab") as f:  # first: a column never lacks its name
-                f.write(orjson.dumps({"metric": name, "source": source}) + b"\n")
+            # first: a column never lacks its name
+            self._write(SERIES, orjson.dumps({"metric": name, "source": source}) + b"\n", keep=False)
         elif s.source != source:
             return None
         return s
 
     def add(self, s: _Series, seq: int, metric: dict) -> None:
-        """One point (a parsed metric: value, and maybe step / epoch / time)."""
+        """One point (a parsed metric: value, and maybe step / epoch / time). A field that does not
+        fit its column (a step beyond 64 bits from a recognizer, an integer beyond a double) is
+        left out or kept as an other value: nothing a job prints stops the writer."""
         if not s.seq:
             self.pending.append(s)
+        row = s.rows + len(s.seq)
         value = metric["value"]
         kind = type(value)
+        if kind is int and not -FLOAT_MAX <= value <= FLOAT_MAX:
+            kind = None
         if kind is not float and kind is not int:
             if "nonfinite" not in metric:
-                s.other.append((s.rows + len(s.seq), value))
+                s.other.append(_other_line(row, value))
             value = _NONFINITE.get(metric.get("nonfinite"), math.nan)
-        for key in ("epoch", "time"):
-            if key in metric:
-                s.sparse.setdefault(key, {})[len(s.seq)] = metric[key]
+        epoch, time_ = metric.get("epoch"), metric.get("time")
+        if epoch is not None and _fits(epoch):
+            s.sparse.setdefault("epoch", {})[len(s.seq)] = epoch
+        if type(time_) in (float, int) and -FLOAT_MAX <= time_ <= FLOAT_MAX:
+            s.sparse.setdefault("time", {})[len(s.seq)] = time_
+        step = metric.get("step", MISSING)
         s.seq.append(seq)
         s.value.append(value)
-        s.step.append(metric.get("step", MISSING))
+        s.step.append(step if step is MISSING or _fits(step) else MISSING)
 
     def flush(self) -> None:
-        for s in self.pending:
-            n = len(s.seq)
-            self._append(s, "seq", array("q", s.seq))
-            self._append(s, "value", array("d", s.value))
+        """The points collected, appended to their columns (each series' buffers are taken first:
+        a failed write never writes a row twice)."""
+        pending, self.pending = self.pending, []
+        for s in pending:
+            seq, value, step, sparse, other = s.seq, s.value, s.step, s.sparse, s.other
+            s.seq, s.value, s.step, s.sparse, s.other = [], [], [], {}, []
+            n, rows = len(seq), s.rows
+            s.rows += n
+            columns = [("seq", array("q", seq)), ("value", array("d", value))]
             for col, code in TYPECODE.items():
                 if col == "step":
-                    arr = array(code, s.step)
-                    given = any(v != MISSING for v in s.step) if col not in s.columns else True
+                    arr = array(code, step)
+                    given = any(v != MISSING for v in step) if col not in s.columns else True
                 else:
-                    sparse = s.sparse.get(col)
-                    given = bool(sparse)
+                    given = bool(sparse.get(col))
                     arr = array(code, [FILL[col]]) * n
-                    for row, value in (sparse or {}).items():
-                        arr[row] = value
+                    for r, v in (sparse.get(col) or {}).items():
+                        arr[r] = v
                 if col not in s.columns:
                     if not given:
                         continue
                     # its first point with this field: earlier rows had none
-                    self._append(s, col, array(code, [FILL[col]]) * s.rows)
+                    columns.append((col, array(code, [FILL[col]]) * rows))
                     s.columns.add(col)
-                self._append(s, col, arr)
-            if s.other:
-                with self._open(f"{s.id}.other.jsonl") as f:
-                    f.write(b"".join(orjson.dumps(list(item)) + b"\n" for item in s.other))
-            s.rows += n
-            s.seq, s.value, s.step, s.sparse, s.other = [], [], [], {}, []
-        self.pending = []
+                columns.append((col, arr))
+            for col, arr in columns:
+                self._write(f"{s.id}.{col}", arr)
+            if other:
+                self._write(f"{s.id}.other.jsonl", b"".join(other), keep=False)
 
-    def _open(self, name: str):
-        return os.fdopen(os.open(self.folder / name, _OPEN, 0o644), "ab")
-
-    def _append(self, s: _Series, col: str, arr: array) -> None:
-        """Append to a column file, kept open between flushes (the ``MAX_OPEN`` used last)."""
-        name = f"{s.id}.{col}"
+    def _write(self, name: str, data, keep: bool = True) -> None:
+        """Append to a file of the folder, kept open between flushes when ``keep`` (the
+        ``MAX_OPEN`` used last). Only a regular file is written (never through a link, and never
+        a FIFO planted there: its open would wait for a reader); another is left alone."""
         fd = self._fds.pop(name, None)
         if fd is None:
+            if name in self._refused:
+                return
+            fd = _open_regular_append(self.folder / name)
+            if fd is None:
+                self._refused.add(name)
+                return
+            if not keep:
+                try:
+                    write_all(fd, data)
+                finally:
+                    os.close(fd)
+                return
             if len(self._fds) >= MAX_OPEN:
                 os.close(self._fds.pop(next(iter(self._fds))))
-            fd = os.open(self.folder / name, _OPEN, 0o644)
         self._fds[name] = fd  # the most recent last
-        write_all(fd, arr)
+        write_all(fd, data)
 
     def close(self) -> None:
         for fd in self._fds.values():
             os.close(fd)
         self._fds = {}
+
+
+def _fits(number) -> bool:
+    """An integer a 64-bit column takes (its lowest value marks "none")."""
+    return type(number) is int and -INT_BOUND < number < INT_BOUND
+
+
+def _other_line(row: int, value) -> bytes:
+    try:
+        return orjson.dumps([row, value]) + b"\n"
+    except TypeError:  # an integer beyond 64 bits inside a list (Python's json read it): its text
+        return orjson.dumps([row, json.dumps(value)[:OTHER_TEXT]]) + b"\n"
+
+
+def _open_regular_append(path: Path) -> Optional[int]:
+    try:
+        fd = os.open(path, _OPEN | os.O_NONBLOCK, 0o644)
+    except OSError:  # a link (ELOOP), a FIFO with no reader (ENXIO), ...
+        return None
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        return None
+    os.set_blocking(fd, True)
+    return fd
 
 
 _NONFINITE = {"NaN": math.nan, "Infinity": math.inf, "-Infinity": -math.inf}
@@ -208,12 +255,15 @@ def _column(folder: Path, name: str, dtype: str, rows: int, start: int = 0):
     return np.frombuffer(data[:usable], dtype)
 
 
-def _seq_rows(folder: Path, sid: int, max_seq: int, min_seq: int, start: int):
-    """The ``seq`` column from row ``start`` far enough to hold every row up to ``max_seq``, and
-    the bounds (lo, hi) of the rows with ``min_seq < seq <= max_seq`` in it; None when absent."""
+def _seq_rows(folder: Path, sid: int, max_seq: int, min_seq: int, start: Optional[int]):
+    """The ``seq`` column from row ``start`` (None: not known, from its first row) far enough to
+    hold every row up to ``max_seq``, and the bounds (lo, hi) of the rows with ``min_seq < seq <=
+    max_seq`` in it; None when absent."""
     import numpy as np
 
-    want = max(4096, max_seq - min_seq + 1) if start else 1 << 40  # usually a row per seq, at most
+    # from a known row: usually a row per seq at most; else the whole column (searched)
+    want = max(4096, max_seq - min_seq + 1) if start is not None else 1 << 40
+    start = start or 0
     while True:
         seq = _column(folder, f"{sid}.seq", "<i8", want, start)
         if seq is None:
@@ -233,10 +283,11 @@ def read_columns(job_path: Path, max_seq: int, min_seq: int = 0, cursor: Optiona
     folder = Path(job_path) / FOLDER
     out = []
     for info in read_series_list(job_path):
-        start = cursor.get(info.id, 0) if cursor is not None else 0
+        start = cursor.get(info.id) if cursor is not None else None
         found = _seq_rows(folder, info.id, max_seq, min_seq, start)
         if found is None:
             continue
+        start = start or 0
         seq, lo, hi = found
         value = _column(folder, f"{info.id}.value", "<f8", hi - lo, start + lo)
         if value is None:

@@ -11,14 +11,15 @@ from __future__ import annotations
 
 import os
 import time
+import traceback
 from pathlib import Path
 from typing import BinaryIO, Optional
 
 import orjson
 
 from ..atomic import write_atomic
-from .metrics import _FLOAT_MAX, _INT_BOUND, MAX_PARSE_BYTES, _loads, metric_of
-from .metricstore import MISSING, MetricWriter
+from .metrics import MAX_PARSE_BYTES, _loads, metric_of
+from .metricstore import FLOAT_MAX, INT_BOUND, MISSING, MetricWriter
 from .outindex import EVENT, INDEX, LINES, NO_STREAM, NOTES, PROGRESS, STREAMS, pack
 from .records import OUTPUT
 
@@ -96,7 +97,7 @@ class EventWriter:
         # Re-attaching to a job whose output is replayed from its start (a container's log):
         # the number of complete lines per stream that are on disk already and must not be again.
         self.skip: dict[str, int] = {}
-        self.points_skip: dict[str, int] = {}  # ... and the points of each series (TensorBoard's)
+        self.points_skip: dict[tuple, int] = {}  # ... and the points stored (TensorBoard's): see resume_points
         self.progress_due = 0.0
         self.progress_dirty = False
 
@@ -121,10 +122,10 @@ class EventWriter:
 
     def points(self, metrics: list[dict], source: str) -> None:
         """Metrics that come with no line (TensorBoard's event files): one event covers them. A
-        re-attached supervisor's watcher reads the files from their start again: the points each
-        series holds already (``points_skip``, by name) are dropped, as replayed lines are."""
+        re-attached supervisor's watcher reads the files from their start again: the points stored
+        already (``resume_points``) are dropped, as replayed lines are."""
         if self.points_skip:
-            metrics = [m for m in metrics if not self._skip_point(m["metric"])]
+            metrics = [m for m in metrics if not self._skip_point(m)]
             if not metrics:
                 return
         self._note({"type": "points", "t": self.elapsed(), "source": source, "count": len(metrics)}, 1)
@@ -134,14 +135,29 @@ class EventWriter:
                 self.metrics.add(s, self.seq, metric)
 
     def resume_points(self, source: str) -> None:
-        """Re-attaching: the points of ``source`` will come again from the start; skip those stored."""
-        self.points_skip = {name: s.rows for name, s in self.metrics.by_name.items() if s.source == source}
+        """Re-attaching: the points of ``source`` will come again from the start. Those stored are
+        known by (series, step, time), not by their count: two writers' files in one folder are
+        read in another order than they were written."""
+        from collections import Counter
 
-    def _skip_point(self, name: str) -> bool:
-        left = self.points_skip.get(name, 0)
-        if left:
-            self.points_skip[name] = left - 1
-        return left > 0
+        from .metricstore import read_columns
+
+        stored: Counter = Counter()
+        for col in read_columns(self.path, 1 << 62):
+            if col["source"] != source:
+                continue
+            n = len(col["seq"])
+            steps = col["step"].tolist() if "step" in col else [MISSING] * n
+            times = col["time"].tolist() if "time" in col else [None] * n
+            stored.update((col["metric"], step, _key_time(t)) for step, t in zip(steps, times))
+        self.points_skip = stored
+
+    def _skip_point(self, metric: dict) -> bool:
+        key = (metric["metric"], metric.get("step", MISSING), _key_time(metric.get("time")))
+        if self.points_skip.get(key, 0) > 0:
+            self.points_skip[key] -= 1
+            return True
+        return False
 
     # ---- lines -----------------------------------------------------------------------------------
     def feed(self, stream: str, chunk: bytes) -> None:
@@ -222,7 +238,11 @@ class EventWriter:
         if b"metric" in data or rec or len(data) > MAX_LINE_BYTES:
             lines = data.split(b"\n")
             lines.pop()
-            self._scan(s, lines, first, t, special, rec)
+            try:
+                self._scan(s, lines, first, t, special, rec)
+            except Exception:  # a line no rule foresaw: logged, the lines shown as printed, never lost
+                traceback.print_exc()
+                special.clear()
             n = len(lines)
         else:
             n = data.count(b"\n")
@@ -274,8 +294,8 @@ class EventWriter:
                 step = obj.get("step", MISSING)
                 kind = type(value)
                 if (type(name) is str and (-_INF < value < _INF if kind is float else
-                                           kind is int and -_FLOAT_MAX <= value <= _FLOAT_MAX)
-                        and (step is MISSING or (type(step) is int and -_INT_BOUND < step < _INT_BOUND))
+                                           kind is int and -FLOAT_MAX <= value <= FLOAT_MAX)
+                        and (step is MISSING or (type(step) is int and -INT_BOUND < step < INT_BOUND))
                         and len(obj) == 2 + (step is not MISSING)):
                     series = cache.get(name)
                     if series is None:
@@ -347,6 +367,10 @@ class EventWriter:
         for f in (self.output, self.notes, self.index):
             f.close()
         self.metrics.close()
+
+
+def _key_time(t) -> Optional[float]:
+    return float(t) if isinstance(t, (int, float)) and t == t else None
 
 
 def _refused(name: str) -> str:

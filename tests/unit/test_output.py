@@ -232,22 +232,62 @@ def test_inline_and_line_by_line_give_what_the_rules_say(tmp_path):
 
 
 def test_points_read_again_after_a_reattach_are_not_doubled(tmp_path):
-    """A re-attached supervisor's TensorBoard watcher reads the event files from their start: the
-    points each series holds are dropped, the new ones kept, numbering goes on."""
-    def point(name, step):
-        return {"metric": name, "value": step / 10, "step": step}
+    """A re-attached supervisor's TensorBoard watcher reads the event files from their start, in
+    its own order (two writers' files in one folder: all of one file, then the other's): the points
+    stored are dropped whatever the order, the new ones kept, numbering goes on."""
+    def point(name, writer, step):  # as the watcher gives them: a time from the event's wall time
+        return {"metric": name, "value": step / 10, "step": step, "time": round(step * 0.25 + writer * 0.01, 6)}
+
+    a = [point("logs/loss", 0, k) for k in range(6)]  # writer A's file
+    b = [point("logs/loss", 1, k) for k in range(4)]  # writer B's file, same tag, same folder
+    w = EventWriter(tmp_path)
+    w.points(a[:2] + b[:2], "tensorboard")  # the first supervisor met them interleaved
+    w.points(a[2:4] + [point("logs/acc", 0, 0)], "tensorboard")
+    w.feed("stdout", b'{"metric": "lr", "value": 0.1}\n')
+    w.close()  # ... and died here
+    again = EventWriter(tmp_path, first_seq=3)
+    again.resume_points("tensorboard")
+    again.points(a + [point("logs/acc", 0, 0)], "tensorboard")  # file A whole: a[4:] is new
+    again.points(b, "tensorboard")  # then file B: b[2:] is new
+    again.close()
+    got = sorted((p["metric"], p.get("step"), p["time"]) for p in replay.metric_records(tmp_path)
+                 if p["metric"] != "lr")
+    want = sorted((p["metric"], p["step"], p["time"]) for p in a + b + [point("logs/acc", 0, 0)])
+    assert got == want
+    seqs = [p["seq"] for p in stored(tmp_path)]
+    assert seqs == sorted(seqs) and seqs[-1] == 5  # two new events after seq 3
+
+
+def test_no_printed_number_stops_the_writer(tmp_path):
+    """Numbers that fit no column, from any path (a framework's dict the recognizers read, a JSON
+    line Python's json reads): the point is kept without the field, or as an other value."""
+    w = EventWriter(tmp_path)
+    w.feed("stdout", b"{'loss': 0.5, 'step': 99999999999999999999, 'epoch': 1.0}\n")  # Hugging Face's form
+    w.feed("stdout", b'{"metric": "cfg", "value": [NaN, 18446744073709551616]}\n')
+    w.feed("stdout", b"after\n")
+    w.close()
+    points = {p["metric"]: p for p in stored(tmp_path)}
+    assert points["loss"]["value"] == 0.5 and "step" not in points["loss"]
+    assert points["cfg"]["value"] == "[NaN, 18446744073709551616]"  # listed as its text
+    assert [e["line"] for e in events(tmp_path) if e["type"] == "log"][-1] == "after"
+
+
+def test_a_fifo_planted_in_the_metrics_folder_never_blocks_the_writer(tmp_path):
+    """A job that can write its own folder plants a FIFO where a column will be: the writer leaves
+    it alone (its open would wait for a reader) and goes on with the rest."""
+    import os
+    import signal
 
     w = EventWriter(tmp_path)
-    w.points([point("logs/train/loss", 0), point("logs/train/acc", 0), point("logs/train/loss", 1)], "tensorboard")
-    w.feed("stdout", b'{"metric": "lr", "value": 0.1}\n')
-    w.close()  # the supervisor dies here
-    again = EventWriter(tmp_path, first_seq=2)
-    again.resume_points("tensorboard")
-    again.points([point("logs/train/loss", 0), point("logs/train/acc", 0)], "tensorboard")  # all seen
-    again.points([point("logs/train/loss", 1), point("logs/train/loss", 2), point("logs/train/acc", 1),
-                  point("logs/val/loss", 0)], "tensorboard")
-    again.close()
-    got = [(p["metric"], p.get("step"), p["seq"]) for p in stored(tmp_path)]
-    assert sorted(got) == sorted([("logs/train/loss", 0, 1), ("logs/train/acc", 0, 1), ("logs/train/loss", 1, 1),
-                                  ("lr", None, 2), ("logs/train/loss", 2, 3), ("logs/train/acc", 1, 3),
-                                  ("logs/val/loss", 0, 3)])
+    w.feed("stdout", b'{"metric": "a", "value": 1}\n')
+    w.flush()
+    os.mkfifo(tmp_path / "metrics" / "1.seq")
+    os.symlink("/etc/passwd", tmp_path / "metrics" / "1.value")
+    signal.alarm(10)  # a blocked open ends the test, not the run
+    try:
+        w.feed("stdout", b'{"metric": "b", "value": 2}\n{"metric": "a", "value": 3}\n')
+        w.close()
+    finally:
+        signal.alarm(0)
+    assert [p["value"] for p in stored(tmp_path) if p["metric"] == "a"] == [1.0, 3.0]
+    assert "metric" not in open("/etc/passwd").read()
