@@ -64,8 +64,10 @@ class Supervisor:
         if not self._recognize() or not self.spec.get("cwd"):
             return
         try:
-            from .tbwatch import TensorBoardWatcher
+            from .tbwatch import TensorBoardWatcher, installed
         except ImportError:
+            return
+        if not installed():  # no watcher walking the job's tree for nothing
             return
         started = self.status.get("started") or time.time()
         self.tensorboard = TensorBoardWatcher(Path(self.spec["cwd"]), since=started - 2)

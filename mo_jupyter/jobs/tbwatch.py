@@ -54,6 +54,16 @@ _SKIP = {".mo", "node_modules", ".git", "__pycache__"}
 _RECORD_OVERHEAD = 16  # length, length CRC, data CRC
 
 
+def installed() -> bool:
+    """Whether the tensorboard package is there, without importing it (a look at sys.path)."""
+    import importlib.util
+
+    try:
+        return importlib.util.find_spec("tensorboard") is not None
+    except (ImportError, ValueError):
+        return False
+
+
 def available() -> bool:
     """True when the tensorboard package (the optional ``tensorboard`` extra) can be imported."""
     try:

@@ -198,15 +198,19 @@ class DockerRunner(Runner):
     def _follow_stats(self, container) -> None:
         """The engine's stats stream, a sample a second, kept for ``sample``: a one-shot stats
         call waits for the engine's next collection (a second on Debian's dockerd 20.10, even with
-        ``one-shot``), which would hold the supervisor's loop, and the job's output, every second."""
-        try:
-            for stats in container.stats(stream=True, decode=True):
-                if self._exit is not None:
-                    return
-                if isinstance(stats, dict):
-                    self._sampled = self._usage(stats)
-        except Exception:  # the container went away: its last sample stays
-            pass
+        ``one-shot``), which would hold the supervisor's loop, and the job's output, every second.
+        A stream that ends or fails (a read timeout, the engine restarted) is opened again while
+        the job runs; a stopped container's empty stats are not a sample."""
+        while self._exit is None and self.container is container:
+            try:
+                for stats in container.stats(stream=True, decode=True):
+                    if self._exit is not None:
+                        return
+                    if isinstance(stats, dict) and stats.get("memory_stats"):
+                        self._sampled = self._usage(stats)
+            except Exception:  # the engine went away for a moment, or the container did
+                pass
+            time.sleep(1.0)
 
     def sample(self) -> tuple[int, float]:
         return self._sampled
