@@ -14,6 +14,8 @@ their points visible, so a reader bounds what it reads by the index's last seq.
 
 from __future__ import annotations
 
+import bisect
+import errno
 import json
 import math
 import os
@@ -45,7 +47,7 @@ class _Series:
     """A series' state, and its points collected since the last flush (one entry per point in
     list: ``MISSING`` where a point had no step; epoch and time, rarer, by row)."""
 
-    __slots__ = ("id", "name", "source", "rows", "columns", "seq", "value", "step", "sparse", "other")
+    __slots__ = ("id", "name", "source", "rows", "columns", "seq", "value", "step", "sparse", "other", "dead")
 
     def __init__(self, id: int, name: str, source: str, rows: int = 0, columns: tuple = ()):
         self.id, self.name, self.source, self.rows = id, name, source, rows
@@ -54,13 +56,15 @@ class _Series:
         self.value: list[float] = []
         self.step: list[int] = []
         self.sparse: dict[str, dict[int, Any]] = {}  # epoch / time: {pending row: value}
-        self.other: list[tuple[int, Any]] = []
+        self.other: list[bytes] = []  # other values' lines for other.jsonl
+        self.dead = False  # a column of it cannot be written: no more points
 
 
 class MetricWriter:
     """Collects points (``add``) and appends them to their columns (``flush``)."""
 
-    def __init__(self, job_path: Path):
+    def __init__(self, job_path: Path, upto: Optional[int] = None):
+        """``upto``: a re-attached writer's last seq on the index (later lines come again)."""
         self.folder = Path(job_path) / FOLDER
         try:
             os.mkdir(self.folder, 0o755)
@@ -71,11 +75,26 @@ class MetricWriter:
         self.by_name: dict[str, _Series] = {}
         self.pending: list[_Series] = []
         self._fds: dict[str, int] = {}  # open column files, the one used last at the end
-        self._refused: set[str] = set()  # names in the folder that are not regular files
         for s in read_series_list(job_path):  # a re-attached supervisor goes on
-            cols = [c for c in OPTIONAL if (self.folder / f"{s.id}.{c}").exists()]
-            rows = _size(self.folder / f"{s.id}.seq") // 8
+            cols = [c for c in OPTIONAL if os.path.lexists(self.folder / f"{s.id}.{c}")]
+            rows = self._complete_rows(s.id, cols, upto)
             self.by_name[s.name] = _Series(s.id, s.name, s.source, rows, cols)
+
+    def _complete_rows(self, sid: int, cols: list[str], upto: Optional[int]) -> int:
+        """The rows of a series that every one of its columns holds (a supervisor killed inside a
+        flush leaves some longer) and whose seq is on the index (``upto``: the lines after it come
+        again, and their points with them): the columns are cut back to them."""
+        names = [f"{sid}.seq", f"{sid}.value", *(f"{sid}.{c}" for c in cols)]
+        rows = min(_size(self.folder / name) // 8 for name in names)
+        if upto is not None and rows:  # (a link planted at seq: the column is gone anyway)
+            rows = bisect.bisect_right(read_rows(self.folder, names[0], "q", rows) or [], upto)
+        for name in names:
+            if _size(self.folder / name) != rows * 8:
+                fd = _open_regular_append(self.folder / name)
+                if fd is not None:
+                    os.ftruncate(fd, rows * 8)
+                    os.close(fd)
+        return rows
 
     def series(self, name: str, source: str) -> Optional[_Series]:
         """The series of ``name`` (created on first use); None when it cannot take this point:
@@ -84,10 +103,11 @@ class MetricWriter:
         if s is None:
             if len(self.by_name) >= MAX_SERIES or len(name) > MAX_NAME:
                 return None
+            # its name first: a column never lacks it (a series.jsonl planted as a FIFO: no series)
+            if not self._write(SERIES, orjson.dumps({"metric": name, "source": source}) + b"\n", keep=False):
+                return None
             s = self.by_name[name] = _Series(len(self.by_name), name, source)
-            # first: a column never lacks its name
-            self._write(SERIES, orjson.dumps({"metric": name, "source": source}) + b"\n", keep=False)
-        elif s.source != source:
+        elif s.source != source or s.dead:
             return None
         return s
 
@@ -117,9 +137,10 @@ class MetricWriter:
         s.step.append(step if step is MISSING or _fits(step) else MISSING)
 
     def flush(self) -> None:
-        """The points collected, appended to their columns (each series' buffers are taken first:
-        a failed write never writes a row twice)."""
+        """The points collected, appended to their columns: every series' buffers are taken first
+        (a failed write never repeats rows, nor keeps a series' points back), then written."""
         pending, self.pending = self.pending, []
+        writes = []
         for s in pending:
             seq, value, step, sparse, other = s.seq, s.value, s.step, s.sparse, s.other
             s.seq, s.value, s.step, s.sparse, s.other = [], [], [], {}, []
@@ -142,38 +163,51 @@ class MetricWriter:
                     columns.append((col, array(code, [FILL[col]]) * rows))
                     s.columns.add(col)
                 columns.append((col, arr))
+            writes.append((s, columns, b"".join(other)))
+        for s, columns, other in writes:
             for col, arr in columns:
-                self._write(f"{s.id}.{col}", arr)
+                if not self._write(f"{s.id}.{col}", arr):
+                    s.dead = True  # a column that cannot grow: the series takes no more points
             if other:
-                self._write(f"{s.id}.other.jsonl", b"".join(other), keep=False)
+                self._write(f"{s.id}.other.jsonl", other, keep=False)
 
-    def _write(self, name: str, data, keep: bool = True) -> None:
+    def _write(self, name: str, data, keep: bool = True) -> bool:
         """Append to a file of the folder, kept open between flushes when ``keep`` (the
         ``MAX_OPEN`` used last). Only a regular file is written (never through a link, and never
-        a FIFO planted there: its open would wait for a reader); another is left alone."""
+        a FIFO planted there: its open would wait for a reader): another is left alone (False)."""
         fd = self._fds.pop(name, None)
         if fd is None:
-            if name in self._refused:
-                return
             fd = _open_regular_append(self.folder / name)
             if fd is None:
-                self._refused.add(name)
-                return
+                return False
             if not keep:
                 try:
                     write_all(fd, data)
                 finally:
                     os.close(fd)
-                return
+                return True
             if len(self._fds) >= MAX_OPEN:
                 os.close(self._fds.pop(next(iter(self._fds))))
         self._fds[name] = fd  # the most recent last
         write_all(fd, data)
+        return True
 
     def close(self) -> None:
         for fd in self._fds.values():
             os.close(fd)
         self._fds = {}
+
+
+def read_rows(folder: Path, name: str, typecode: str, rows: int) -> Optional[list]:
+    """The first ``rows`` values of a column of ``folder`` as a list (no numpy: the supervisor's
+    side), None when it is absent or shorter."""
+    arr = array(typecode)
+    try:
+        with open_regular(folder / name) as f:
+            arr.frombytes(f.read(rows * 8))
+    except (OSError, RecordError, ValueError):
+        return None
+    return arr.tolist() if len(arr) == rows else None
 
 
 def _fits(number) -> bool:
@@ -184,15 +218,24 @@ def _fits(number) -> bool:
 def _other_line(row: int, value) -> bytes:
     try:
         return orjson.dumps([row, value]) + b"\n"
-    except TypeError:  # an integer beyond 64 bits inside a list (Python's json read it): its text
-        return orjson.dumps([row, json.dumps(value)[:OTHER_TEXT]]) + b"\n"
+    except TypeError:  # past 64 bits inside a list (Python's json read it), or nested too deep
+        try:
+            text = json.dumps(value)[:OTHER_TEXT]
+        except (RecursionError, ValueError, TypeError):
+            text = "(a value nested too deep to keep)"
+        return orjson.dumps([row, text]) + b"\n"
 
 
 def _open_regular_append(path: Path) -> Optional[int]:
+    """An fd to append to ``path``; None when something planted is there (a link: ELOOP, a FIFO
+    with no reader: ENXIO, or anything not a regular file). Other errors (a full disk, no fds
+    left) are raised: they are not the file's doing."""
     try:
         fd = os.open(path, _OPEN | os.O_NONBLOCK, 0o644)
-    except OSError:  # a link (ELOOP), a FIFO with no reader (ENXIO), ...
-        return None
+    except OSError as exc:
+        if exc.errno in (errno.ELOOP, errno.ENXIO):
+            return None
+        raise
     if not stat.S_ISREG(os.fstat(fd).st_mode):
         os.close(fd)
         return None
@@ -228,7 +271,7 @@ def read_series_list(job_path: Path) -> list[SeriesInfo]:
     try:
         with open_regular(Path(job_path) / FOLDER / SERIES) as f:
             data = f.read(MAX_SERIES * (MAX_NAME * 6 + 64))
-    except (FileNotFoundError, NotADirectoryError, RecordError):
+    except (OSError, RecordError):
         return []
     out = []
     for line in data.split(b"\n")[:MAX_SERIES]:
@@ -249,7 +292,7 @@ def _column(folder: Path, name: str, dtype: str, rows: int, start: int = 0):
             size = os.fstat(f.fileno()).st_size
             f.seek(start * 8)
             data = f.read(max(0, min(rows * 8, size - start * 8)))
-    except (FileNotFoundError, RecordError):
+    except (OSError, RecordError):  # absent, or a link planted there (ELOOP)
         return None
     usable = len(data) - len(data) % 8
     return np.frombuffer(data[:usable], dtype)
@@ -313,7 +356,7 @@ def _others(path: Path, lo: int, hi: int) -> dict[int, Any]:
     try:
         with open_regular(path) as f:
             data = f.read(64 * 1024 * 1024)
-    except (FileNotFoundError, RecordError):
+    except (OSError, RecordError):
         return {}
     out = {}
     for line in data.split(b"\n"):

@@ -81,7 +81,7 @@ class EventWriter:
         self.index = _append(self.path / INDEX)
         self.out_off = self.output.tell()
         self.notes_off = self.notes.tell()
-        self.metrics = MetricWriter(self.path)
+        self.metrics = MetricWriter(self.path, upto=first_seq)
         self.records: list[tuple] = []
         self.seq = first_seq
         self.t0 = started_monotonic
@@ -137,27 +137,31 @@ class EventWriter:
     def resume_points(self, source: str) -> None:
         """Re-attaching: the points of ``source`` will come again from the start. Those stored are
         known by (series, step, time), not by their count: two writers' files in one folder are
-        read in another order than they were written."""
-        from collections import Counter
+        read in another order than they were written. (The columns were cut back to their complete
+        rows on the index when the writer opened: a point cut off there comes again, and is kept.)"""
+        from .metricstore import read_rows
 
-        from .metricstore import read_columns
-
-        stored: Counter = Counter()
-        for col in read_columns(self.path, 1 << 62):
-            if col["source"] != source:
+        stored: dict[tuple, int] = {}
+        for s in self.metrics.by_name.values():
+            if s.source != source or not s.rows:
                 continue
-            n = len(col["seq"])
-            steps = col["step"].tolist() if "step" in col else [MISSING] * n
-            times = col["time"].tolist() if "time" in col else [None] * n
-            stored.update((col["metric"], step, _key_time(t)) for step, t in zip(steps, times))
+            steps = read_rows(self.metrics.folder, f"{s.id}.step", "q", s.rows) or [MISSING] * s.rows
+            times = read_rows(self.metrics.folder, f"{s.id}.time", "d", s.rows) or [None] * s.rows
+            for step, t in zip(steps, times):
+                key = (s.name, step, _key_time(t))
+                stored[key] = stored.get(key, 0) + 1
         self.points_skip = stored
 
     def _skip_point(self, metric: dict) -> bool:
         key = (metric["metric"], metric.get("step", MISSING), _key_time(metric.get("time")))
-        if self.points_skip.get(key, 0) > 0:
-            self.points_skip[key] -= 1
-            return True
-        return False
+        left = self.points_skip.get(key)
+        if not left:
+            return False
+        if left == 1:
+            del self.points_skip[key]
+        else:
+            self.points_skip[key] = left - 1
+        return True
 
     # ---- lines -----------------------------------------------------------------------------------
     def feed(self, stream: str, chunk: bytes) -> None:
@@ -240,9 +244,8 @@ class EventWriter:
             lines.pop()
             try:
                 self._scan(s, lines, first, t, special, rec)
-            except Exception:  # a line no rule foresaw: logged, the lines shown as printed, never lost
+            except Exception:  # a line no rule foresaw: logged, the rest shown as printed, never lost
                 traceback.print_exc()
-                special.clear()
             n = len(lines)
         else:
             n = data.count(b"\n")

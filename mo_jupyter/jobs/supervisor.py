@@ -84,7 +84,7 @@ class Supervisor:
                     points = []
                 if points:
                     self.tb_points.put(points)
-                elif last_round:
+                elif last_round or self.tensorboard.unavailable:
                     return  # the job has ended and nothing is left to read
                 if self.tb_stop.wait(TENSORBOARD_SECONDS) and not last_round:
                     last_round = True  # the job has ended: look for its last files, read to the end

@@ -103,6 +103,11 @@ class TensorBoardWatcher:
         self._next_walk = 0.0
         self._tb = None
 
+    @property
+    def unavailable(self) -> bool:
+        """TensorBoard's modules failed to import: the watcher can read nothing."""
+        return self._tb is False
+
     def rescan(self) -> None:
         """Look for new event files at the next poll (the job has ended: its last files count)."""
         self._next_walk = 0.0
@@ -119,7 +124,7 @@ class TensorBoardWatcher:
                 return out  # TensorBoard's modules (~0.8 s of CPU to import) only once a file is there
             if self._tb is None:
                 self._tb = _tb() if available() else False
-            if not self._tb:
+            if not self._tb:  # installed but broken: nothing more to do (``unavailable``)
                 return out
             names = self._names()
             budget, deadline = self.max_bytes, time.monotonic() + MAX_POLL_S

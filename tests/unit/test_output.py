@@ -291,3 +291,27 @@ def test_a_fifo_planted_in_the_metrics_folder_never_blocks_the_writer(tmp_path):
         signal.alarm(0)
     assert [p["value"] for p in stored(tmp_path) if p["metric"] == "a"] == [1.0, 3.0]
     assert "metric" not in open("/etc/passwd").read()
+
+
+def test_a_reattached_writer_cuts_the_columns_back_to_their_complete_rows_on_the_index(tmp_path):
+    """A supervisor killed inside a flush leaves some columns longer than others, and points whose
+    lines never reached the index: the next writer cuts them back, and they come again (the lines
+    replay, the TensorBoard files are read again), once."""
+    import os
+
+    w = EventWriter(tmp_path)
+    w.feed("stdout", b'{"metric": "loss", "value": 1, "step": 1}\n')
+    w.points([{"metric": "tb/acc", "value": 0.5, "step": 1, "time": 0.5}], "tensorboard")
+    w.close()  # seq 1: the line; seq 2: the points
+    metrics = tmp_path / "metrics"
+    with open(metrics / "0.seq", "ab") as f:  # a flush cut after the seq column of seq 3's point
+        f.write((3).to_bytes(8, "little", signed=True))
+    again = EventWriter(tmp_path, first_seq=1)  # the index ends at seq 1: the points' note is lost
+    assert os.path.getsize(metrics / "0.seq") == os.path.getsize(metrics / "0.value") == 8
+    assert os.path.getsize(metrics / "1.seq") == 0  # seq 2 was never on the index
+    again.resume_points("tensorboard")
+    again.points([{"metric": "tb/acc", "value": 0.5, "step": 1, "time": 0.5}], "tensorboard")  # read again
+    again.feed("stdout", b'{"metric": "loss", "value": 2, "step": 2}\n')
+    again.close()
+    assert [(p["metric"], p["seq"], p.get("step")) for p in stored(tmp_path)] == [
+        ("loss", 1, 1), ("tb/acc", 2, 1), ("loss", 3, 2)]

@@ -206,7 +206,8 @@ class DockerRunner(Runner):
                 for stats in container.stats(stream=True, decode=True):
                     if self._exit is not None:
                         return
-                    if isinstance(stats, dict) and stats.get("memory_stats"):
+                    # a stopped container's stats are empty, read at the zero time
+                    if isinstance(stats, dict) and not str(stats.get("read", "")).startswith("0001-"):
                         self._sampled = self._usage(stats)
             except Exception:  # the engine went away for a moment, or the container did
                 pass
