@@ -81,19 +81,28 @@ class MetricWriter:
             self.by_name[s.name] = _Series(s.id, s.name, s.source, rows, cols)
 
     def _complete_rows(self, sid: int, cols: list[str], upto: Optional[int]) -> int:
-        """The rows of a series that every one of its columns holds (a supervisor killed inside a
-        flush leaves some longer) and whose seq is on the index (``upto``: the lines after it come
-        again, and their points with them): the columns are cut back to them."""
-        names = [f"{sid}.seq", f"{sid}.value", *(f"{sid}.{c}" for c in cols)]
-        rows = min(_size(self.folder / name) // 8 for name in names)
+        """A re-attached writer's rows of a series: those that both ``seq`` and ``value`` hold (a
+        supervisor killed inside a flush leaves one longer) and whose seq is on the index (``upto``:
+        the lines after it come again, and their points with them). Both are cut back to them; an
+        optional column is cut back too, or filled up to them with its "none" (killed while it was
+        being created: its rows before that were "none" by construction)."""
+        rows = min(_size(self.folder / f"{sid}.seq"), _size(self.folder / f"{sid}.value")) // 8
         if upto is not None and rows:  # (a link planted at seq: the column is gone anyway)
-            rows = bisect.bisect_right(read_rows(self.folder, names[0], "q", rows) or [], upto)
-        for name in names:
-            if _size(self.folder / name) != rows * 8:
-                fd = _open_regular_append(self.folder / name)
-                if fd is not None:
-                    os.ftruncate(fd, rows * 8)
-                    os.close(fd)
+            rows = bisect.bisect_right(read_rows(self.folder, f"{sid}.seq", "q", rows) or array("q"), upto)
+        for col in ("seq", "value", *cols):
+            path = self.folder / f"{sid}.{col}"
+            have = _size(path) // 8
+            if _size(path) == rows * 8:
+                continue
+            fd = _open_regular_append(path)
+            if fd is None:
+                continue
+            try:
+                os.ftruncate(fd, min(have, rows) * 8)
+                if have < rows:
+                    write_all(fd, array(TYPECODE[col], [FILL[col]]) * (rows - have))
+            finally:
+                os.close(fd)
         return rows
 
     def series(self, name: str, source: str) -> Optional[_Series]:
@@ -198,16 +207,16 @@ class MetricWriter:
         self._fds = {}
 
 
-def read_rows(folder: Path, name: str, typecode: str, rows: int) -> Optional[list]:
-    """The first ``rows`` values of a column of ``folder`` as a list (no numpy: the supervisor's
-    side), None when it is absent or shorter."""
+def read_rows(folder: Path, name: str, typecode: str, rows: int) -> Optional[array]:
+    """The first ``rows`` values of a column of ``folder`` (an ``array``: no numpy on the
+    supervisor's side), None when it is absent or shorter."""
     arr = array(typecode)
     try:
         with open_regular(folder / name) as f:
             arr.frombytes(f.read(rows * 8))
     except (OSError, RecordError, ValueError):
         return None
-    return arr.tolist() if len(arr) == rows else None
+    return arr if len(arr) == rows else None
 
 
 def _fits(number) -> bool:
@@ -233,8 +242,8 @@ def _open_regular_append(path: Path) -> Optional[int]:
     try:
         fd = os.open(path, _OPEN | os.O_NONBLOCK, 0o644)
     except OSError as exc:
-        if exc.errno in (errno.ELOOP, errno.ENXIO):
-            return None
+        if exc.errno in (errno.ELOOP, errno.ENXIO, errno.EISDIR, errno.EACCES, errno.EPERM):
+            return None  # a link, a FIFO, a folder or a file we may not write planted there
         raise
     if not stat.S_ISREG(os.fstat(fd).st_mode):
         os.close(fd)

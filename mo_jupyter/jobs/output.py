@@ -74,14 +74,16 @@ class EventWriter:
     """Appends a job's output. Single-threaded: the supervisor's loop calls it."""
 
     def __init__(self, job_path: Path, started_monotonic: Optional[float] = None, first_seq: int = 0,
-                 recognize: bool = True):
+                 recognize: bool = True, resume: bool = False):
+        """``resume``: a re-attached supervisor's writer; ``first_seq`` is the last seq on the index,
+        and the metric columns are cut back to it (see ``MetricWriter``)."""
         self.path = Path(job_path)
         self.output = _append(self.path / OUTPUT)
         self.notes = _append(self.path / NOTES)
         self.index = _append(self.path / INDEX)
         self.out_off = self.output.tell()
         self.notes_off = self.notes.tell()
-        self.metrics = MetricWriter(self.path, upto=first_seq)
+        self.metrics = MetricWriter(self.path, upto=first_seq if resume else None)
         self.records: list[tuple] = []
         self.seq = first_seq
         self.t0 = started_monotonic
@@ -381,7 +383,8 @@ def _refused(name: str) -> str:
 
     if len(name) > MAX_NAME:
         return f"metric name longer than {MAX_NAME} characters; line kept as log"
-    return f"more than {MAX_SERIES} metric names (or the name belongs to another source); line kept as log"
+    return (f"more than {MAX_SERIES} metric names (or the name belongs to another source, or its files in the "
+            "job's folder cannot be written); line kept as log")
 
 
 def _may_recognize(data: bytes) -> bool:

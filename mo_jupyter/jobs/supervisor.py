@@ -175,7 +175,7 @@ class Supervisor:
         migrate(self.job.path)  # a folder of an older layout: its events indexed, seqs kept
         index = read_index(self.job.path)
         notes = list(read_notes(self.job.path, index).values())  # the notes only, not the raw log
-        self._open_writer(first_seq=last_seq(index))
+        self._open_writer(first_seq=last_seq(index), resume=True)
         self.writer.skip = lines_per_stream(index, notes)
         self.writer.resume_points("tensorboard")
         self.status = self.job.status()

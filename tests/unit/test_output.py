@@ -306,7 +306,7 @@ def test_a_reattached_writer_cuts_the_columns_back_to_their_complete_rows_on_the
     metrics = tmp_path / "metrics"
     with open(metrics / "0.seq", "ab") as f:  # a flush cut after the seq column of seq 3's point
         f.write((3).to_bytes(8, "little", signed=True))
-    again = EventWriter(tmp_path, first_seq=1)  # the index ends at seq 1: the points' note is lost
+    again = EventWriter(tmp_path, first_seq=1, resume=True)  # the index ends at seq 1: the points' note is lost
     assert os.path.getsize(metrics / "0.seq") == os.path.getsize(metrics / "0.value") == 8
     assert os.path.getsize(metrics / "1.seq") == 0  # seq 2 was never on the index
     again.resume_points("tensorboard")
@@ -315,3 +315,23 @@ def test_a_reattached_writer_cuts_the_columns_back_to_their_complete_rows_on_the
     again.close()
     assert [(p["metric"], p["seq"], p.get("step")) for p in stored(tmp_path)] == [
         ("loss", 1, 1), ("tb/acc", 2, 1), ("loss", 3, 2)]
+
+
+def test_an_optional_column_cut_while_it_was_made_is_filled_not_the_series_cut(tmp_path):
+    """Killed while a step column was being made (its padding half written): the re-attached writer
+    keeps every point on the index and fills the column's missing rows with "none". A writer that
+    is not re-attaching cuts nothing."""
+    import os
+
+    w = EventWriter(tmp_path)
+    w.feed("stdout", b"".join(b'{"metric": "loss", "value": %d}\n' % i for i in range(1000)))
+    w.close()
+    with open(tmp_path / "metrics" / "0.step", "wb") as f:  # 100 of its 1000 padding rows
+        f.write((-(2**63)).to_bytes(8, "little", signed=True) * 100)
+    EventWriter(tmp_path).close()  # not re-attaching (a supervisor's fallback): nothing cut
+    assert os.path.getsize(tmp_path / "metrics" / "0.seq") == 8000
+    again = EventWriter(tmp_path, first_seq=1000, resume=True)
+    again.feed("stdout", b'{"metric": "loss", "value": 5, "step": 7}\n')
+    again.close()
+    points = stored(tmp_path)
+    assert len(points) == 1001 and points[-1]["step"] == 7 and all("step" not in p for p in points[:-1])
