@@ -91,9 +91,10 @@ class MetricWriter:
             rows = bisect.bisect_right(read_rows(self.folder, f"{sid}.seq", "q", rows) or array("q"), upto)
         for col in ("seq", "value", *cols):
             path = self.folder / f"{sid}.{col}"
-            have = _size(path) // 8
-            if _size(path) == rows * 8:
+            size = _size(path)
+            if size == rows * 8:
                 continue
+            have = size // 8
             fd = _open_regular_append(path)
             if fd is None:
                 continue
