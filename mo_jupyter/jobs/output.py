@@ -19,7 +19,7 @@ import orjson
 
 from ..atomic import write_atomic
 from .metrics import MAX_PARSE_BYTES, _loads, metric_of
-from .metricstore import FLOAT_MAX, INT_BOUND, MISSING, MetricWriter
+from .metricstore import FLOAT_MAX, INT_BOUND, MISSING, MetricWriter, read_rows
 from .outindex import EVENT, INDEX, LINES, NO_STREAM, NOTES, PROGRESS, STREAMS, pack
 from .records import OUTPUT
 
@@ -141,8 +141,6 @@ class EventWriter:
         known by (series, step, time), not by their count: two writers' files in one folder are
         read in another order than they were written. (The columns were cut back to their complete
         rows on the index when the writer opened: a point cut off there comes again, and is kept.)"""
-        from .metricstore import read_rows
-
         stored: dict[tuple, int] = {}
         for s in self.metrics.by_name.values():
             if s.source != source or not s.rows:
