@@ -65,6 +65,10 @@ def test_the_main_process_dies_with_its_supervisor_and_a_reader_ends_the_rest(ro
     svc = make_service(root)
     job, (main, child, escaped), supervisor = start_tree(svc, root)
     os.kill(supervisor, signal.SIGKILL)
+    # all of it gone: its lock goes with its last thread, not with its main thread (whose end is what
+    # the job's main process dies with)
+    wait_until(lambda: not JobDir(svc.jobs_dir, job["id"]).supervised(), timeout=10,
+               message="the supervisor's lock to go")
     # no reader yet: the main process goes by itself (PR_SET_PDEATHSIG); the children still run
     wait_until(lambda: not alive(main), timeout=10, message="the main process to end")
     assert alive(child) and alive(escaped)
@@ -82,6 +86,10 @@ def test_a_queued_job_starts_only_once_nothing_of_the_lost_job_runs(root):
     time.sleep(0.3)
     assert JobDir(svc.jobs_dir, second["id"]).status()["state"] == "queued"
     os.kill(supervisor, signal.SIGKILL)
+    # all of it gone: its lock goes with its last thread, not with its main thread (whose end is what
+    # the job's main process dies with)
+    wait_until(lambda: not JobDir(svc.jobs_dir, job["id"]).supervised(), timeout=10,
+               message="the supervisor's lock to go")
     # nobody calls the service: the waiting job's own queue check settles the lost one
     wait_until(lambda: (root / "second-started").exists(), timeout=20, message="the second job to start")
     started = float((root / "second-started").read_text())
@@ -98,6 +106,10 @@ def test_stop_of_a_job_whose_supervisor_died_ends_its_tree(root):
     job, (main, child, escaped), supervisor = start_tree(svc, root)
     JobDir(svc.jobs_dir, job["id"]).request_stop()  # asked, but the supervisor dies before it acts
     os.kill(supervisor, signal.SIGKILL)
+    # all of it gone: its lock goes with its last thread, not with its main thread (whose end is what
+    # the job's main process dies with)
+    wait_until(lambda: not JobDir(svc.jobs_dir, job["id"]).supervised(), timeout=10,
+               message="the supervisor's lock to go")
     wait_until(lambda: not alive(main), timeout=10, message="the main process to end")
     stopped = svc.stop(job["id"])
     assert stopped["state"] == "stopped" and not alive(child) and not alive(escaped)
