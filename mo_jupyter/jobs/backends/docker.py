@@ -52,8 +52,8 @@ class Demux:
             return [("stdout", b""), ("stderr", b"")]
         self.pending = self.pending + data if self.pending else data
         parts, self.pending = split_frames(self.pending)
-        pieces = [(stream, b"".join(chunks)) for stream, chunks in parts.items() if chunks]
-        return [(stream, piece) for stream, piece in pieces if piece]  # b"" would read as the end
+        # an empty frame gives no piece: b"" would read as the stream's end
+        return [(stream, piece) for stream, chunks in parts.items() if (piece := b"".join(chunks))]
 
 
 def _plain_fd(sock) -> Optional[int]:
