@@ -35,6 +35,19 @@ def scrubbed_env(extra: Optional[Mapping[str, str]] = None, *, importable: bool 
     return env
 
 
+def start_ticks(pid: int) -> Optional[int]:
+    """When process ``pid`` started, in clock ticks since boot (``/proc/<pid>/stat``, field 22):
+    with the PID, an identity that never changes. A start time on the wall clock does: psutil adds
+    the boot time, which the kernel moves when the clock is stepped (seen: a second, in CI).
+    None where there is no such process or no /proc."""
+    try:
+        with open(f"/proc/{int(pid)}/stat", "rb") as f:
+            stat = f.read()
+        return int(stat[stat.rindex(b")") + 2:].split()[19])  # fields after "(comm)" start at the 3rd
+    except (OSError, ValueError, IndexError):
+        return None
+
+
 def spawn_detached(args: list[str], *, cwd: Path | str, log: Path | str, env: Optional[Mapping[str, str]] = None,
                    pass_fds: Iterable[int] = ()) -> subprocess.Popen:
     """Start ``args`` in a session of its own (so it outlives the server and a Ctrl-C of it), with

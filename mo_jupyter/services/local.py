@@ -1,8 +1,8 @@
 """The local service backend: each replica is a detached keeper (its own session, so it outlives
 the Jupyter server; see keeper.py) that runs `python -m mo_jupyter.serve --reuse-port` and starts it
 again when it crashes; all replicas of a service bind the same 127.0.0.1 port and the kernel spreads
-connections between them. Keepers are recorded as (pid, start time) and found again only when their
-command line names the service's folder, so a reused PID is never mistaken for a replica."""
+connections between them. Keepers are recorded as (pid, start time: in ticks since boot, and on the
+wall clock for records from before) and found again only when their command line names the service's folder, so a reused PID is never mistaken for a replica."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ import psutil
 
 from ..errors import Conflict, cut
 from ..jobs.records import read_json, write_json_atomic
-from ..process import spawn_detached
+from ..process import spawn_detached, start_ticks
 from .base import ServiceBackend
 from .groups import MARK, is_ours, kill_ours, members
 from .keeper import GRACE, RESTARTS
@@ -40,13 +40,18 @@ def _process(entry, folder: Path) -> Optional[psutil.Process]:
     process that is not ours)."""
     if not isinstance(entry, dict):
         return None
-    pid, started = entry.get("pid"), entry.get("started")
+    pid, started, ticks = entry.get("pid"), entry.get("started"), entry.get("ticks")
     if isinstance(pid, bool) or not isinstance(pid, int) or pid <= 1 or isinstance(started, bool) \
             or not isinstance(started, (int, float)):
         return None
     try:
         proc = psutil.Process(pid)
-        if abs(proc.create_time() - started) >= 1.0 or proc.status() == psutil.STATUS_ZOMBIE:
+        if isinstance(ticks, int) and not isinstance(ticks, bool) and (now := start_ticks(pid)) is not None:
+            if now != ticks:  # the start in ticks since boot: exact, whatever the clock did
+                return None
+        elif abs(proc.create_time() - started) >= 1.0:  # a record from before ticks, or no /proc
+            return None
+        if proc.status() == psutil.STATUS_ZOMBIE:
             return None
         if not any(str(folder) in arg for arg in proc.cmdline()):
             return None
@@ -238,8 +243,8 @@ class LocalServiceBackend(ServiceBackend):
         if record.get("protected") and record.get("key"):
             env["MO_SERVICE_KEY"] = record["key"]
         proc = spawn_detached(keeper, cwd=folder / "app", log=folder / LOG, env=env)
-        return {"pid": proc.pid, "started": psutil.Process(proc.pid).create_time(), "at": time.time(),
-                "status": status}
+        return {"pid": proc.pid, "started": psutil.Process(proc.pid).create_time(), "ticks": start_ticks(proc.pid),
+                "at": time.time(), "status": status}
 
     def scale(self, folder: Path, record: dict, replicas: int) -> None:
         alive = self.replicas(folder)

@@ -172,6 +172,31 @@ def test_serves_on_only_for_a_port_our_replica_holds(project):
     assert not asyncio.run(stranger())
 
 
+def test_a_replica_is_known_by_its_start_in_ticks_whatever_the_wall_clock_did(project):
+    """psutil's start time adds the kernel's boot time, which moves by a whole second when the clock
+    is stepped: a live replica then read as exited, and a deploy failed at once (seen in CI)."""
+    root, manager = project
+    mgr = manager()
+    sid, _, folder = deployed(mgr, root, "ticks")
+    [entry] = json.loads((folder / "replicas.json").read_text())
+    assert isinstance(entry["ticks"], int)
+
+    def state_with(**changes) -> str:
+        (folder / "replicas.json").write_text(json.dumps([{**entry, **changes}]))
+        return mgr.get(sid)["state"]
+
+    assert state_with(started=entry["started"] + 1.0) == "running"  # the boot time stepped a second
+    assert state_with(started=entry["started"] - 1.0) == "running"
+    assert state_with(ticks=entry["ticks"] + 1) == "failed"  # another process under a reused PID
+    old = {k: v for k, v in entry.items() if k != "ticks"}  # a record from before ticks: the wall clock
+    (folder / "replicas.json").write_text(json.dumps([old]))
+    assert mgr.get(sid)["state"] == "running"
+    (folder / "replicas.json").write_text(json.dumps([{**old, "started": entry["started"] + 5}]))
+    assert mgr.get(sid)["state"] == "failed"
+    (folder / "replicas.json").write_text(json.dumps([entry]))
+    mgr.scale(sid, 0)
+
+
 FORKS_THEN_DIES = ("import os, time\n\ndef handle(conf):\n    if os.fork() == 0:  # a fork that keeps the port's socket\n"
                    "        time.sleep(120)\n        os._exit(0)\n    os._exit(3)\n    return {'y': 1}  # value_type: int\n")
 FORKS = ("import os, signal, time\n\ndef handle(conf):\n    if os.fork() == 0:  # deaf to SIGTERM, never returns\n"
