@@ -167,8 +167,9 @@ class Supervisor:
         self._supervise(runner)
 
     def reattach(self) -> None:
-        """Follow a job whose first supervisor died while its container ran on: the log replays
-        from the start, so the lines already on disk are skipped, and numbering goes on."""
+        """Follow a job whose first supervisor died while its container ran on: its FIFOs are read
+        on, or its log replays from the start, so the lines already on disk are skipped; numbering
+        goes on."""
         from .legacy import migrate
         from .replay import read_notes
 
@@ -176,14 +177,16 @@ class Supervisor:
         index = read_index(self.job.path)
         notes = list(read_notes(self.job.path, index).values())  # the notes only, not the raw log
         self._open_writer(first_seq=last_seq(index), resume=True)
-        self.writer.skip = lines_per_stream(index, notes)
+        runner = self.backend.attach(self.spec, self.job.path)
+        if runner.replays:
+            self.writer.skip = lines_per_stream(index, notes)
         self.writer.resume_points("tensorboard")
         self.status = self.job.status()
         self.status["supervisor_pid"] = os.getpid()
         started = self.status.get("started") or time.time()
         self.writer.t0 = time.monotonic() - (time.time() - started)
         self.job.write_status(self.status)
-        self._supervise(self.backend.attach(self.spec))
+        self._supervise(runner)
 
     def _supervise(self, runner) -> None:
         self._start_tensorboard()

@@ -8,6 +8,8 @@ import signal
 import sys
 from pathlib import Path
 
+import pytest
+
 from ..unit.jobhelpers import wait_until
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "server"))
@@ -54,9 +56,11 @@ def test_docker_job_survives_server_restarts(tmp_path, docker_client, machines):
         server.stop()
 
 
-def test_a_container_outliving_its_supervisor_is_reattached(tmp_path, docker_client, machines):
+@pytest.mark.parametrize("way", ["fifo", "attach"])
+def test_a_container_outliving_its_supervisor_is_reattached(way, tmp_path, docker_client, machines):
     """Even the supervisor dying (kill -9) loses nothing: the next look at the job finds the
-    container by its label and a new supervisor follows it, skipping what is on disk already."""
+    container by its label and a new supervisor follows it: it reads its FIFOs on, or (output
+    through the engine) follows its log from the start, skipping what is on disk already."""
     import os
 
     from mo_jupyter.jobs.records import JobDir
@@ -65,10 +69,12 @@ def test_a_container_outliving_its_supervisor_is_reattached(tmp_path, docker_cli
     root = tmp_path / "proj"
     root.mkdir()
     (root / "counter.py").write_text(COUNTER)
-    svc = JobService(root, backends={"docker": {"machines": machines}}, default_backend="docker")
+    svc = JobService(root, backends={"docker": {"machines": machines, "output": way}}, default_backend="docker")
     job = svc.create({"path": "counter.py"})
     output = root / ".mo" / "jobs" / job["id"] / "output.log"
     wait_until(lambda: output.exists() and output.read_text().count("line") >= 10, timeout=60, message="output")
+    [container] = docker_client.containers.list(all=True, filters={"label": f"mo.job={job['id']}"})
+    assert container.labels.get("mo.output") == ("fifo" if way == "fifo" else None)
     first = JobDir(svc.jobs_dir, job["id"]).status()["supervisor_pid"]
     os.kill(first, signal.SIGKILL)
     wait_until(lambda: not JobDir(svc.jobs_dir, job["id"]).supervised(), timeout=10, message="supervisor gone")

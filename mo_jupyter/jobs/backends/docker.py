@@ -4,10 +4,14 @@ The project root is mounted read-only at /workspace (the working directory), ``r
 (only when it is a real folder inside the project: a link is refused at create and again at start);
 the container runs as the user who owns the project, with an init process, labels naming the job,
 and the machine type's CPU / memory limits (and GPUs): ``containers.job_container`` builds it, for
-swarm jobs too. The container is attached before it starts, so its output comes from its first
-byte through one socket, in frames (one per write of the job); the supervisor's loop reads that
-socket itself and splits the frames in bulk (``Demux``). A re-attached job's log is followed from
-the start through two pipes, as a local job's output comes.
+swarm jobs too. A job's output goes through two FIFOs in its folder, which the supervisor reads as
+a local job's pipes (``fifos.py``: the engine's own log and copies cost more CPU than the job). Where
+the engine cannot share them (one reached over TCP or ssh, Docker Desktop's VM, a container of
+another user while we are not root), or the backend's ``output`` is ``"attach"``: the container is
+attached before it starts, so its output comes from its first byte through one socket, in frames
+(one per write of the job); the supervisor's loop reads that socket itself and splits the frames in
+bulk (``Demux``). A re-attached job's FIFOs are read on where the dead supervisor stopped; a
+re-attached job without them has its log followed from the start through two pipes.
 """
 
 from __future__ import annotations
@@ -21,10 +25,11 @@ from pathlib import Path
 from typing import Optional
 
 from ...containers import (  # noqa: F401  (re-exported)
-    PACKAGE_DIR, WORKSPACE, engine, human_bytes, job_container, parse_bytes, writable_mounts,
+    PACKAGE_DIR, WORKSPACE, Mount, engine, human_bytes, job_container, parse_bytes, writable_mounts,
 )
 from ...atomic import write_all
 from ...errors import BadRequest, Unavailable
+from . import fifos
 from .base import JobBackend, Runner
 
 DEFAULT_MACHINES = {
@@ -90,42 +95,68 @@ def split_frames(data: bytes) -> tuple[dict[str, list[bytes]], bytes]:
 class DockerRunner(Runner):
     _mux: Optional[tuple[int, "Demux"]] = None  # the attach socket the supervisor reads, and its splitter
     _sock = None
+    replays = False  # whether the output comes again from its start (a followed log)
+    _holds: list[int] = []  # our write ends of the job's FIFOs, closed once the container ended
+    _pipes: Optional[dict[str, Path]] = None  # the job's FIFOs (fifos.py), when its output goes there
 
-    def __init__(self, container, memory_limit: Optional[int], fresh: bool = False):
-        """``fresh``: a container just created, not started: attached first, then started, so its
-        output comes through one attach socket from its first byte. Otherwise (re-attaching to a
-        job's container, running or not) its log is followed from the start."""
+    def __init__(self, container, memory_limit: Optional[int], fresh: bool = False,
+                 pipes: Optional[dict[str, Path]] = None):
+        """``pipes``: the job's FIFOs (``fifos.py``), read from where they are (the container is
+        started here when ``fresh``). Else ``fresh``: a container just created, not started:
+        attached first, then started, so its output comes through one attach socket from its first
+        byte. Else (re-attaching to a job's container, running or not) its log is followed from
+        the start."""
         self.container = container
         self.memory_limit = memory_limit
         self._fds: dict[str, int] = {}
+        self._pipes = pipes
         self._exit: Optional[int] = None
         self._peak = 0
         self._last_cpu: Optional[tuple[int, int]] = None
         self._sampled: tuple[int, float] = (0, 0.0)  # (memory, CPU %), from the stats stream
-        if not fresh:
-            for stream, write_fd in self._pipes().items():
+        if pipes:
+            self._fds, self._holds = fifos.open_ends(pipes)
+            if fresh:
+                self._start_or_remove(container, lambda: None)
+        elif not fresh:
+            self.replays = True
+            for stream, write_fd in self._new_pipes().items():
                 threading.Thread(target=self._follow, args=(stream, write_fd), daemon=True).start()
         else:
-            try:
-                api = container.client.api
-                sock = api.attach_socket(container.id, params={"stdout": 1, "stderr": 1, "stream": 1})
-                api._disable_socket_timeout(sock)  # the SDK's own helper: a quiet job is not a dead one
-                container.start()
-            except BaseException:
-                try:
-                    container.remove(force=True)  # made, never ran: nothing to keep
-                except Exception:
-                    pass
-                raise
+            sock = self._start_or_remove(container, lambda: self._attach(container))
             fd = _plain_fd(sock)
             if fd is not None:  # the supervisor's loop reads the socket itself
                 self._sock, self._mux = sock, (fd, Demux())
             else:  # TLS or ssh to the engine: a thread decodes it into pipes
-                threading.Thread(target=self._copy, args=(sock, self._pipes()), daemon=True).start()
+                threading.Thread(target=self._copy, args=(sock, self._new_pipes()), daemon=True).start()
         threading.Thread(target=self._wait, daemon=True).start()
         threading.Thread(target=self._follow_stats, args=(container,), daemon=True).start()
 
-    def _pipes(self) -> dict[str, int]:
+    def _start_or_remove(self, container, before):
+        """``before()`` then start the container; a container that could not start is removed (made,
+        never ran: nothing to keep), and our FIFO ends are closed."""
+        try:
+            got = before()
+            container.start()
+            return got
+        except BaseException:
+            self.after_exit()
+            for fd in self._fds.values():
+                os.close(fd)
+            try:
+                container.remove(force=True)
+            except Exception:
+                pass
+            raise
+
+    @staticmethod
+    def _attach(container):
+        api = container.client.api
+        sock = api.attach_socket(container.id, params={"stdout": 1, "stderr": 1, "stream": 1})
+        api._disable_socket_timeout(sock)  # the SDK's own helper: a quiet job is not a dead one
+        return sock
+
+    def _new_pipes(self) -> dict[str, int]:
         """A pipe per stream: the read ends for the supervisor, the write ends returned."""
         writers = {}
         for stream in ("stdout", "stderr"):
@@ -176,6 +207,14 @@ class DockerRunner(Runner):
 
     def output_fds(self) -> dict[str, int]:
         return dict(self._fds)
+
+    def after_exit(self) -> None:
+        """The container has ended: our FIFO write ends go, so their end reads as the end once
+        what the job wrote is read (a process it left that still holds them keeps them open, as a
+        local job's pipe)."""
+        holds, self._holds = self._holds, []
+        for fd in holds:
+            os.close(fd)
 
     def output_mux(self) -> Optional[tuple[int, "Demux"]]:
         return self._mux
@@ -247,9 +286,17 @@ class DockerRunner(Runner):
                 return f"killed by {signal.Signals(exit_code - 128).name}"
             except ValueError:
                 return None
+        if self._pipes:  # the engine's log holds only what came before the FIFOs: the shell's errors
+            try:
+                said = self.container.logs(tail=3).decode(errors="replace").strip()
+            except Exception:
+                said = ""
+            if said:
+                return f"exited with code {exit_code}: {said.splitlines()[-1][:300]}"
         return None
 
     def cleanup(self) -> None:
+        self.after_exit()
         if self._sock is not None:
             try:
                 self._sock.close()
@@ -259,14 +306,21 @@ class DockerRunner(Runner):
             self.container.remove(force=True)
         except Exception:
             pass
+        if self._pipes:
+            fifos.remove(self._pipes)
 
 
 class DockerBackend(JobBackend):
+    """Config: ``machines``, ``base_url``, ``writable`` (folders mounted read-write), ``output``:
+    ``"fifo"`` or ``"attach"`` (how a job's output comes; default: FIFOs where the engine runs on
+    this machine, see ``fifos.py``)."""
+
     name = "docker"
 
     def __init__(self, config: Optional[dict] = None):
         super().__init__(config)
         self._client = None
+        self._shares: Optional[bool] = None
 
     @property
     def machine_types(self) -> dict:
@@ -338,15 +392,34 @@ class DockerBackend(JobBackend):
         except Exception:
             return False
 
-    def attach(self, spec: dict) -> Runner:
+    def attach(self, spec: dict, job_path: Optional[Path] = None) -> Runner:
         container = self._container_of(spec)
         if container is None:
             raise Unavailable(f"no container of job {spec['id']} any more")
         machine = self.machine_types.get(spec.get("machine", "cpu"), {})
-        return DockerRunner(container, parse_bytes(machine["memory"]) if machine.get("memory") else None)
+        pipes = fifos.found(job_path) if job_path and (container.labels or {}).get(fifos.LABEL) == "fifo" else None
+        return DockerRunner(container, parse_bytes(machine["memory"]) if machine.get("memory") else None, pipes=pipes)
+
+    def _fifo_output(self) -> bool:
+        """Whether jobs' output may go through FIFOs: the backend's ``output`` says so, or, when it
+        says nothing, the engine runs on this machine (a unix socket, not Docker Desktop's VM)."""
+        choice = self.config.get("output")
+        if choice in ("fifo", "attach"):
+            return choice == "fifo"
+        if self._shares is None:
+            client = self.client()
+            local = getattr(client.api, "base_url", "") == "http+docker://localhost"
+            self._shares = local and "docker desktop" not in str(client.info().get("OperatingSystem", "")).lower()
+        return self._shares
 
     def start(self, spec: dict, job_path: Path) -> Runner:
         container = job_container(spec, self.machine_types[spec.get("machine", "cpu")], self.writable())
+        pipes = fifos.make(job_path, container.user) if self._fifo_output() else None
+        if pipes:
+            container.command = fifos.wrap(container.command)
+            container.mounts += [Mount(str(path), f"{fifos.TARGET}/{stream}", read_only=False)
+                                 for stream, path in pipes.items()]
+            container.labels[fifos.LABEL] = "fifo"
         kwargs = container.to_docker_run_kwargs()
         kwargs.pop("detach", None)
-        return DockerRunner(self.client().containers.create(**kwargs), container.memory, fresh=True)
+        return DockerRunner(self.client().containers.create(**kwargs), container.memory, fresh=True, pipes=pipes)
