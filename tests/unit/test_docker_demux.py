@@ -5,7 +5,7 @@ import socket
 import ssl
 import struct
 
-from mo_jupyter.jobs.backends.docker import Demux, _plain_fd
+from mo_jupyter.jobs.backends.attachstream import Demux, plain_fd
 
 
 def frame(stream: int, data: bytes) -> bytes:
@@ -36,17 +36,17 @@ def test_only_a_plain_socket_is_read_by_its_descriptor():
     a, b = socket.socketpair()
     try:
         raw = socket.SocketIO(a, "rb")
-        assert _plain_fd(raw) == a.fileno()
-        assert _plain_fd(a) == a.fileno()
+        assert plain_fd(raw) == a.fileno()
+        assert plain_fd(a) == a.fileno()
         context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
         context.check_hostname = False
         wrapped = context.wrap_socket(socket.socket(), do_handshake_on_connect=False)
         try:
-            assert _plain_fd(wrapped) is None  # TLS: the bytes on the descriptor are not the stream
-            assert _plain_fd(socket.SocketIO(wrapped, "rb")) is None
+            assert plain_fd(wrapped) is None  # TLS: the bytes on the descriptor are not the stream
+            assert plain_fd(socket.SocketIO(wrapped, "rb")) is None
         finally:
             wrapped.close()
-        assert _plain_fd(object()) is None  # an ssh channel
+        assert plain_fd(object()) is None  # an ssh channel
     finally:
         a.close()
         b.close()

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import os
 import signal
-import struct
 import threading
 import time
 from pathlib import Path
@@ -30,6 +29,7 @@ from ...containers import (  # noqa: F401  (re-exported)
 from ...atomic import write_all
 from ...errors import BadRequest, Unavailable
 from . import fifos
+from .attachstream import Demux, plain_fd
 from .base import JobBackend, Runner
 
 DEFAULT_MACHINES = {
@@ -40,58 +40,6 @@ LABEL = "mo.job"
 
 
 READ_BYTES = 1024 * 1024
-_STREAMS = {1: "stdout", 2: "stderr"}
-
-
-class Demux:
-    """The engine's multiplexed stream, read in pieces, as each stream's bytes: call it with what
-    was read (``b""`` at the end: each stream's end); a frame cut by a read waits for the next."""
-
-    __slots__ = ("pending",)
-
-    def __init__(self):
-        self.pending = b""
-
-    def __call__(self, data: bytes) -> list[tuple[str, bytes]]:
-        if not data:
-            return [("stdout", b""), ("stderr", b"")]
-        self.pending = self.pending + data if self.pending else data
-        parts, self.pending = split_frames(self.pending)
-        # an empty frame gives no piece: b"" would read as the stream's end
-        return [(stream, piece) for stream, chunks in parts.items() if (piece := b"".join(chunks))]
-
-
-def _plain_fd(sock) -> Optional[int]:
-    """The file descriptor whose bytes are the attach stream itself (a unix or plain TCP socket),
-    or None (TLS, an ssh channel: only the object can read it)."""
-    import socket
-    import ssl
-
-    if isinstance(sock, socket.SocketIO):
-        inner = getattr(sock, "_sock", None)
-        if isinstance(inner, socket.socket) and not isinstance(inner, ssl.SSLSocket):
-            return sock.fileno()
-    elif isinstance(sock, socket.socket) and not isinstance(sock, ssl.SSLSocket):
-        return sock.fileno()
-    return None
-
-
-def split_frames(data: bytes) -> tuple[dict[str, list[bytes]], bytes]:
-    """The engine's multiplexed stream (8-byte headers: stream, 3 zero bytes, big-endian size) as
-    each stream's chunks, and the bytes of a frame not yet complete."""
-    parts: dict[str, list[bytes]] = {"stdout": [], "stderr": []}
-    pos, end = 0, len(data)
-    unpack = struct.unpack_from
-    while pos + 8 <= end:
-        kind, size = unpack(">BxxxL", data, pos)
-        stop = pos + 8 + size
-        if stop > end:
-            break
-        parts[_STREAMS.get(kind, "stdout")].append(data[pos + 8 : stop])
-        pos = stop
-    return parts, data[pos:]
-
-
 class DockerRunner(Runner):
     _mux: Optional[tuple[int, "Demux"]] = None  # the attach socket the supervisor reads, and its splitter
     _sock = None
@@ -124,7 +72,7 @@ class DockerRunner(Runner):
                 threading.Thread(target=self._follow, args=(stream, write_fd), daemon=True).start()
         else:
             sock = self._start_or_remove(container, lambda: self._attach(container))
-            fd = _plain_fd(sock)
+            fd = plain_fd(sock)
             if fd is not None:  # the supervisor's loop reads the socket itself
                 self._sock, self._mux = sock, (fd, Demux())
             else:  # TLS or ssh to the engine: a thread decodes it into pipes
