@@ -83,3 +83,13 @@ def test_an_image_without_a_shell_fails_with_the_reason(project, docker_client, 
     assert done["state"] == "failed", done
     assert "/bin/sh" in done["reason"], done  # what the init said, from the engine's log
     assert not (project / ".mo" / "jobs" / job["id"] / "pipes").exists()
+
+
+def test_a_container_the_engine_will_not_make_leaves_no_fifos(project, docker_client, machines):
+    machines = {**machines, "tiny": {"image": machines["cpu"]["image"], "memory": "1m"}}  # under the engine's 6 MB
+    svc = JobService(project, backends={"docker": {"machines": machines}}, default_backend="docker")
+    script(project, "x.py", "print('never')\n")
+    job = svc.create({"path": "x.py", "machine": "tiny"})
+    done = svc.wait(job["id"], timeout=60)
+    assert done["state"] == "failed" and done["reason"].startswith("could not start"), done
+    assert not (project / ".mo" / "jobs" / job["id"] / "pipes").exists()

@@ -370,4 +370,9 @@ class DockerBackend(JobBackend):
             container.labels[fifos.LABEL] = "fifo"
         kwargs = container.to_docker_run_kwargs()
         kwargs.pop("detach", None)
-        return DockerRunner(self.client().containers.create(**kwargs), container.memory, fresh=True, pipes=pipes)
+        try:
+            return DockerRunner(self.client().containers.create(**kwargs), container.memory, fresh=True, pipes=pipes)
+        except BaseException:  # never started: its FIFOs go now (a started job's go at its cleanup)
+            if pipes:
+                fifos.remove(pipes)
+            raise
