@@ -5,6 +5,8 @@ and machine types the server has, and a job or a service made here is the server
 
 from __future__ import annotations
 
+import logging
+
 
 def extension_app(args):
     """The extension's settings, configured like the server's (its `MoJupyterApp` section), for the
@@ -14,7 +16,9 @@ def extension_app(args):
 
     from ..settings import CONFIG_SECTION, MoSettings
 
-    loader = Application()
+    # a logger of our own: traitlets' default one configures the process's logging (dictConfig),
+    # which closes every handler there is, and the streams some of them hold (absl's)
+    loader = Application(log=logging.getLogger("mo_jupyter.cli"))
     loader.load_config_file("jupyter_server_config", path=jupyter_config_path())
     section = loader.config[CONFIG_SECTION] if CONFIG_SECTION in loader.config else {}
     app = MoSettings(config=Config({"MoSettings": section}))
