@@ -37,9 +37,9 @@ DEFAULT_MACHINES = {
     "gpu": {"image": "mo-jupyter/gpu:latest", "cpus": 4.0, "memory": "16g", "gpus": 1},
 }
 LABEL = "mo.job"
-
-
 READ_BYTES = 1024 * 1024
+
+
 class DockerRunner(Runner):
     _mux: Optional[tuple[int, "Demux"]] = None  # the attach socket the supervisor reads, and its splitter
     _sock = None
