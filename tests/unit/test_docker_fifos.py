@@ -1,6 +1,7 @@
 """The FIFOs a docker job's output goes through (jobs/backends/fifos.py), without an engine: made
-0600 for the container's user, read ends that read as empty (not as the end) until our own write
-end goes, only FIFOs opened (never a planted file or link), removed with their folder."""
+0600 for the container's user (never in a folder that was there), read ends that read as empty
+(not as the end) until our own write end of the same FIFO goes, only FIFOs opened (never a planted
+file or link), their names removed with their folder."""
 
 from __future__ import annotations
 
@@ -18,12 +19,20 @@ def me() -> str:
 
 def test_made_for_the_containers_user_and_removed(tmp_path):
     pipes = fifos.make(tmp_path, me())
-    assert set(pipes) == {"stdout", "stderr"} and fifos.found(tmp_path) == pipes
+    assert pipes == {s: tmp_path / fifos.DIR / s for s in ("stdout", "stderr")}
     for path in pipes.values():
         st = path.lstat()
         assert stat.S_ISFIFO(st.st_mode) and stat.S_IMODE(st.st_mode) == 0o600
     fifos.remove(pipes)
-    assert not (tmp_path / fifos.DIR).exists() and fifos.found(tmp_path) is None
+    assert not (tmp_path / fifos.DIR).exists()
+
+
+def test_never_made_in_a_folder_that_was_there_and_that_is_left_alone(tmp_path):
+    planted = tmp_path / fifos.DIR
+    planted.mkdir()
+    (planted / "stdout").write_text("someone's file")
+    assert fifos.make(tmp_path, me()) is None
+    assert (planted / "stdout").read_text() == "someone's file"
 
 
 def test_another_users_fifos_only_when_we_may_give_them(tmp_path):
@@ -48,6 +57,11 @@ def test_a_fifo_reads_as_empty_until_our_end_goes_then_as_its_end(tmp_path):
         os.write(job, b"line 1\n")
         os.close(job)
         assert os.read(readers["stdout"], 100) == b"line 1\n"
+        pipes["stdout"].unlink()  # the name goes once the container started: the FIFO stays
+        job = os.open(f"/proc/self/fd/{holds[0]}", os.O_WRONLY)  # the same FIFO our ends hold
+        os.write(job, b"line 2\n")
+        os.close(job)
+        assert os.read(readers["stdout"], 100) == b"line 2\n"
         for fd in holds:
             os.close(fd)
         holds = []

@@ -4,10 +4,10 @@ The project root is mounted read-only at /workspace (the working directory), ``r
 (only when it is a real folder inside the project: a link is refused at create and again at start);
 the container runs as the user who owns the project, with an init process, labels naming the job,
 and the machine type's CPU / memory limits (and GPUs): ``containers.job_container`` builds it, for
-swarm jobs too. A job's output goes through two FIFOs in its folder, which the supervisor reads as
-a local job's pipes (``fifos.py``: the engine's own log and copies cost more CPU than the job). Where
-the engine cannot share them (one reached over TCP or ssh, Docker Desktop's VM, a container of
-another user while we are not root), or the backend's ``output`` is ``"attach"``: the container is
+swarm jobs too. A job's output goes through two FIFOs, which the supervisor reads as a local job's
+pipes (``fifos.py``: the engine's own log and copies cost more CPU than the job). Where the engine
+cannot share them (one reached over TCP or ssh, one in a VM, rootless or with user namespaces, a
+container of another user while we are not root), or the backend's ``output`` is ``"attach"``: the container is
 attached before it starts, so its output comes from its first byte through one socket, in frames
 (one per write of the job); the supervisor's loop reads that socket itself and splits the frames in
 bulk (``Demux``). A re-attached job's FIFOs are read on where the dead supervisor stopped; a
@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import os
 import signal
+import sys
 import threading
 import time
 from pathlib import Path
@@ -44,28 +45,28 @@ class DockerRunner(Runner):
     _mux: Optional[tuple[int, "Demux"]] = None  # the attach socket the supervisor reads, and its splitter
     _sock = None
     replays = False  # whether the output comes again from its start (a followed log)
-    _holds: list[int] = []  # our write ends of the job's FIFOs, closed once the container ended
-    _pipes: Optional[dict[str, Path]] = None  # the job's FIFOs (fifos.py), when its output goes there
+    _holds: tuple[int, ...] = ()  # our write ends of the job's FIFOs, closed once the container ended
+    fifo = False  # whether the job's output goes through FIFOs (fifos.py)
 
     def __init__(self, container, memory_limit: Optional[int], fresh: bool = False,
                  pipes: Optional[dict[str, Path]] = None):
-        """``pipes``: the job's FIFOs (``fifos.py``), read from where they are (the container is
-        started here when ``fresh``). Else ``fresh``: a container just created, not started:
+        """``pipes``: the job's FIFOs (``fifos.py``), opened, then the container started when
+        ``fresh`` (re-attaching: opened in the running container). Else ``fresh``: a container just created, not started:
         attached first, then started, so its output comes through one attach socket from its first
         byte. Else (re-attaching to a job's container, running or not) its log is followed from
         the start."""
         self.container = container
         self.memory_limit = memory_limit
         self._fds: dict[str, int] = {}
-        self._pipes = pipes
+        self.fifo = bool(pipes)
         self._exit: Optional[int] = None
         self._peak = 0
         self._last_cpu: Optional[tuple[int, int]] = None
         self._sampled: tuple[int, float] = (0, 0.0)  # (memory, CPU %), from the stats stream
-        if pipes:
-            self._fds, self._holds = fifos.open_ends(pipes)
-            if fresh:
-                self._start_or_remove(container, lambda: None)
+        if pipes and fresh:
+            self._start_or_remove(container, lambda: self._open(pipes))
+        elif pipes:
+            self._open(pipes)
         elif not fresh:
             self.replays = True
             for stream, write_fd in self._new_pipes().items():
@@ -79,6 +80,10 @@ class DockerRunner(Runner):
                 threading.Thread(target=self._copy, args=(sock, self._new_pipes()), daemon=True).start()
         threading.Thread(target=self._wait, daemon=True).start()
         threading.Thread(target=self._follow_stats, args=(container,), daemon=True).start()
+
+    def _open(self, pipes: dict[str, Path]) -> None:
+        self._fds, holds = fifos.open_ends(pipes)
+        self._holds = tuple(holds)
 
     def _start_or_remove(self, container, before):
         """``before()`` then start the container; a container that could not start is removed (made,
@@ -160,7 +165,7 @@ class DockerRunner(Runner):
         """The container has ended: our FIFO write ends go, so their end reads as the end once
         what the job wrote is read (a process it left that still holds them keeps them open, as a
         local job's pipe)."""
-        holds, self._holds = self._holds, []
+        holds, self._holds = self._holds, ()
         for fd in holds:
             os.close(fd)
 
@@ -234,13 +239,14 @@ class DockerRunner(Runner):
                 return f"killed by {signal.Signals(exit_code - 128).name}"
             except ValueError:
                 return None
-        if self._pipes:  # the engine's log holds only what came before the FIFOs: the shell's errors
+        if self.fifo:  # the shell's or the init's own error, from before the FIFOs: the engine's log
             try:
-                said = self.container.logs(tail=3).decode(errors="replace").strip()
+                said = self.container.logs(tail=5).decode(errors="replace").splitlines()
             except Exception:
-                said = ""
+                said = []
+            said = [line for line in said if line.startswith(("mo-job:", "[FATAL tini"))]
             if said:
-                return f"exited with code {exit_code}: {said.splitlines()[-1][:300]}"
+                return f"exited with code {exit_code}: {said[-1][:300]}"
         return None
 
     def cleanup(self) -> None:
@@ -254,8 +260,6 @@ class DockerRunner(Runner):
             self.container.remove(force=True)
         except Exception:
             pass
-        if self._pipes:
-            fifos.remove(self._pipes)
 
 
 class DockerBackend(JobBackend):
@@ -345,19 +349,37 @@ class DockerBackend(JobBackend):
         if container is None:
             raise Unavailable(f"no container of job {spec['id']} any more")
         machine = self.machine_types.get(spec.get("machine", "cpu"), {})
-        pipes = fifos.found(job_path) if job_path and (container.labels or {}).get(fifos.LABEL) == "fifo" else None
-        return DockerRunner(container, parse_bytes(machine["memory"]) if machine.get("memory") else None, pipes=pipes)
+        memory = parse_bytes(machine["memory"]) if machine.get("memory") else None
+        pid = 0
+        if (container.labels or {}).get(fifos.LABEL) == "fifo":
+            try:
+                container.reload()  # a listed container's state is a word; its init's PID is in its details
+                pid = container.attrs["State"]["Pid"]
+            except Exception:
+                pid = 0
+        if isinstance(pid, int) and not isinstance(pid, bool) and pid > 0:
+            try:  # read on where the dead supervisor stopped
+                return DockerRunner(container, memory, pipes=fifos.in_container(pid))
+            except OSError:  # its FIFOs cannot be opened (any more): as a container without them
+                pass
+        return DockerRunner(container, memory)
 
     def _fifo_output(self) -> bool:
         """Whether jobs' output may go through FIFOs: the backend's ``output`` says so, or, when it
-        says nothing, the engine runs on this machine (a unix socket, not Docker Desktop's VM)."""
+        says nothing, the engine shares this machine's kernel and users: a unix socket on Linux,
+        not Docker Desktop's VM, neither rootless nor with user namespaces (a container's uid is
+        another uid here, which may not open a FIFO of ours)."""
         choice = self.config.get("output")
         if choice in ("fifo", "attach"):
             return choice == "fifo"
         if self._shares is None:
             client = self.client()
-            local = getattr(client.api, "base_url", "") == "http+docker://localhost"
-            self._shares = local and "docker desktop" not in str(client.info().get("OperatingSystem", "")).lower()
+            info = client.info()
+            options = " ".join(map(str, info.get("SecurityOptions") or []))
+            self._shares = (sys.platform.startswith("linux")
+                            and getattr(client.api, "base_url", "") == "http+docker://localhost"
+                            and "docker desktop" not in str(info.get("OperatingSystem", "")).lower()
+                            and "name=rootless" not in options and "name=userns" not in options)
         return self._shares
 
     def start(self, spec: dict, job_path: Path) -> Runner:
@@ -372,7 +394,6 @@ class DockerBackend(JobBackend):
         kwargs.pop("detach", None)
         try:
             return DockerRunner(self.client().containers.create(**kwargs), container.memory, fresh=True, pipes=pipes)
-        except BaseException:  # never started: its FIFOs go now (a started job's go at its cleanup)
+        finally:  # started (its mounts keep the FIFOs; no other job can reach them now) or never will
             if pipes:
                 fifos.remove(pipes)
-            raise

@@ -1,4 +1,4 @@
-"""A docker job's output through two FIFOs in its folder, not through the engine.
+"""A docker job's output through two FIFOs, not through the engine.
 
 Through the engine, every line a job prints is read by containerd's shim, passed to dockerd, written
 by dockerd to its own JSON log (each line wrapped and escaped: about twice the bytes, on
@@ -7,19 +7,23 @@ then spends more CPU than the job: a million metric lines cost dockerd and the s
 a 2-core machine, where the job itself prints them in 2 s. Our supervisor keeps the output itself
 (``output.log``), so that work is waste.
 
-Instead the job's folder holds ``pipes/stdout`` and ``pipes/stderr`` (FIFOs, mode 0600, owned by
-the user the container runs as), bind-mounted into the container at ``/run/mo/``, and the job's
-command starts under ``/bin/sh -c 'exec 1<>/run/mo/stdout 2<>/run/mo/stderr && exec "$@"'``: the
-shell points the job's standard output and error at them and becomes the job (``exec``), so the
-process tree under the init is the same as without it. The engine sees only what the shell says
-before that (its own errors: no ``/bin/sh`` in the image, say), which the job's failure reason
-shows.
+Instead the supervisor makes two FIFOs in the job's folder, ``pipes/stdout`` and ``pipes/stderr``
+(mode 0600, owned by the user the container runs as), opens their read ends, and bind-mounts them
+into the container at ``/run/mo/``; the job's command starts under ``/bin/sh -c 'exec
+1<>/run/mo/stdout 2<>/run/mo/stderr && exec "$@"'``: the shell points the job's standard output and
+error at them and becomes the job (``exec``), so the process tree under the init is the same as
+without it. Once the container has started, the FIFOs' names go from the job's folder (its mounts
+keep them): another job, which sees the project at /workspace, cannot reach them. A re-attaching
+supervisor opens them through the container's own root (``/proc/<init>/root/run/mo/``). The engine
+sees only what the shell says before the redirection (its own errors: no ``/bin/sh`` in the image,
+say), which the job's failure reason shows.
 
 Each FIFO is opened read-write by the job (``<>``), so it always has a reader: when the supervisor
 dies, the job's writes are never refused (no SIGPIPE); they wait in the pipe (64 KiB), then block,
-until a new supervisor opens the FIFO and reads on where the dead one stopped. The supervisor holds
-a write end of its own until the container has ended, so that a FIFO that the job has not opened
-yet reads as empty, not as its end.
+until a new supervisor opens the FIFO and reads on where the dead one stopped. What a job printed
+after its supervisor died is lost if the job ends before a new one comes (a pipe's bytes go with its
+last opener). The supervisor holds a write end of its own until the container has ended, so that a
+FIFO that the job has not opened yet reads as empty, not as its end.
 """
 
 from __future__ import annotations
@@ -45,7 +49,8 @@ def wrap(command: list[str]) -> list[str]:
 def make(job_path: Path, user: str) -> Optional[dict[str, Path]]:
     """Make the job's FIFOs for a container that runs as ``user`` ("uid:gid"): mode 0600, given to
     that user when it is not us (only root may). None when they could not be opened by it (another
-    user, and we are not root) or not be made: then the output goes through the engine."""
+    user, and we are not root) or not be made (then nothing made stays): the output goes through
+    the engine."""
     try:
         uid, gid = (int(x) for x in user.split(":"))
     except ValueError:
@@ -55,29 +60,35 @@ def make(job_path: Path, user: str) -> Optional[dict[str, Path]]:
         return None
     folder = Path(job_path) / DIR
     paths = {stream: folder / stream for stream in STREAMS}
+    made: list[Path] = []
     try:
-        folder.mkdir(mode=0o700)
+        folder.mkdir(mode=0o700)  # never one that was there: only what we make is ever removed
+        made.append(folder)
         for path in paths.values():
             os.mkfifo(path, 0o600)
+            made.append(path)
             if uid != me:
                 os.chown(path, uid, gid)
-    except OSError:  # a file system without FIFOs, say: through the engine then
-        remove(paths)
+    except OSError:  # a file system without FIFOs, say
+        for path in reversed(made):
+            try:
+                path.rmdir() if path == folder else path.unlink()
+            except OSError:
+                pass
         return None
     return paths
 
 
-def found(job_path: Path) -> Optional[dict[str, Path]]:
-    """The job's FIFOs, as a re-attaching supervisor finds them; None when it has none."""
-    folder = Path(job_path) / DIR
-    paths = {stream: folder / stream for stream in STREAMS}
-    return paths if all(p.exists() for p in paths.values()) else None
+def in_container(pid: int) -> dict[str, Path]:
+    """The FIFOs of a running job's container, whose init is host process ``pid``: through its root,
+    where its mounts hold them (their names in the job's folder are gone)."""
+    return {stream: Path(f"/proc/{int(pid)}/root{TARGET}/{stream}") for stream in STREAMS}
 
 
 def open_ends(paths: dict[str, Path]) -> tuple[dict[str, int], list[int]]:
-    """Each FIFO's read end (non-blocking) and a write end the supervisor holds while the
-    container runs (see the module). Only FIFOs are opened: never through a link, never a file
-    put in their place (OSError)."""
+    """Each FIFO's read end (non-blocking) and a write end of the same FIFO, which the supervisor
+    holds while the container runs (see the module). Only FIFOs are opened: never through a link,
+    never a file put in their place (OSError, with nothing left open)."""
     readers: dict[str, int] = {}
     holds: list[int] = []
     try:
@@ -86,7 +97,8 @@ def open_ends(paths: dict[str, Path]) -> tuple[dict[str, int], list[int]]:
             readers[stream] = fd
             if not stat.S_ISFIFO(os.fstat(fd).st_mode):
                 raise OSError(f"{path} is not a FIFO")
-            holds.append(os.open(path, os.O_WRONLY | os.O_NONBLOCK | os.O_CLOEXEC))
+            # the write end through our read end: the very same FIFO, whatever the name leads to now
+            holds.append(os.open(f"/proc/self/fd/{fd}", os.O_WRONLY | os.O_NONBLOCK | os.O_CLOEXEC))
     except OSError:
         for fd in [*readers.values(), *holds]:
             os.close(fd)
@@ -95,7 +107,8 @@ def open_ends(paths: dict[str, Path]) -> tuple[dict[str, int], list[int]]:
 
 
 def remove(paths: dict[str, Path]) -> None:
-    """The FIFOs go once the job has ended (nothing may open them after), and their folder."""
+    """The FIFOs' names go, and their folder: once the container has started (its mounts keep the
+    FIFOs), or when it never will."""
     for path in paths.values():
         try:
             path.unlink()
