@@ -7,11 +7,12 @@ and the machine type's CPU / memory limits (and GPUs): ``containers.job_containe
 swarm jobs too. A job's output goes through two FIFOs, which the supervisor reads as a local job's
 pipes (``fifos.py``: the engine's own log and copies cost more CPU than the job). Where the engine
 cannot share them (one reached over TCP or ssh, one in a VM, rootless or with user namespaces, a
-container of another user while we are not root), or the backend's ``output`` is ``"attach"``: the container is
-attached before it starts, so its output comes from its first byte through one socket, in frames
-(one per write of the job); the supervisor's loop reads that socket itself and splits the frames in
-bulk (``Demux``). A re-attached job's FIFOs are read on where the dead supervisor stopped; a
-re-attached job without them has its log followed from the start through two pipes.
+container of another user while we are not root), or the backend's ``output`` is ``"attach"``:
+the container is attached before it starts, so its output comes from its first byte through one
+socket, in frames (one per write of the job); the supervisor's loop reads that socket itself and
+splits the frames in bulk (``Demux``). A re-attached job's FIFOs are read on where the dead
+supervisor stopped; a re-attached job without them has its log followed from the start through
+two pipes.
 """
 
 from __future__ import annotations
@@ -51,10 +52,10 @@ class DockerRunner(Runner):
     def __init__(self, container, memory_limit: Optional[int], fresh: bool = False,
                  pipes: Optional[dict[str, Path]] = None):
         """``pipes``: the job's FIFOs (``fifos.py``), opened, then the container started when
-        ``fresh`` (re-attaching: opened in the running container). Else ``fresh``: a container just created, not started:
-        attached first, then started, so its output comes through one attach socket from its first
-        byte. Else (re-attaching to a job's container, running or not) its log is followed from
-        the start."""
+        ``fresh`` (re-attaching: opened in the running container). Else ``fresh``: a container
+        just created, not started: attached first, then started, so its output comes through one
+        attach socket from its first byte. Else (re-attaching to a job's container, running or
+        not) its log is followed from the start."""
         self.container = container
         self.memory_limit = memory_limit
         self._fds: dict[str, int] = {}
