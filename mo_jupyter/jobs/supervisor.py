@@ -177,7 +177,7 @@ class Supervisor:
         index = read_index(self.job.path)
         notes = list(read_notes(self.job.path, index).values())  # the notes only, not the raw log
         self._open_writer(first_seq=last_seq(index), resume=True)
-        runner = self.backend.attach(self.spec, self.job.path)
+        runner = self.backend.attach(self.spec)
         if runner.replays:
             self.writer.skip = lines_per_stream(index, notes)
         self.writer.resume_points("tensorboard")

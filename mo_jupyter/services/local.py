@@ -2,7 +2,8 @@
 the Jupyter server; see keeper.py) that runs `python -m mo_jupyter.serve --reuse-port` and starts it
 again when it crashes; all replicas of a service bind the same 127.0.0.1 port and the kernel spreads
 connections between them. Keepers are recorded as (pid, start time: in ticks since boot, and on the
-wall clock for records from before) and found again only when their command line names the service's folder, so a reused PID is never mistaken for a replica."""
+wall clock for records from before) and found again only when their command line names the
+service's folder, so a reused PID is never mistaken for a replica."""
 
 from __future__ import annotations
 

@@ -96,9 +96,9 @@ class JobBackend(ABC):
         container, whose log replays from the start). Local processes cannot be re-attached."""
         return False
 
-    def attach(self, spec: dict, job_path: Optional[Path] = None) -> Runner:
-        """The Runner of a job that is already running (see ``attachable``), whose folder is
-        ``job_path``. Its ``replays`` says whether its output comes again from the start."""
+    def attach(self, spec: dict) -> Runner:
+        """The Runner of a job that is already running (see ``attachable``). Its ``replays`` says
+        whether its output comes again from the start."""
         raise NotImplementedError(f"the {self.name} backend cannot re-attach to a job")
 
     def end_lost(self, spec: dict, status: dict, timeout: float = 5.0) -> bool:

@@ -345,7 +345,7 @@ class DockerBackend(JobBackend):
         except Exception:
             return False
 
-    def attach(self, spec: dict, job_path: Optional[Path] = None) -> Runner:
+    def attach(self, spec: dict) -> Runner:
         container = self._container_of(spec)
         if container is None:
             raise Unavailable(f"no container of job {spec['id']} any more")

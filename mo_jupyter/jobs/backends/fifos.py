@@ -37,7 +37,7 @@ DIR = "pipes"
 TARGET = "/run/mo"
 STREAMS = ("stdout", "stderr")
 LABEL = "mo.output"  # "fifo" on a container whose output goes through the FIFOs
-WRAPPER = 'exec 1<>/run/mo/stdout 2<>/run/mo/stderr && exec "$@"'
+WRAPPER = f'exec 1<>{TARGET}/stdout 2<>{TARGET}/stderr && exec "$@"'
 
 
 def wrap(command: list[str]) -> list[str]:
